@@ -1,0 +1,53 @@
+import type { Db } from '../db/client';
+import type { TChartDetails } from '../domain/chart';
+import { applyOnboardingProgress } from './onboarding-progress';
+
+export interface CreateChartInput {
+  onboardingId: string;
+  organizationId: string;
+  chart: TChartDetails;
+}
+
+export interface CreateChartResult {
+  clientId: string;
+}
+
+export function createChartActivities({ db }: { db: Db }) {
+  return {
+    /**
+     * Creates the client's chart and links it to the onboarding, in one
+     * transaction. Idempotent: a retry after a crash (even one that happened
+     * after the commit) finds the chart by the EHR's chart id and creates no
+     * second client.
+     */
+    async createChart({ onboardingId, organizationId, chart }: CreateChartInput): Promise<CreateChartResult> {
+      return db.$transaction(async (tx) => {
+        const { client: person } = chart;
+        const client = await tx.client.upsert({
+          where: { organizationId_externalChartId: { organizationId, externalChartId: chart.externalChartId } },
+          create: {
+            organizationId,
+            externalChartId: chart.externalChartId,
+            firstName: person.firstName,
+            lastName: person.lastName,
+            dateOfBirth: new Date(`${person.dateOfBirth}T00:00:00Z`),
+            email: person.email ?? null,
+            phone: person.phone ?? null,
+          },
+          update: {},
+          select: { id: true },
+        });
+        await tx.onboarding.updateMany({
+          where: { id: onboardingId, chartCreatedAt: null },
+          data: { clientId: client.id, chartCreatedAt: new Date() },
+        });
+        await applyOnboardingProgress(tx, {
+          onboardingId,
+          status: 'CHART_CREATED',
+          event: { key: 'chart-created', type: 'chart.created', detail: { clientId: client.id } },
+        });
+        return { clientId: client.id };
+      });
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The one error type the API's use cases throw. `code` says what went wrong
+ * (api/error-handler.ts maps it to an HTTP status in one place), `message` is
+ * for logs, `publicMessage` is safe to show a user or an EHR: neither ever
+ * contains PHI.
+ */
+export const APP_ERROR_CODES = {
+  /** The request body or parameters failed validation; `fields` says which. */
+  VALIDATION_FAILED: 'The request is invalid.',
+  /** The body is not JSON, or is larger than the limit. */
+  MALFORMED_BODY: 'The request body could not be read.',
+  /** The body is not JSON (Content-Type must be application/json). */
+  UNSUPPORTED_MEDIA_TYPE: 'The request body must be JSON (Content-Type: application/json).',
+  /** The resource does not exist, or the caller may not know that it does. */
+  NOT_FOUND: 'Not found.',
+  /** The referenced form package is not configured for this organisation (seed 000). */
+  UNKNOWN_FORM_PACKAGE: 'The form package is not configured for this organisation.',
+  /** The EHR integration is disabled. */
+  INTEGRATION_DISABLED: 'This integration is disabled.',
+  /** A dependency (Temporal, the database) is unavailable; the caller should retry. */
+  UNAVAILABLE: 'The service is temporarily unavailable. Please retry.',
+  /** Anything unexpected. Details go to the logs only. */
+  INTERNAL: 'An unexpected error occurred.',
+} as const;
+
+export type AppErrorCode = keyof typeof APP_ERROR_CODES;
+
+export interface FieldError {
+  /** Dotted path of the field in the request, e.g. "data.client.email". */
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  readonly publicMessage: string;
+  readonly fields: FieldError[] | undefined;
+
+  constructor(
+    readonly code: AppErrorCode,
+    message: string = APP_ERROR_CODES[code],
+    options: { publicMessage?: string; fields?: FieldError[]; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.publicMessage = options.publicMessage ?? APP_ERROR_CODES[code];
+    this.fields = options.fields;
+  }
+}

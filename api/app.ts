@@ -1,0 +1,53 @@
+import type { Client } from '@temporalio/client';
+import express, { type Express } from 'express';
+import type { Db } from '../db/client';
+import type { Logger } from '../observability/logger';
+import { AppError } from './app-error';
+import { errorHandler } from './error-handler';
+import { requestContext } from './request-context';
+import { ehrWebhookRoutes } from './routes/ehr-webhooks';
+import { healthRoutes } from './routes/health';
+import { onboardingRoutes } from './routes/onboardings';
+
+export interface ApiDependencies {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  logger: Logger;
+}
+
+/** A webhook is a few kB; anything much larger is a mistake or an attack. */
+const BODY_LIMIT = '64kb';
+
+export function createApp(deps: ApiDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use(requestContext(deps.logger));
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use((req, _res, next) => {
+    const hasBody =
+      req.headers['content-length'] !== '0' && (req.headers['content-length'] || req.headers['transfer-encoding']);
+    if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+      next(new AppError('UNSUPPORTED_MEDIA_TYPE', 'body is not JSON'));
+      return;
+    }
+    next();
+  });
+  app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
+
+  app.use(healthRoutes(deps));
+  app.use(ehrWebhookRoutes(deps));
+  app.use(onboardingRoutes(deps));
+
+  app.use((_req, _res, next) => {
+    next(new AppError('NOT_FOUND', 'no such route'));
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}

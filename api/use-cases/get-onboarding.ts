@@ -1,0 +1,49 @@
+import type { Client } from '@temporalio/client';
+import type { Db } from '../../db/client';
+import { AppError } from '../app-error';
+import type { TOnboardingResponse } from '../schemas/onboarding';
+
+export interface GetOnboardingDeps {
+  db: Db;
+  temporal: Client;
+}
+
+/**
+ * Reads an onboarding from its database projection (fast, and available even
+ * while no worker runs) and adds Temporal's view of the execution when the
+ * server answers.
+ */
+export async function getOnboarding(deps: GetOnboardingDeps, onboardingId: string): Promise<TOnboardingResponse> {
+  const onboarding = await deps.db.onboarding.findUnique({
+    where: { id: onboardingId },
+    include: { events: { orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }] } },
+  });
+  if (!onboarding) throw new AppError('NOT_FOUND', 'unknown onboarding');
+
+  let executionStatus: string | null = null;
+  try {
+    const description = await deps.temporal.workflow.getHandle(onboarding.workflowId).describe();
+    executionStatus = description.status.name;
+  } catch {
+    // Temporal unreachable or the workflow not started yet: the projection still answers.
+  }
+
+  return {
+    id: onboarding.id,
+    organizationId: onboarding.organizationId,
+    externalChartId: onboarding.externalChartId,
+    clientId: onboarding.clientId,
+    status: onboarding.status,
+    inviteRequested: onboarding.inviteRequested,
+    formPackageId: onboarding.formPackageId,
+    createdAt: onboarding.createdAt.toISOString(),
+    updatedAt: onboarding.updatedAt.toISOString(),
+    chartCreatedAt: onboarding.chartCreatedAt?.toISOString() ?? null,
+    timeline: onboarding.events.map((event) => ({
+      type: event.type,
+      occurredAt: event.occurredAt.toISOString(),
+      detail: event.detail as Record<string, string | number | boolean | null>,
+    })),
+    workflow: { workflowId: onboarding.workflowId, executionStatus },
+  };
+}

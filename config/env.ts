@@ -1,0 +1,171 @@
+/**
+ * The service's whole configuration, read from environment variables once and
+ * validated with zod. Nothing else in the code base reads process.env, so this
+ * file (and the README's table, which mirrors it) is the list of knobs.
+ */
+import { z } from 'zod';
+import { temporalConfig } from '../temporal.config';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const ZServerEnv = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+const ZDatabaseEnv = z.object({
+  DATABASE_URL: z
+    .string({ error: 'is required (a postgresql:// connection string)' })
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+const ZTemporalEnv = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default(`localhost:${temporalConfig.devServer.port}`),
+  TEMPORAL_NAMESPACE: z.string().min(1).default(temporalConfig.namespace),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(temporalConfig.taskQueue),
+  /** Temporal Cloud API key; implies TLS. */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: bool.optional(),
+  /** mTLS client certificate and key (PEM file paths). */
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  /** Base URL of the Temporal Web UI, for links printed to operators. */
+  TEMPORAL_UI_URL: z.url().optional(),
+});
+
+/**
+ * Keys that encrypt every Temporal payload: "keyId:base64key" pairs,
+ * comma-separated, newest first. The first encrypts; all decrypt, so a key can
+ * be rotated without losing flows that are still running.
+ */
+const ZPayloadKeys = z.string({ error: 'is required: "keyId:base64-of-32-bytes[,older...]"' }).transform((raw, ctx) => {
+  const keys: { id: string; key: Buffer }[] = [];
+  for (const entry of raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const separator = entry.indexOf(':');
+    const id = separator > 0 ? entry.slice(0, separator) : '';
+    const key = Buffer.from(entry.slice(separator + 1), 'base64');
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id) || key.length !== 32) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'each entry must be "keyId:base64" with a 32-byte key (openssl rand -base64 32)',
+      });
+      return z.NEVER;
+    }
+    keys.push({ id, key });
+  }
+  if (keys.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'needs at least one key' });
+    return z.NEVER;
+  }
+  return keys;
+});
+
+const ZSecurityEnv = z.object({
+  PAYLOAD_ENCRYPTION_KEYS: ZPayloadKeys,
+});
+
+const ZEmailEnv = z.object({
+  EMAIL_TRANSPORT: z.enum(['outbox', 'resend']).default('outbox'),
+  EMAIL_FROM: z.string().min(3).default('Client Portal <portal@localhost>'),
+  RESEND_API_KEY: z.string().min(1).optional(),
+  OUTBOX_DIR: z.string().min(1).default('.data/outbox'),
+});
+
+const ZEnv = ZServerEnv.extend(ZDatabaseEnv.shape)
+  .extend(ZTemporalEnv.shape)
+  .extend(ZSecurityEnv.shape)
+  .extend(ZEmailEnv.shape)
+  .superRefine((env, ctx) => {
+    if (env.EMAIL_TRANSPORT === 'resend' && !env.RESEND_API_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['RESEND_API_KEY'], message: 'is required when EMAIL_TRANSPORT=resend' });
+    }
+    if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH'],
+        message: 'mTLS needs both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH',
+      });
+    }
+  });
+
+export interface AppConfig {
+  server: { host: string; port: number; publicBaseUrl: string; logLevel: z.infer<typeof ZServerEnv>['LOG_LEVEL'] };
+  database: { url: string; poolMax: number };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    apiKey?: string;
+    tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
+    uiUrl?: string;
+  };
+  payloadKeys: { id: string; key: Buffer }[];
+  email: { transport: 'outbox' | 'resend'; from: string; resendApiKey?: string; outboxDir: string };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+/**
+ * Parses the environment. Throws ConfigError naming every bad or missing
+ * variable (never its value: some are secrets).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = ZEnv.safeParse(withoutEmptyStrings(env));
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'} ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const tlsWanted = e.TEMPORAL_TLS ?? Boolean(e.TEMPORAL_API_KEY || e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH);
+  return {
+    server: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL, logLevel: e.LOG_LEVEL },
+    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      ...(e.TEMPORAL_API_KEY ? { apiKey: e.TEMPORAL_API_KEY } : {}),
+      ...(tlsWanted
+        ? {
+            tls: {
+              certPath: e.TEMPORAL_TLS_CERT_PATH,
+              keyPath: e.TEMPORAL_TLS_KEY_PATH,
+              caPath: e.TEMPORAL_TLS_CA_PATH,
+              serverName: e.TEMPORAL_TLS_SERVER_NAME,
+            },
+          }
+        : {}),
+      ...(e.TEMPORAL_UI_URL ? { uiUrl: e.TEMPORAL_UI_URL } : {}),
+    },
+    payloadKeys: e.PAYLOAD_ENCRYPTION_KEYS,
+    email: {
+      transport: e.EMAIL_TRANSPORT,
+      from: e.EMAIL_FROM,
+      ...(e.RESEND_API_KEY ? { resendApiKey: e.RESEND_API_KEY } : {}),
+      outboxDir: e.OUTBOX_DIR,
+    },
+  };
+}
+
+/** `FOO=` in a .env file or a shell means "unset", not "the empty string". */
+function withoutEmptyStrings(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
+}

@@ -1,0 +1,18 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../generated/prisma/client';
+
+export type Db = PrismaClient;
+
+export interface DbOptions {
+  /** Connections in the pool. The embedded PGlite default serves one at a time. */
+  poolMax?: number;
+}
+
+/**
+ * Opens a Prisma client on PostgreSQL (or PGlite behind pglite-socket) through
+ * the pg driver adapter: Prisma 7 then needs no native query engine.
+ */
+export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.poolMax ?? 10 });
+  return new PrismaClient({ adapter });
+}

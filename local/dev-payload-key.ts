@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * The payload encryption key of a local `npm start`, made once and kept in the
+ * data folder: flows persisted by the local Temporal server can only be
+ * decoded with the key they were written with. Production sets
+ * PAYLOAD_ENCRYPTION_KEYS instead.
+ */
+export async function localPayloadKeys(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'payload-encryption-keys');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(dataDir, { recursive: true });
+  const value = `local-1:${randomBytes(32).toString('base64')}`;
+  await writeFile(file, `${value}\n`, { mode: 0o600 });
+  return value;
+}

@@ -1,0 +1,73 @@
+/**
+ * Demo data for `npm start`: one organisation, one admin, one EHR integration
+ * and the three standard forms in a default package. Fixed ids so the
+ * README's curl examples work; idempotent, so every start may run it.
+ */
+import type { Db } from '../db/client';
+import { STANDARD_FORMS } from './seed-data/standard-forms';
+
+export const DEMO = {
+  organizationId: '5eed0000-0000-4000-8000-000000000001',
+  adminId: '5eed0000-0000-4000-8000-000000000002',
+  integrationId: '5eed0000-0000-4000-8000-000000000003',
+  defaultPackageKey: 'default-intake',
+} as const;
+
+export async function seedDemo(db: Db): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await tx.organization.upsert({
+      where: { id: DEMO.organizationId },
+      create: { id: DEMO.organizationId, slug: 'demo-practice', name: 'Riverside Counselling (demo)' },
+      update: {},
+    });
+    await tx.staffUser.upsert({
+      where: { id: DEMO.adminId },
+      create: {
+        id: DEMO.adminId,
+        organizationId: DEMO.organizationId,
+        email: 'admin@demo-practice.test',
+        displayName: 'Demo Admin',
+        role: 'ADMIN',
+        canInvite: true,
+      },
+      update: {},
+    });
+    await tx.ehrIntegration.upsert({
+      where: { id: DEMO.integrationId },
+      create: { id: DEMO.integrationId, organizationId: DEMO.organizationId, name: 'Demo EHR' },
+      update: {},
+    });
+    const forms = [];
+    for (const form of STANDARD_FORMS) {
+      forms.push(
+        await tx.formDefinition.upsert({
+          where: {
+            organizationId_key_version: { organizationId: DEMO.organizationId, key: form.key, version: 1 },
+          },
+          create: {
+            organizationId: DEMO.organizationId,
+            key: form.key,
+            version: 1,
+            title: form.title,
+            definition: form.definition,
+          },
+          update: {},
+        }),
+      );
+    }
+    const defaultPackage = await tx.formPackage.upsert({
+      where: { organizationId_key: { organizationId: DEMO.organizationId, key: DEMO.defaultPackageKey } },
+      create: {
+        organizationId: DEMO.organizationId,
+        key: DEMO.defaultPackageKey,
+        name: 'New client intake',
+        isDefault: true,
+      },
+      update: {},
+    });
+    await tx.formPackageItem.createMany({
+      data: forms.map((form, position) => ({ packageId: defaultPackage.id, formDefinitionId: form.id, position })),
+      skipDuplicates: true,
+    });
+  });
+}

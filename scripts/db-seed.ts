@@ -1,0 +1,18 @@
+/** `npm run db:seed`: loads the demo organisation into DATABASE_URL (idempotent). */
+import { z } from 'zod';
+import { ConfigError } from '../config/env';
+import { createDb } from '../db/client';
+import { DEMO, seedDemo } from '../prisma/seed';
+import { runMain } from './run-main';
+
+runMain(async () => {
+  const url = z
+    .string()
+    .regex(/^postgres(ql)?:\/\//)
+    .safeParse(process.env.DATABASE_URL);
+  if (!url.success) throw new ConfigError(['DATABASE_URL is required (a postgresql:// connection string)']);
+  const db = createDb(url.data, { poolMax: 1 });
+  await seedDemo(db);
+  await db.$disconnect();
+  process.stdout.write(`demo organisation ${DEMO.organizationId} seeded\n`);
+});

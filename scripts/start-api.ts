@@ -1,0 +1,29 @@
+/** Production API: `npm run start:api`. Configured by environment variables only. */
+import { startApiServer } from '../api/server';
+import { loadConfig } from '../config/env';
+import { createDb } from '../db/client';
+import { createLogger } from '../observability/logger';
+import { connectClient } from '../temporal/connection';
+import { runMain } from './run-main';
+
+runMain(async () => {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.server.logLevel, name: 'api' });
+  const db = createDb(config.database.url, { poolMax: config.database.poolMax });
+  const temporal = await connectClient(config);
+  const api = await startApiServer(
+    { db, temporal, taskQueue: config.temporal.taskQueue, logger },
+    { host: config.server.host, port: config.server.port },
+  );
+  logger.info({ url: api.url }, 'api listening');
+
+  const stop = async () => {
+    logger.info('api stopping');
+    await api.close();
+    await temporal.connection.close();
+    await db.$disconnect();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+});

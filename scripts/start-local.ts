@@ -1,0 +1,129 @@
+/**
+ * `npm start`: the whole service on this machine, nothing to install.
+ *
+ * Embedded PostgreSQL (PGlite) and the Temporal dev server, both persisted in
+ * .data/, migrations and demo seed, then the worker and the API in this
+ * process. Ctrl-C stops everything in order; the next start finds its data
+ * (and its running flows) again. Production runs start:worker and start:api
+ * against real PostgreSQL and a Temporal cluster instead.
+ */
+import path from 'node:path';
+import { Runtime } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { startApiServer } from '../api/server';
+import { loadConfig } from '../config/env';
+import { createDb } from '../db/client';
+import { migrate } from '../db/migrate';
+import { startEmbeddedPostgres } from '../local/embedded-postgres';
+import { localPayloadKeys } from '../local/dev-payload-key';
+import { startTemporalDevServer } from '../local/temporal-dev-server';
+import { createLogger } from '../observability/logger';
+import { DEMO, seedDemo } from '../prisma/seed';
+import { connectClient, connectWorker } from '../temporal/connection';
+import { createOnboardingWorker } from '../temporal/worker';
+import { temporalConfig } from '../temporal.config';
+import { runMain } from './run-main';
+
+const DATA_DIR = path.resolve(__dirname, '..', '.data');
+const LOCAL_POSTGRES_PORT = 54329;
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+runMain(async () => {
+  // We stop things in our own order on Ctrl-C, not the SDK's.
+  Runtime.install({ shutdownSignals: [] });
+  const stack: { name: string; stop: () => Promise<unknown> }[] = [];
+
+  say('Starting embedded PostgreSQL (PGlite) ...');
+  const postgres = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'pglite'), port: LOCAL_POSTGRES_PORT });
+  stack.push({ name: 'PostgreSQL', stop: () => postgres.stop() });
+  const migrations = await migrate(postgres.url);
+  say(`  migrations: ${migrations.applied.length} applied, ${migrations.alreadyApplied.length} already there`);
+
+  say('Starting Temporal dev server ...');
+  const temporalServer = await startTemporalDevServer({
+    dataDir: path.join(DATA_DIR, 'temporal'),
+    port: temporalConfig.devServer.port,
+    uiPort: temporalConfig.devServer.uiPort,
+  });
+  stack.push({ name: 'Temporal dev server', stop: () => temporalServer.stop() });
+
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: postgres.url,
+    DATABASE_POOL_MAX: '1',
+    TEMPORAL_ADDRESS: temporalServer.address,
+    PAYLOAD_ENCRYPTION_KEYS: process.env.PAYLOAD_ENCRYPTION_KEYS ?? (await localPayloadKeys(DATA_DIR)),
+    OUTBOX_DIR: process.env.OUTBOX_DIR ?? path.join(DATA_DIR, 'outbox'),
+  });
+  const logger = createLogger({ level: config.server.logLevel, name: 'local' });
+
+  // PGlite serves one connection at a time: the worker and the API share this pool of one.
+  const db = createDb(config.database.url, { poolMax: 1 });
+  stack.push({ name: 'database pool', stop: () => db.$disconnect() });
+  await seedDemo(db);
+
+  const workerConnection = await connectWorker(config.temporal);
+  stack.push({ name: 'worker connection', stop: () => workerConnection.close() });
+  const worker = await createOnboardingWorker({
+    connection: workerConnection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities: createActivities({ db }),
+    payloadKeys: config.payloadKeys,
+  });
+  const workerRun = worker.run();
+  stack.push({
+    name: 'worker',
+    stop: async () => {
+      worker.shutdown();
+      await workerRun;
+    },
+  });
+
+  const temporal = await connectClient(config);
+  stack.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
+  const api = await startApiServer(
+    { db, temporal, taskQueue: config.temporal.taskQueue, logger },
+    { host: config.server.host, port: config.server.port },
+  );
+  stack.push({ name: 'API', stop: () => api.close() });
+
+  say('');
+  say('Client portal onboarding is running.');
+  say(`  API             ${api.url}`);
+  say(`  Temporal Web UI ${temporalServer.uiUrl ?? '(disabled)'}`);
+  say(`  PostgreSQL      ${postgres.url}`);
+  say(`  Data folder     ${DATA_DIR}`);
+  say('');
+  say('Send a chart-created webhook from the demo EHR:');
+  say(`  curl -s -X POST ${api.url}/v1/webhooks/ehr/${DEMO.integrationId} \\`);
+  say(`    -H 'Content-Type: application/json' \\`);
+  say(
+    `    -d '{"type":"chart.created","data":{"externalChartId":"CHART-1001","client":{"firstName":"Ada","lastName":"Lovelace","dateOfBirth":"1990-12-10","email":"ada@example.com"},"portal":{"invite":true},"formPackageKey":"${DEMO.defaultPackageKey}"}}'`,
+  );
+  say('Press Ctrl-C to stop.');
+
+  let stopping = false;
+  const stopAll = async (signal: string) => {
+    if (stopping) {
+      say('Forced exit.');
+      process.exit(130);
+    }
+    stopping = true;
+    say(`\n${signal}: stopping (Ctrl-C again to force) ...`);
+    for (const part of stack.reverse()) {
+      try {
+        await part.stop();
+        say(`  stopped ${part.name}`);
+      } catch (error) {
+        say(`  ${part.name} did not stop cleanly: ${(error as Error).message}`);
+      }
+    }
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stopAll('SIGINT'));
+  process.on('SIGTERM', () => void stopAll('SIGTERM'));
+});

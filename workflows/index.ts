@@ -1,0 +1,2 @@
+// Entry point of the worker's workflow bundle: every workflow type it runs.
+export * from './client-onboarding';
