@@ -84,19 +84,25 @@ const ZEmailEnv = z.object({
 const ZEnv = ZServerEnv.extend(ZDatabaseEnv.shape)
   .extend(ZTemporalEnv.shape)
   .extend(ZSecurityEnv.shape)
-  .extend(ZEmailEnv.shape)
-  .superRefine((env, ctx) => {
-    if (env.EMAIL_TRANSPORT === 'resend' && !env.RESEND_API_KEY) {
-      ctx.addIssue({ code: 'custom', path: ['RESEND_API_KEY'], message: 'is required when EMAIL_TRANSPORT=resend' });
-    }
-    if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH'],
-        message: 'mTLS needs both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH',
-      });
-    }
-  });
+  .extend(ZEmailEnv.shape);
+
+/**
+ * Rules between variables. Checked on the raw environment, apart from the
+ * schema, so they are reported together with every other problem.
+ */
+function crossFieldProblems(env: Record<string, string>): string[] {
+  const problems: string[] = [];
+  if (env.EMAIL_TRANSPORT === 'resend' && !env.RESEND_API_KEY) {
+    problems.push('RESEND_API_KEY is required when EMAIL_TRANSPORT=resend');
+  }
+  if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
+    problems.push(
+      `${env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH'} is required: ` +
+        'mTLS needs both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH',
+    );
+  }
+  return problems;
+}
 
 export interface AppConfig {
   server: { host: string; port: number; publicBaseUrl: string; logLevel: z.infer<typeof ZServerEnv>['LOG_LEVEL'] };
@@ -125,12 +131,15 @@ export class ConfigError extends Error {
  * variable (never its value: some are secrets).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = ZEnv.safeParse(withoutEmptyStrings(env));
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'} ${issue.message}`),
-    );
-  }
+  const raw = withoutEmptyStrings(env);
+  const parsed = ZEnv.safeParse(raw);
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'} ${issue.message}`)),
+    ...crossFieldProblems(raw),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const tlsWanted = e.TEMPORAL_TLS ?? Boolean(e.TEMPORAL_API_KEY || e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH);
   return {

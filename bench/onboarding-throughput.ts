@@ -1,0 +1,415 @@
+/**
+ * `npm run bench`: how many onboardings per second the whole stack carries,
+ * and how long one takes from the EHR's webhook to a created chart.
+ *
+ * Everything is real and local: the Express API on a random port, a Temporal
+ * dev server in memory, the worker with its activities, and PGlite in memory,
+ * or a real PostgreSQL when BENCH_DATABASE_URL is set (a throw-away database
+ * is created on it and dropped afterwards). Random ports throughout, so a
+ * running `npm start` or test suite is never in the way.
+ *
+ *   npm run bench -- --n 200 --concurrency 16
+ *   BENCH_DATABASE_URL=postgresql://postgres:postgres@localhost:5432/postgres npm run bench -- --n 500
+ *
+ * Progress goes to stderr; stdout gets exactly one JSON line, so the result
+ * can be piped or appended to a file as is.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Client as PgClient } from 'pg';
+import { createActivities } from '../activities';
+import { startApiServer } from '../api/server';
+import { loadConfig } from '../config/env';
+import { createDb, type Db } from '../db/client';
+import { migrate } from '../db/migrate';
+import { startEmbeddedPostgres } from '../local/embedded-postgres';
+import { temporalCliExecutable } from '../local/temporal-binaries';
+import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server';
+import { createLogger } from '../observability/logger';
+import { DEMO, seedDemo } from '../prisma/seed';
+import { connectClient, connectWorker } from '../temporal/connection';
+import { createOnboardingWorker } from '../temporal/worker';
+
+const DEFAULT_N = 200;
+const DEFAULT_CONCURRENCY = 16;
+const POLL_INTERVAL_MS = 50;
+const WAIT_TIMEOUT_MS = 5 * 60_000;
+/** Enough failed responses to diagnose, without burying the output. */
+const MAX_REPORTED_FAILURES = 5;
+
+interface BenchOptions {
+  n: number;
+  concurrency: number;
+}
+
+interface Stage {
+  name: string;
+  stop: () => Promise<unknown>;
+}
+
+interface BenchDatabase {
+  url: string;
+  kind: 'pglite' | 'postgresql';
+  poolMax: number;
+}
+
+interface WebhookResult {
+  externalChartId: string;
+  /** Wall clock (Date.now) just before the POST: the activity stamps chartCreatedAt with the same clock. */
+  sentAt: number;
+  /** Monotonic round trip, response body included. */
+  durationMs: number;
+  accepted: boolean;
+}
+
+interface Percentiles {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+function say(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+/** CLI flags win over environment variables, which win over the defaults. */
+function readOptions(): BenchOptions {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { n: { type: 'string' }, concurrency: { type: 'string' } },
+    strict: true,
+  });
+  return {
+    n: positiveInt('--n', values.n ?? process.env.BENCH_N, DEFAULT_N),
+    concurrency: positiveInt('--concurrency', values.concurrency ?? process.env.BENCH_CONCURRENCY, DEFAULT_CONCURRENCY),
+  };
+}
+
+/** Nearest-rank percentile of ascending `sorted`; null when there is nothing to rank. */
+function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1] ?? null;
+}
+
+function summarize(values: readonly number[], decimals: number): Percentiles & { max: number | null } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const round = (value: number | null) => (value === null ? null : Number(value.toFixed(decimals)));
+  return {
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(percentile(sorted, 100)),
+  };
+}
+
+/**
+ * A fresh database per run, so row counts and index sizes are the same every
+ * time and nothing of another engineer's is touched.
+ */
+async function provisionDatabase(stack: Stage[]): Promise<BenchDatabase> {
+  const adminUrl = process.env.BENCH_DATABASE_URL;
+  if (!adminUrl) {
+    const postgres = await startEmbeddedPostgres();
+    stack.push({ name: 'PGlite', stop: () => postgres.stop() });
+    // PGlite is a single session: two busy connections would mix their transactions.
+    return { url: postgres.url, kind: 'pglite', poolMax: 1 };
+  }
+
+  const name = `bench_${randomBytes(6).toString('hex')}`;
+  const admin = new PgClient({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  stack.push({
+    name: `database ${name}`,
+    stop: async () => {
+      const dropper = new PgClient({ connectionString: adminUrl });
+      await dropper.connect();
+      try {
+        // FORCE: a connection the pool failed to close must not leave the database behind.
+        await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  });
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), kind: 'postgresql', poolMax: 10 };
+}
+
+function webhookBody(runId: string, i: number): string {
+  return JSON.stringify({
+    type: 'chart.created',
+    data: {
+      externalChartId: `BENCH-${runId}-${i}`,
+      client: {
+        firstName: 'Bench',
+        lastName: `Client${i}`,
+        dateOfBirth: '1990-01-01',
+        email: `bench-${runId}-${i}@example.test`,
+      },
+      portal: { invite: false },
+    },
+  });
+}
+
+/** Sends all webhooks with at most `concurrency` in flight, as an EHR retrying a backlog would. */
+async function sendWebhooks(
+  webhookUrl: string,
+  runId: string,
+  options: BenchOptions,
+  failures: string[],
+): Promise<WebhookResult[]> {
+  const results: WebhookResult[] = [];
+  let next = 0;
+  const sender = async () => {
+    while (next < options.n) {
+      const i = next++;
+      const body = webhookBody(runId, i);
+      const externalChartId = `BENCH-${runId}-${i}`;
+      const sentAt = Date.now();
+      const started = performance.now();
+      let accepted = false;
+      try {
+        const response = await fetch(webhookUrl, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body,
+        });
+        // Read the body so the keep-alive connection is free for the next request.
+        const text = await response.text();
+        accepted = response.status === 202;
+        // Error bodies carry a code and request id, never the client's details.
+        if (!accepted) failures.push(`${externalChartId}: HTTP ${response.status} ${text.slice(0, 300)}`);
+      } catch (error) {
+        failures.push(`${externalChartId}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      results.push({ externalChartId, sentAt, durationMs: performance.now() - started, accepted });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, options.n) }, sender));
+  return results;
+}
+
+/**
+ * Waits until every accepted onboarding has its chart. chartCreatedAt is set
+ * in the same transaction that moves the status to CHART_CREATED, and stays
+ * set when later steps move the status on, so counting it does not break
+ * when the workflow grows.
+ */
+async function waitForCharts(db: Db, prefix: string, expected: number, workerFailed: () => unknown): Promise<void> {
+  const where = { organizationId: DEMO.organizationId, externalChartId: { startsWith: prefix } };
+  const deadline = Date.now() + WAIT_TIMEOUT_MS;
+  let lastReport = 0;
+  for (;;) {
+    const workerError = workerFailed();
+    if (workerError) throw new Error('Temporal worker stopped while onboardings were running', { cause: workerError });
+    const [done, failed] = await Promise.all([
+      db.onboarding.count({ where: { ...where, chartCreatedAt: { not: null } } }),
+      db.onboarding.count({ where: { ...where, status: 'FAILED' } }),
+    ]);
+    if (failed > 0) throw new Error(`${failed} onboarding(s) ended FAILED; see the workflow history in Temporal`);
+    if (done >= expected) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Timed out after ${WAIT_TIMEOUT_MS / 1000} s: only ${done} of ${expected} onboardings reached CHART_CREATED`,
+      );
+    }
+    if (Date.now() - lastReport >= 1000) {
+      say(`  ${done}/${expected} charts created ...`);
+      lastReport = Date.now();
+    }
+    await sleep(POLL_INTERVAL_MS);
+  }
+}
+
+/**
+ * The SDK starts the Temporal CLI with our stdout, and the CLI prints its
+ * banner there, which would break the one-line-of-JSON contract. A wrapper
+ * that execs the same binary with stdout sent to stderr keeps stdout ours;
+ * exec keeps the pid, so the SDK still stops the right process. Without a
+ * known binary path (the SDK downloads it) or a POSIX shell, start as is.
+ */
+async function startQuietTemporalDevServer(stack: Stage[]): Promise<TemporalDevServer> {
+  const executable = temporalCliExecutable();
+  if (executable.type !== 'existing-path' || process.platform === 'win32') return startTemporalDevServer();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'onboarding-bench-'));
+  stack.push({ name: 'Temporal CLI wrapper', stop: () => rm(dir, { recursive: true, force: true }) });
+  const wrapper = path.join(dir, 'temporal');
+  await writeFile(wrapper, `#!/bin/sh\nexec '${executable.path.replaceAll("'", "'\\''")}' "$@" 1>&2\n`);
+  await chmod(wrapper, 0o755);
+  const previous = process.env.TEMPORAL_CLI_PATH;
+  process.env.TEMPORAL_CLI_PATH = wrapper;
+  try {
+    return await startTemporalDevServer();
+  } finally {
+    if (previous === undefined) delete process.env.TEMPORAL_CLI_PATH;
+    else process.env.TEMPORAL_CLI_PATH = previous;
+  }
+}
+
+async function stopAll(stack: Stage[]): Promise<boolean> {
+  let clean = true;
+  for (const stage of stack.splice(0).reverse()) {
+    try {
+      await stage.stop();
+    } catch (error) {
+      clean = false;
+      say(`  ${stage.name} did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return clean;
+}
+
+async function main(): Promise<number> {
+  // First, so the SDK's own start-up logs are filtered too; we stop things in our own order.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  const options = readOptions();
+  const stack: Stage[] = [];
+  let stopping: Promise<boolean> | undefined;
+  const cleanup = () => (stopping ??= stopAll(stack));
+  // An interrupted run against real PostgreSQL must still drop its database.
+  const onSignal = (signal: NodeJS.Signals) => {
+    say(`${signal}: stopping ...`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    say('Starting database ...');
+    const database = await provisionDatabase(stack);
+    await migrate(database.url);
+
+    say('Starting Temporal dev server (in memory) ...');
+    const temporalServer = await startQuietTemporalDevServer(stack);
+    stack.push({ name: 'Temporal dev server', stop: () => temporalServer.stop() });
+
+    const config = loadConfig({
+      DATABASE_URL: database.url,
+      DATABASE_POOL_MAX: String(database.poolMax),
+      TEMPORAL_ADDRESS: temporalServer.address,
+      PAYLOAD_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+      PORT: '0',
+    });
+    // Silent: pino writes to stdout, which carries only the result. Failed responses are reported below.
+    const logger = createLogger({ level: 'silent', name: 'bench' });
+
+    const db = createDb(config.database.url, { poolMax: database.poolMax });
+    stack.push({ name: 'database pool', stop: () => db.$disconnect() });
+    await seedDemo(db);
+
+    say('Starting worker and API ...');
+    const workerConnection = await connectWorker(config.temporal);
+    stack.push({ name: 'worker connection', stop: () => workerConnection.close() });
+    const worker = await createOnboardingWorker({
+      connection: workerConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities: createActivities({ db }),
+      payloadKeys: config.payloadKeys,
+    });
+    // Caught here so a worker that dies mid-run fails the wait instead of crashing the process uncleaned.
+    let workerError: unknown;
+    const workerRun = worker.run().catch((error: unknown) => {
+      workerError = error ?? new Error('worker failed');
+    });
+    stack.push({
+      name: 'worker',
+      stop: async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await workerRun;
+      },
+    });
+
+    const temporal = await connectClient(config);
+    stack.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
+    const api = await startApiServer(
+      { db, temporal, taskQueue: config.temporal.taskQueue, logger },
+      { host: config.server.host, port: config.server.port },
+    );
+    stack.push({ name: 'API', stop: () => api.close() });
+
+    const runId = randomBytes(4).toString('hex');
+    const prefix = `BENCH-${runId}-`;
+    say(`Sending ${options.n} webhooks, ${options.concurrency} at a time (${database.kind}, run ${runId}) ...`);
+    const failures: string[] = [];
+    const firstSendAt = Date.now();
+    const results = await sendWebhooks(`${api.url}/v1/webhooks/ehr/${DEMO.integrationId}`, runId, options, failures);
+    const accepted = results.filter((result) => result.accepted);
+    say(`  ${accepted.length} accepted, ${failures.length} failed, in ${Date.now() - firstSendAt} ms`);
+    for (const failure of failures.slice(0, MAX_REPORTED_FAILURES)) say(`  failed: ${failure}`);
+
+    await waitForCharts(db, prefix, accepted.length, () => workerError);
+
+    const rows = await db.onboarding.findMany({
+      where: { organizationId: DEMO.organizationId, externalChartId: { startsWith: prefix } },
+      select: { externalChartId: true, chartCreatedAt: true },
+    });
+    const chartCreatedAt = new Map(rows.map((row) => [row.externalChartId, row.chartCreatedAt?.getTime()]));
+    const latencies: number[] = [];
+    // The last chart's own timestamp ends the run, not the poll that noticed it (up to 50 ms later).
+    let lastCreatedAt = firstSendAt;
+    for (const result of accepted) {
+      const createdAt = chartCreatedAt.get(result.externalChartId);
+      if (createdAt === undefined) continue;
+      latencies.push(createdAt - result.sentAt);
+      lastCreatedAt = Math.max(lastCreatedAt, createdAt);
+    }
+    const wallMs = lastCreatedAt - firstSendAt;
+    const webhook = summarize(
+      results.map((result) => result.durationMs),
+      1,
+    );
+    const chart = summarize(latencies, 0);
+
+    const output = {
+      bench: 'onboarding-throughput',
+      n: options.n,
+      concurrency: options.concurrency,
+      database: database.kind,
+      throughputPerSec: wallMs > 0 ? Number(((latencies.length * 1000) / wallMs).toFixed(1)) : null,
+      wallMs,
+      webhookMs: { p50: webhook.p50, p95: webhook.p95, p99: webhook.p99 },
+      webhookToChartCreatedMs: chart,
+      errors: failures.length,
+      node: process.version,
+    };
+
+    say('Stopping ...');
+    const clean = await cleanup();
+    process.stdout.write(`${JSON.stringify(output)}\n`);
+    return failures.length === 0 && clean ? 0 : 1;
+  } catch (error) {
+    say(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    say('Stopping ...');
+    await cleanup();
+    return 1;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    say(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);

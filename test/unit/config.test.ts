@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig } from '../../config/env';
+
+const key = `k1:${randomBytes(32).toString('base64')}`;
+const minimal = { DATABASE_URL: 'postgresql://u:p@db:5432/onboarding', PAYLOAD_ENCRYPTION_KEYS: key };
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies defaults for everything but the database and the payload keys', () => {
+    const config = loadConfig(minimal);
+    expect(config.temporal).toEqual({
+      address: 'localhost:7233',
+      namespace: 'default',
+      taskQueue: 'client-onboarding',
+    });
+    expect(config.server.port).toBe(3000);
+    expect(config.email.transport).toBe('outbox');
+    expect(config.payloadKeys).toHaveLength(1);
+    expect(config.payloadKeys[0]!.key).toHaveLength(32);
+  });
+
+  it('names every missing or bad variable at once', () => {
+    const problems = problemsOf({ PORT: 'eighty', EMAIL_TRANSPORT: 'resend' });
+    expect(problems.join('\n')).toMatch(/DATABASE_URL/);
+    expect(problems.join('\n')).toMatch(/PAYLOAD_ENCRYPTION_KEYS/);
+    expect(problems.join('\n')).toMatch(/PORT/);
+    expect(problems.join('\n')).toMatch(/RESEND_API_KEY is required when EMAIL_TRANSPORT=resend/);
+  });
+
+  it('never echoes a secret value in its message', () => {
+    const badKey = `k1:${randomBytes(16).toString('base64')}`;
+    const problems = problemsOf({ ...minimal, PAYLOAD_ENCRYPTION_KEYS: badKey });
+    expect(problems.join('\n')).toMatch(/PAYLOAD_ENCRYPTION_KEYS/);
+    expect(problems.join('\n')).not.toContain(badKey.slice(3));
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(problemsOf({ ...minimal, DATABASE_URL: '' }).join('\n')).toMatch(/DATABASE_URL is required/);
+  });
+
+  it('turns on TLS for Temporal Cloud API keys and requires both halves of an mTLS pair', () => {
+    expect(loadConfig({ ...minimal, TEMPORAL_API_KEY: 'secret' }).temporal.tls).toBeDefined();
+    expect(problemsOf({ ...minimal, TEMPORAL_TLS_CERT_PATH: '/tls/client.pem' }).join('\n')).toMatch(
+      /TEMPORAL_TLS_KEY_PATH/,
+    );
+  });
+
+  it('accepts several payload keys for rotation, newest first', () => {
+    const older = `k0:${randomBytes(32).toString('base64')}`;
+    const config = loadConfig({ ...minimal, PAYLOAD_ENCRYPTION_KEYS: `${key},${older}` });
+    expect(config.payloadKeys.map((k) => k.id)).toEqual(['k1', 'k0']);
+  });
+});
