@@ -41,7 +41,9 @@ export const retryProfiles = {
 /** Activity options per group of activities. */
 export const activityProfiles = {
   database: {
-    startToCloseTimeout: '30 seconds',
+    // A crashed worker's activity is retried elsewhere only after this long;
+    // a healthy write takes milliseconds.
+    startToCloseTimeout: '15 seconds',
     retry: retryProfiles.database,
   },
 } as const satisfies Record<string, ActivityOptions>;

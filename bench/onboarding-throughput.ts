@@ -11,16 +11,15 @@
  *   npm run bench -- --n 200 --concurrency 16
  *   BENCH_DATABASE_URL=postgresql://postgres:postgres@localhost:5432/postgres npm run bench -- --n 500
  *
- * Progress goes to stderr; stdout gets exactly one JSON line, so the result
- * can be piped or appended to a file as is.
+ * Progress goes to stderr. The result is the last line of stdout, one JSON
+ * object (the Temporal CLI prints its start-up banner to stdout before it):
+ * `npm run -s bench | tail -n 1 >> bench-results.jsonl`.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import { createActivities } from '../activities';
@@ -29,8 +28,7 @@ import { loadConfig } from '../config/env';
 import { createDb, type Db } from '../db/client';
 import { migrate } from '../db/migrate';
 import { startEmbeddedPostgres } from '../local/embedded-postgres';
-import { temporalCliExecutable } from '../local/temporal-binaries';
-import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server';
+import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../observability/logger';
 import { DEMO, seedDemo } from '../prisma/seed';
 import { connectClient, connectWorker } from '../temporal/connection';
@@ -40,6 +38,7 @@ const DEFAULT_N = 200;
 const DEFAULT_CONCURRENCY = 16;
 const POLL_INTERVAL_MS = 50;
 const WAIT_TIMEOUT_MS = 5 * 60_000;
+const DRAIN_TIMEOUT_MS = 30_000;
 /** Enough failed responses to diagnose, without burying the output. */
 const MAX_REPORTED_FAILURES = 5;
 
@@ -74,27 +73,46 @@ interface Percentiles {
   p99: number | null;
 }
 
+/** Set by Ctrl-C: stops sending and waiting, and makes the exit code say "interrupted" whichever path exits first. */
+let interrupted = false;
+
 function say(line: string): void {
   process.stderr.write(`${line}\n`);
+}
+
+/** A mistake on the command line: worth its message, not a stack trace. */
+class UsageError extends Error {
+  override readonly name = 'UsageError';
 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`${name} must be a positive integer, got "${raw}"`);
+  }
   return value;
 }
 
 /** CLI flags win over environment variables, which win over the defaults. */
 function readOptions(): BenchOptions {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: { n: { type: 'string' }, concurrency: { type: 'string' } },
-    strict: true,
-  });
+  let values: { n?: string; concurrency?: string };
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      options: { n: { type: 'string' }, concurrency: { type: 'string' } },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
   return {
-    n: positiveInt('--n', values.n ?? process.env.BENCH_N, DEFAULT_N),
-    concurrency: positiveInt('--concurrency', values.concurrency ?? process.env.BENCH_CONCURRENCY, DEFAULT_CONCURRENCY),
+    n: positiveInt('--n (BENCH_N)', values.n ?? process.env.BENCH_N, DEFAULT_N),
+    concurrency: positiveInt(
+      '--concurrency (BENCH_CONCURRENCY)',
+      values.concurrency ?? process.env.BENCH_CONCURRENCY,
+      DEFAULT_CONCURRENCY,
+    ),
   };
 }
 
@@ -181,7 +199,7 @@ async function sendWebhooks(
   const results: WebhookResult[] = [];
   let next = 0;
   const sender = async () => {
-    while (next < options.n) {
+    while (next < options.n && !interrupted) {
       const i = next++;
       const body = webhookBody(runId, i);
       const externalChartId = `BENCH-${runId}-${i}`;
@@ -220,6 +238,7 @@ async function waitForCharts(db: Db, prefix: string, expected: number, workerFai
   const deadline = Date.now() + WAIT_TIMEOUT_MS;
   let lastReport = 0;
   for (;;) {
+    if (interrupted) throw new Error('Interrupted while waiting for charts');
     const workerError = workerFailed();
     if (workerError) throw new Error('Temporal worker stopped while onboardings were running', { cause: workerError });
     const [done, failed] = await Promise.all([
@@ -242,28 +261,19 @@ async function waitForCharts(db: Db, prefix: string, expected: number, workerFai
 }
 
 /**
- * The SDK starts the Temporal CLI with our stdout, and the CLI prints its
- * banner there, which would break the one-line-of-JSON contract. A wrapper
- * that execs the same binary with stdout sent to stderr keeps stdout ours;
- * exec keeps the pid, so the SDK still stops the right process. Without a
- * known binary path (the SDK downloads it) or a POSIX shell, start as is.
+ * A chart exists a moment before its workflow completes. Stopping then would
+ * cut the server off mid-write (it logs "context canceled" errors), so let
+ * the last workflows finish first. The server is ours alone, so every
+ * running workflow is one of ours. Bounded: this is tidiness, not a result.
  */
-async function startQuietTemporalDevServer(stack: Stage[]): Promise<TemporalDevServer> {
-  const executable = temporalCliExecutable();
-  if (executable.type !== 'existing-path' || process.platform === 'win32') return startTemporalDevServer();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'onboarding-bench-'));
-  stack.push({ name: 'Temporal CLI wrapper', stop: () => rm(dir, { recursive: true, force: true }) });
-  const wrapper = path.join(dir, 'temporal');
-  await writeFile(wrapper, `#!/bin/sh\nexec '${executable.path.replaceAll("'", "'\\''")}' "$@" 1>&2\n`);
-  await chmod(wrapper, 0o755);
-  const previous = process.env.TEMPORAL_CLI_PATH;
-  process.env.TEMPORAL_CLI_PATH = wrapper;
-  try {
-    return await startTemporalDevServer();
-  } finally {
-    if (previous === undefined) delete process.env.TEMPORAL_CLI_PATH;
-    else process.env.TEMPORAL_CLI_PATH = previous;
+async function drainWorkflows(temporal: Client): Promise<void> {
+  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const { count } = await temporal.workflow.count('ExecutionStatus = "Running"');
+    if (count === 0) return;
+    await sleep(POLL_INTERVAL_MS);
   }
+  say(`  workflows still running after ${DRAIN_TIMEOUT_MS / 1000} s; stopping anyway`);
 }
 
 async function stopAll(stack: Stage[]): Promise<boolean> {
@@ -287,12 +297,16 @@ async function main(): Promise<number> {
   let stopping: Promise<boolean> | undefined;
   const cleanup = () => (stopping ??= stopAll(stack));
   // An interrupted run against real PostgreSQL must still drop its database.
+  // `on`, not `once`: Ctrl-C reaches us both from the terminal and relayed by
+  // tsx, and with no listener left the second copy would exit before cleanup.
   const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
     say(`${signal}: stopping ...`);
     void cleanup().finally(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     say('Starting database ...');
@@ -300,7 +314,7 @@ async function main(): Promise<number> {
     await migrate(database.url);
 
     say('Starting Temporal dev server (in memory) ...');
-    const temporalServer = await startQuietTemporalDevServer(stack);
+    const temporalServer = await startTemporalDevServer();
     stack.push({ name: 'Temporal dev server', stop: () => temporalServer.stop() });
 
     const config = loadConfig({
@@ -310,7 +324,7 @@ async function main(): Promise<number> {
       PAYLOAD_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
       PORT: '0',
     });
-    // Silent: pino writes to stdout, which carries only the result. Failed responses are reported below.
+    // Silent: pino writes to stdout, where the result goes. Failed responses are reported below.
     const logger = createLogger({ level: 'silent', name: 'bench' });
 
     const db = createDb(config.database.url, { poolMax: database.poolMax });
@@ -375,8 +389,9 @@ async function main(): Promise<number> {
       lastCreatedAt = Math.max(lastCreatedAt, createdAt);
     }
     const wallMs = lastCreatedAt - firstSendAt;
+    // Accepted requests only: a fast 404 or a slow connection reset says nothing about the 202 path.
     const webhook = summarize(
-      results.map((result) => result.durationMs),
+      accepted.map((result) => result.durationMs),
       1,
     );
     const chart = summarize(latencies, 0);
@@ -395,20 +410,28 @@ async function main(): Promise<number> {
     };
 
     say('Stopping ...');
+    await drainWorkflows(temporal);
     const clean = await cleanup();
     process.stdout.write(`${JSON.stringify(output)}\n`);
     return failures.length === 0 && clean ? 0 : 1;
   } catch (error) {
-    say(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    say('Stopping ...');
+    // After Ctrl-C the failures that follow are its echo, not news.
+    if (!interrupted) {
+      say(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      say('Stopping ...');
+    }
     await cleanup();
     return 1;
   }
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => process.exit(interrupted ? 130 : code),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      say(`${error.message}\nUsage: npm run bench -- [--n ${DEFAULT_N}] [--concurrency ${DEFAULT_CONCURRENCY}]`);
+      process.exit(2);
+    }
     say(error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exit(1);
   },

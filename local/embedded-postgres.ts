@@ -12,11 +12,12 @@ export interface EmbeddedPostgres {
  * service talks to it with the same pg driver and Prisma adapter as to a real
  * server: one schema, one set of migrations, no install.
  *
- * PGlite is a single session: clients must use a pool of one, so that no two
- * connections are ever busy at once (their transactions would mix). The
- * socket server still accepts a few connections, because with a limit of one
- * it drops the connection that replaces a just-closed one (seen with pg-pool
- * after an error).
+ * PGlite is a single session. pglite-socket's multiplexer lets several
+ * connections share it and keeps a transaction to the connection that opened
+ * it (others wait), so a few connections are allowed; with a limit of one it
+ * drops a connection that replaces a just-closed one (seen with pg-pool after
+ * an error). The service itself keeps its pool at one here: nothing is
+ * gained by more.
  *
  * @param dataDir folder to persist to; omitted = in memory.
  */

@@ -26,7 +26,7 @@ export function createTimeSkippingEnv(keys: PayloadKey[]): Promise<TestWorkflowE
 /** A real Temporal dev server (in memory) on a random port. */
 export function createDevServerEnv(keys: PayloadKey[]): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: temporalCliExecutable(), ip: '127.0.0.1', log: { format: 'json', level: 'error' } },
+    server: { executable: temporalCliExecutable(), ip: '127.0.0.1', log: { format: 'json', level: 'never' } },
     client: { dataConverter: createDataConverter(keys) },
   });
 }

@@ -1,0 +1,215 @@
+/**
+ * An EHR's chart-created webhook through the real stack: HTTP API → Temporal
+ * dev server → worker → PostgreSQL, and back out through GET.
+ */
+import type { TErrorResponse } from '../../api/schemas/error-response';
+import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
+import type { TOnboardingResponse } from '../../api/schemas/onboarding';
+import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
+import { eventually, startTestService, type TestService } from '../support/service';
+
+let service: TestService;
+let org: TestOrganization;
+let webhookPath: string;
+
+beforeAll(async () => {
+  service = await startTestService();
+  await service.startWorker();
+  org = await createTestOrganization(service.database.db);
+  webhookPath = `/v1/webhooks/ehr/${org.integrationId}`;
+});
+
+afterAll(async () => {
+  await service?.stop();
+});
+
+async function counts() {
+  const { db } = service.database;
+  const [onboardings, clients, events] = await Promise.all([
+    db.onboarding.count({ where: { organizationId: org.organizationId } }),
+    db.client.count({ where: { organizationId: org.organizationId } }),
+    db.onboardingEvent.count({ where: { onboarding: { organizationId: org.organizationId } } }),
+  ]);
+  return { onboardings, clients, events };
+}
+
+async function waitForStatus(onboardingId: string, status: string): Promise<TOnboardingResponse> {
+  return eventually(
+    async () => {
+      const response = await service.get(`/v1/onboardings/${onboardingId}`);
+      const body = (await response.json()) as TOnboardingResponse;
+      return body.status === status && body.workflow.executionStatus === 'COMPLETED' ? body : undefined;
+    },
+    { what: `onboarding ${onboardingId} to reach ${status}` },
+  );
+}
+
+async function runsOf(workflowId: string): Promise<number> {
+  let runs = 0;
+  for await (const _ of service.env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs += 1;
+  return runs;
+}
+
+describe('POST /v1/webhooks/ehr/:integrationId (chart.created)', () => {
+  it('creates the chart through the workflow, and GET reads its status back', async () => {
+    const event = chartCreatedWebhook({ formPackageKey: org.formPackageKey });
+    const response = await service.post(webhookPath, event);
+    expect(response.status).toBe(202);
+    const accepted = (await response.json()) as TWebhookAccepted;
+    expect(accepted.duplicate).toBe(false);
+    expect(response.headers.get('location')).toBe(`/v1/onboardings/${accepted.onboardingId}`);
+
+    const onboarding = await waitForStatus(accepted.onboardingId, 'CHART_CREATED');
+    expect(onboarding.workflow.workflowId).toBe(`onboarding-${accepted.onboardingId}`);
+    expect(onboarding.timeline.map((entry) => entry.type)).toEqual(['chart.created']);
+    expect(onboarding.inviteRequested).toBe(true);
+    expect(onboarding.formPackageId).not.toBeNull();
+    // What staff read back holds no PHI.
+    expect(JSON.stringify(onboarding)).not.toContain(event.data.client.lastName);
+
+    const client = await service.database.db.client.findUniqueOrThrow({ where: { id: onboarding.clientId! } });
+    expect(client).toMatchObject({ lastName: event.data.client.lastName, email: event.data.client.email });
+  });
+
+  it('starts one workflow and creates one chart when the same webhook arrives twice', async () => {
+    const event = chartCreatedWebhook();
+    const first = (await (await service.post(webhookPath, event)).json()) as TWebhookAccepted;
+    await waitForStatus(first.onboardingId, 'CHART_CREATED');
+
+    const again = await service.post(webhookPath, event);
+    expect(again.status).toBe(200);
+    const second = (await again.json()) as TWebhookAccepted;
+    expect(second).toMatchObject({ onboardingId: first.onboardingId, duplicate: true, status: 'CHART_CREATED' });
+
+    expect(await runsOf(`onboarding-${first.onboardingId}`)).toBe(1);
+    const { db } = service.database;
+    expect(await db.client.count({ where: { externalChartId: event.data.externalChartId } })).toBe(1);
+  });
+
+  it('starts one workflow when ten copies of a webhook race each other', async () => {
+    const event = chartCreatedWebhook();
+    const responses = await Promise.all(Array.from({ length: 10 }, () => service.post(webhookPath, event)));
+    const bodies = (await Promise.all(responses.map((response) => response.json()))) as TWebhookAccepted[];
+
+    expect(responses.map((response) => response.status).sort()).toEqual([
+      200, 200, 200, 200, 200, 200, 200, 200, 200, 202,
+    ]);
+    const ids = new Set(bodies.map((body) => body.onboardingId));
+    expect(ids.size).toBe(1);
+    const [onboardingId] = [...ids];
+    await waitForStatus(onboardingId!, 'CHART_CREATED');
+    expect(await runsOf(`onboarding-${onboardingId}`)).toBe(1);
+    const { db } = service.database;
+    expect(await db.client.count({ where: { externalChartId: event.data.externalChartId } })).toBe(1);
+    expect(await db.onboardingEvent.count({ where: { onboardingId } })).toBe(1);
+  });
+
+  it('treats the same EHR chart id in another organisation as another client', async () => {
+    const other = await createTestOrganization(service.database.db);
+    const event = chartCreatedWebhook();
+    const mine = (await (await service.post(webhookPath, event)).json()) as TWebhookAccepted;
+    const theirs = (await (
+      await service.post(`/v1/webhooks/ehr/${other.integrationId}`, event)
+    ).json()) as TWebhookAccepted;
+    expect(theirs.duplicate).toBe(false);
+    expect(theirs.onboardingId).not.toBe(mine.onboardingId);
+    const [a, b] = await Promise.all([
+      waitForStatus(mine.onboardingId, 'CHART_CREATED'),
+      waitForStatus(theirs.onboardingId, 'CHART_CREATED'),
+    ]);
+    expect(a.clientId).not.toBe(b.clientId);
+  });
+
+  describe('rejects bad input with a clear 4xx and writes nothing', () => {
+    const cases: [string, () => Promise<Response>, number, string][] = [
+      [
+        'missing and malformed fields',
+        () =>
+          service.post(webhookPath, {
+            type: 'chart.created',
+            data: {
+              externalChartId: '',
+              client: { firstName: 'A', dateOfBirth: '1990-13-01', email: 'x@' },
+              portal: { invite: true },
+            },
+          }),
+        400,
+        'VALIDATION_FAILED',
+      ],
+      ['a body that is not JSON', () => service.post(webhookPath, '{"type": "chart.created",'), 400, 'MALFORMED_BODY'],
+      ['a JSON array', () => service.post(webhookPath, [1, 2, 3]), 400, 'VALIDATION_FAILED'],
+      [
+        'a body that is not declared as JSON',
+        () => service.post(webhookPath, JSON.stringify(chartCreatedWebhook()), { 'content-type': 'text/plain' }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+      [
+        'a body over 64 kB',
+        () => service.post(webhookPath, { ...chartCreatedWebhook(), padding: 'x'.repeat(70_000) }),
+        400,
+        'MALFORMED_BODY',
+      ],
+      [
+        'an unknown form package (seed 000: packages must exist first)',
+        () => service.post(webhookPath, chartCreatedWebhook({ formPackageKey: 'no-such-package' })),
+        422,
+        'UNKNOWN_FORM_PACKAGE',
+      ],
+      [
+        'an unknown integration',
+        () => service.post('/v1/webhooks/ehr/00000000-0000-4000-8000-000000000000', chartCreatedWebhook()),
+        404,
+        'NOT_FOUND',
+      ],
+      [
+        'an integration id that is not a UUID',
+        () => service.post('/v1/webhooks/ehr/abc', chartCreatedWebhook()),
+        400,
+        'VALIDATION_FAILED',
+      ],
+    ];
+
+    it.each(cases)('%s', async (_name, send, status, code) => {
+      const before = await counts();
+      const response = await send();
+      expect(response.status).toBe(status);
+      const body = (await response.json()) as TErrorResponse;
+      expect(body.error.code).toBe(code);
+      expect(body.error.requestId).toEqual(expect.any(String));
+      expect(JSON.stringify(body)).not.toMatch(/at \S+ \(|node_modules/);
+      expect(await counts()).toEqual(before);
+    });
+
+    it('names each bad field, without echoing what was sent', async () => {
+      const response = await service.post(webhookPath, {
+        type: 'chart.created',
+        data: {
+          externalChartId: 'C-1',
+          client: { firstName: 'Zelda', lastName: 'Q', dateOfBirth: '1990-01-01', email: 'zelda-secret@' },
+          portal: { invite: true },
+        },
+      });
+      const body = (await response.json()) as TErrorResponse;
+      expect(body.error.fields).toEqual([{ path: 'data.client.email', message: 'must be a valid email address' }]);
+      expect(JSON.stringify(body)).not.toContain('zelda-secret');
+    });
+  });
+});
+
+describe('GET /v1/onboardings/:onboardingId', () => {
+  it('answers 404 for an unknown onboarding and 400 for a malformed id', async () => {
+    expect((await service.get('/v1/onboardings/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    const malformed = await service.get('/v1/onboardings/not-a-uuid');
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as TErrorResponse).error.fields?.[0]?.path).toBe('params.onboardingId');
+  });
+});
+
+describe('health', () => {
+  it('reports ready when the database and Temporal answer', async () => {
+    const response = await service.get('/readyz');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok' } });
+  });
+});

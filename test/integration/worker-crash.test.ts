@@ -1,0 +1,88 @@
+/**
+ * Durability: a worker killed in the middle of a batch of onboardings (as by
+ * an OOM kill or a lost machine) loses and duplicates nothing once another
+ * worker takes over. Runs the production worker entry point as a real
+ * process and kills it with SIGKILL: no graceful shutdown, tasks in flight.
+ */
+import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
+import type { clientOnboarding } from '../../workflows';
+import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
+import { eventually, startTestService, type TestService } from '../support/service';
+import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process';
+
+const ONBOARDINGS = 120;
+
+let service: TestService;
+let org: TestOrganization;
+const processes: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  service = await startTestService();
+  org = await createTestOrganization(service.database.db);
+});
+
+afterAll(async () => {
+  for (const worker of processes) worker.child.kill('SIGKILL');
+  await service?.stop();
+});
+
+async function countByStatus() {
+  const rows = await service.database.db.onboarding.groupBy({
+    by: ['status'],
+    where: { organizationId: org.organizationId },
+    _count: true,
+  });
+  return Object.fromEntries(rows.map((row) => [row.status, row._count]));
+}
+
+it('completes every onboarding exactly once after the worker is killed mid-batch', async () => {
+  // Webhooks accepted while no worker runs: the flows wait in Temporal, nothing is lost.
+  const accepted: TWebhookAccepted[] = [];
+  for (let i = 0; i < ONBOARDINGS; i += 20) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(20, ONBOARDINGS - i) }, () =>
+        service.post(`/v1/webhooks/ehr/${org.integrationId}`, chartCreatedWebhook()),
+      ),
+    );
+    expect(batch.map((response) => response.status)).toEqual(batch.map(() => 202));
+    accepted.push(...((await Promise.all(batch.map((response) => response.json()))) as TWebhookAccepted[]));
+  }
+  expect(await countByStatus()).toEqual({ PENDING: ONBOARDINGS });
+
+  const first = spawnWorkerProcess(service.processEnv);
+  processes.push(first);
+  const doneAtKill = await eventually(
+    async () => {
+      const done = (await countByStatus()).CHART_CREATED ?? 0;
+      return done >= 5 ? done : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 5, what: `the first worker to start working (output: ${first.output()})` },
+  );
+  first.child.kill('SIGKILL');
+  expect(await first.exited).toBe('SIGKILL');
+  // If this fails the machine was too fast for the test to kill the worker mid-batch: raise ONBOARDINGS.
+  expect(doneAtKill).toBeLessThan(ONBOARDINGS);
+
+  const second = spawnWorkerProcess(service.processEnv);
+  processes.push(second);
+  await eventually(async () => ((await countByStatus()).CHART_CREATED === ONBOARDINGS ? true : undefined), {
+    timeoutMs: 90_000,
+    intervalMs: 100,
+    what: `every onboarding to finish (worker output: ${second.output()})`,
+  });
+
+  // Every flow ran to its end exactly once: one chart, one timeline entry, one completed run each.
+  const ids = accepted.map((body) => body.onboardingId);
+  const outcomes = await Promise.all(
+    ids.map((id) => service.env.client.workflow.getHandle<typeof clientOnboarding>(`onboarding-${id}`).result()),
+  );
+  expect(outcomes.every((outcome) => outcome.status === 'CHART_CREATED')).toBe(true);
+  expect(new Set(outcomes.map((outcome) => outcome.clientId)).size).toBe(ONBOARDINGS);
+  const { db } = service.database;
+  expect(await db.client.count({ where: { organizationId: org.organizationId } })).toBe(ONBOARDINGS);
+  expect(await db.onboardingEvent.count({ where: { onboardingId: { in: ids } } })).toBe(ONBOARDINGS);
+
+  // A redeploy stops the worker with SIGTERM: it drains and exits cleanly.
+  second.child.kill('SIGTERM');
+  expect(await second.exited).toBe(0);
+});

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { startApiServer, type RunningApi } from '../../api/server';
+import { createLogger } from '../../observability/logger';
+import type { PayloadKey } from '../../temporal/payload-codec';
+import { createDevServerEnv, createTestWorker, testPayloadKeys, testPayloadKeysEnv, testTaskQueue } from './temporal';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface TestService {
+  api: RunningApi;
+  env: TestWorkflowEnvironment;
+  database: TestDatabase;
+  keys: PayloadKey[];
+  taskQueue: string;
+  /** Environment for a separate worker or API process on the same servers (scripts/start-*.ts). */
+  processEnv: NodeJS.ProcessEnv;
+  startWorker(): Promise<{ worker: Worker; stop(): Promise<void> }>;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  get(path: string): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/**
+ * The real stack for integration tests: a Temporal dev server, a database
+ * (real PostgreSQL in CI), and the HTTP API listening on a random port.
+ * Workers are started by the test, in this process or as separate processes.
+ */
+export async function startTestService(): Promise<TestService> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+    runtimeInstalled = true;
+  }
+  const keys = testPayloadKeys();
+  const taskQueue = testTaskQueue();
+  const [env, database] = await Promise.all([createDevServerEnv(keys), createTestDatabase()]);
+  const api = await startApiServer(
+    { db: database.db, temporal: env.client, taskQueue, logger: createLogger({ level: 'silent' }) },
+    { host: '127.0.0.1', port: 0 },
+  );
+  const workers: { stop(): Promise<void> }[] = [];
+
+  return {
+    api,
+    env,
+    database,
+    keys,
+    taskQueue,
+    processEnv: {
+      PATH: process.env.PATH,
+      DATABASE_URL: database.url,
+      DATABASE_POOL_MAX: database.kind === 'pglite' ? '1' : '5',
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      PAYLOAD_ENCRYPTION_KEYS: testPayloadKeysEnv(keys),
+      LOG_LEVEL: 'warn',
+      PORT: '0',
+    },
+    async startWorker() {
+      const worker = await createTestWorker(env, { taskQueue, keys, activities: createActivities(database) });
+      const running = worker.run();
+      const handle = {
+        worker,
+        stop: async () => {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running;
+        },
+      };
+      workers.push(handle);
+      return handle;
+    },
+    post: (path, body, headers = {}) =>
+      fetch(`${api.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    get: (path) => fetch(`${api.url}${path}`),
+    async stop() {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      await api.close();
+      await env.teardown();
+      await database.drop();
+    },
+  };
+}
+
+/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  { timeoutMs = 30_000, intervalMs = 50, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+export function uniqueSuffix(): string {
+  return randomBytes(4).toString('hex');
+}
