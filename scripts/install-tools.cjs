@@ -62,7 +62,11 @@ const result = spawnSync(
     '-r',
     requirements,
   ],
-  { stdio: 'inherit', env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' } },
+  {
+    stdio: 'inherit',
+    // --target is a private folder, so a distribution's "externally managed" guard does not apply.
+    env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore', PIP_BREAK_SYSTEM_PACKAGES: '1' },
+  },
 );
 if (result.status !== 0 || !binaries.every((file) => fs.existsSync(file))) {
   log('WARNING: pip could not install the Temporal binaries (see above).');
