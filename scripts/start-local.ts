@@ -8,10 +8,11 @@
  * against real PostgreSQL and a Temporal cluster instead.
  */
 import path from 'node:path';
-import { Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { z } from 'zod';
 import { createActivities } from '../activities';
 import { startApiServer } from '../api/server';
-import { loadConfig } from '../config/env';
+import { ConfigError, loadConfig } from '../config/env';
 import { createDb } from '../db/client';
 import { migrate } from '../db/migrate';
 import { startEmbeddedPostgres } from '../local/embedded-postgres';
@@ -24,20 +25,33 @@ import { createOnboardingWorker } from '../temporal/worker';
 import { temporalConfig } from '../temporal.config';
 import { runMain } from './run-main';
 
-const DATA_DIR = path.resolve(__dirname, '..', '.data');
-const LOCAL_POSTGRES_PORT = 54329;
+/**
+ * Where `npm start` keeps its data and which ports it takes. The defaults
+ * suit a laptop; the overrides let two copies (or a test) run side by side.
+ */
+const ZLocalEnv = z.object({
+  LOCAL_DATA_DIR: z.string().min(1).default(path.resolve(__dirname, '..', '.data')),
+  LOCAL_POSTGRES_PORT: z.coerce.number().int().min(0).max(65535).default(54329),
+  LOCAL_TEMPORAL_PORT: z.coerce.number().int().min(0).max(65535).default(temporalConfig.devServer.port),
+  LOCAL_TEMPORAL_UI_PORT: z.coerce.number().int().min(0).max(65535).default(temporalConfig.devServer.uiPort),
+});
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
 runMain(async () => {
-  // We stop things in our own order on Ctrl-C, not the SDK's.
-  Runtime.install({ shutdownSignals: [] });
+  const local = ZLocalEnv.safeParse(process.env);
+  if (!local.success) {
+    throw new ConfigError(local.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+  }
+  const DATA_DIR = path.resolve(local.data.LOCAL_DATA_DIR);
+  // We stop things in our own order on Ctrl-C, not the SDK's; its logs are for problems only.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const stack: { name: string; stop: () => Promise<unknown> }[] = [];
 
   say('Starting embedded PostgreSQL (PGlite) ...');
-  const postgres = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'pglite'), port: LOCAL_POSTGRES_PORT });
+  const postgres = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'pglite'), port: local.data.LOCAL_POSTGRES_PORT });
   stack.push({ name: 'PostgreSQL', stop: () => postgres.stop() });
   const migrations = await migrate(postgres.url);
   say(`  migrations: ${migrations.applied.length} applied, ${migrations.alreadyApplied.length} already there`);
@@ -45,8 +59,8 @@ runMain(async () => {
   say('Starting Temporal dev server ...');
   const temporalServer = await startTemporalDevServer({
     dataDir: path.join(DATA_DIR, 'temporal'),
-    port: temporalConfig.devServer.port,
-    uiPort: temporalConfig.devServer.uiPort,
+    port: local.data.LOCAL_TEMPORAL_PORT,
+    uiPort: local.data.LOCAL_TEMPORAL_UI_PORT,
   });
   stack.push({ name: 'Temporal dev server', stop: () => temporalServer.stop() });
 

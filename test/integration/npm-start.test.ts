@@ -1,0 +1,115 @@
+/**
+ * `npm start` as a newcomer runs it: the whole service on the embedded
+ * default, a webhook through it, Ctrl-C, and a second start that finds its
+ * data (and its flows) again. Ports and data folder are moved out of the way
+ * of a developer's own `npm start`.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
+import type { TOnboardingResponse } from '../../api/schemas/onboarding';
+import { DEMO } from '../../prisma/seed';
+import { chartCreatedWebhook } from '../support/factories';
+import { eventually } from '../support/service';
+
+jest.setTimeout(180_000);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface Started {
+  output: () => string;
+  stop: () => Promise<number | null>;
+}
+
+async function npmStart(env: NodeJS.ProcessEnv): Promise<Started> {
+  const root = path.resolve(__dirname, '..', '..');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'start-local.ts')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await eventually(async () => (output.includes('Press Ctrl-C to stop.') ? true : undefined), {
+    timeoutMs: 120_000,
+    intervalMs: 200,
+    what: 'npm start to be ready',
+  }).catch((error: Error) => {
+    child.kill('SIGKILL');
+    throw new Error(`${error.message}\n${output}`);
+  });
+  return {
+    output: () => output,
+    stop: async () => {
+      child.kill('SIGINT');
+      return exited;
+    },
+  };
+}
+
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'npm-start-'));
+});
+
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+it('runs the whole service, stops cleanly on Ctrl-C and finds its data on the next start', async () => {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    LOCAL_DATA_DIR: dataDir,
+    PORT: String(port),
+    LOCAL_POSTGRES_PORT: String(await freePort()),
+    LOCAL_TEMPORAL_PORT: String(await freePort()),
+    LOCAL_TEMPORAL_UI_PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+  };
+  const api = `http://127.0.0.1:${port}`;
+  const event = chartCreatedWebhook({ formPackageKey: DEMO.defaultPackageKey });
+  const postWebhook = () =>
+    fetch(`${api}/v1/webhooks/ehr/${DEMO.integrationId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(event),
+    });
+
+  const first = await npmStart(env);
+  expect(first.output()).toContain(`API             ${api}`);
+  const response = await postWebhook();
+  expect(response.status).toBe(202);
+  const { onboardingId } = (await response.json()) as TWebhookAccepted;
+  await eventually(
+    async () => {
+      const body = (await (await fetch(`${api}/v1/onboardings/${onboardingId}`)).json()) as TOnboardingResponse;
+      return body.status === 'CHART_CREATED' ? body : undefined;
+    },
+    { what: 'the chart to be created' },
+  );
+  expect(await first.stop()).toBe(0);
+  expect(first.output()).toContain('stopped PostgreSQL');
+  expect(first.output()).toContain('stopped Temporal dev server');
+
+  const second = await npmStart(env);
+  const again = (await (await fetch(`${api}/v1/onboardings/${onboardingId}`)).json()) as TOnboardingResponse;
+  expect(again).toMatchObject({ id: onboardingId, status: 'CHART_CREATED' });
+  expect(again.workflow.executionStatus).toBe('COMPLETED');
+  const duplicate = await postWebhook();
+  expect(duplicate.status).toBe(200);
+  expect(second.output()).toContain('migrations: 0 applied');
+  expect(await second.stop()).toBe(0);
+});
