@@ -7,7 +7,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'generated/', 'dist/', '.tools/', '.data/', 'coverage/', '**/*.cjs'] },
+  { ignores: ['node_modules/', 'generated/', 'dist/', '.tools/', '.data/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -77,6 +77,27 @@ export default tseslint.config(
         { name: 'setInterval', message: 'Use sleep() in a loop from @temporalio/workflow.' },
       ],
     },
+  },
+  {
+    // Plain Node scripts and tool configs (CommonJS): linted, without type information.
+    files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        __dirname: 'readonly',
+        console: 'readonly',
+      },
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { sourceType: 'module' },
   },
   {
     files: ['test/**/*.ts'],
