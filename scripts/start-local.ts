@@ -30,7 +30,10 @@ import { runMain } from './run-main';
  * suit a laptop; the overrides let two copies (or a test) run side by side.
  */
 const ZLocalEnv = z.object({
-  LOCAL_DATA_DIR: z.string().min(1).default(path.resolve(__dirname, '..', '.data')),
+  LOCAL_DATA_DIR: z
+    .string()
+    .min(1)
+    .default(path.resolve(__dirname, '..', '.data')),
   LOCAL_POSTGRES_PORT: z.coerce.number().int().min(0).max(65535).default(54329),
   LOCAL_TEMPORAL_PORT: z.coerce.number().int().min(0).max(65535).default(temporalConfig.devServer.port),
   LOCAL_TEMPORAL_UI_PORT: z.coerce.number().int().min(0).max(65535).default(temporalConfig.devServer.uiPort),
@@ -51,7 +54,10 @@ runMain(async () => {
   const stack: { name: string; stop: () => Promise<unknown> }[] = [];
 
   say('Starting embedded PostgreSQL (PGlite) ...');
-  const postgres = await startEmbeddedPostgres({ dataDir: path.join(DATA_DIR, 'pglite'), port: local.data.LOCAL_POSTGRES_PORT });
+  const postgres = await startEmbeddedPostgres({
+    dataDir: path.join(DATA_DIR, 'pglite'),
+    port: local.data.LOCAL_POSTGRES_PORT,
+  });
   stack.push({ name: 'PostgreSQL', stop: () => postgres.stop() });
   const migrations = await migrate(postgres.url);
   say(`  migrations: ${migrations.applied.length} applied, ${migrations.alreadyApplied.length} already there`);
