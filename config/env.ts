@@ -78,6 +78,8 @@ const ZEmailEnv = z.object({
   EMAIL_TRANSPORT: z.enum(['outbox', 'resend']).default('outbox'),
   EMAIL_FROM: z.string().min(3).default('Client Portal <portal@localhost>'),
   RESEND_API_KEY: z.string().min(1).optional(),
+  /** Resend's API base URL; tests point it at a local stand-in. */
+  RESEND_BASE_URL: z.url().optional(),
   OUTBOX_DIR: z.string().min(1).default('.data/outbox'),
 });
 
@@ -116,7 +118,13 @@ export interface AppConfig {
     uiUrl?: string;
   };
   payloadKeys: { id: string; key: Buffer }[];
-  email: { transport: 'outbox' | 'resend'; from: string; resendApiKey?: string; outboxDir: string };
+  email: {
+    transport: 'outbox' | 'resend';
+    from: string;
+    resendApiKey?: string;
+    resendBaseUrl?: string;
+    outboxDir: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -167,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       transport: e.EMAIL_TRANSPORT,
       from: e.EMAIL_FROM,
       ...(e.RESEND_API_KEY ? { resendApiKey: e.RESEND_API_KEY } : {}),
+      ...(e.RESEND_BASE_URL ? { resendBaseUrl: e.RESEND_BASE_URL } : {}),
       outboxDir: e.OUTBOX_DIR,
     },
   };
