@@ -15,6 +15,8 @@ export const ONBOARDING_STATUSES = [
   'CANCELLED',
   /** The flow stopped on an error an engineer must look at. */
   'FAILED',
+  /** Staff revoked portal access; the flow waits for resend, change of owner or cancel. */
+  'REVOKED',
 ] as const;
 
 export type OnboardingStatus = (typeof ONBOARDING_STATUSES)[number];

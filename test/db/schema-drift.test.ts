@@ -20,7 +20,7 @@ interface DmmfField {
   isList: boolean;
   isUpdatedAt: boolean;
   nativeType?: [string, string[]] | null;
-  default?: { name: string } | string | number | boolean | null;
+  default?: { name: string } | unknown[] | string | number | boolean | null;
   relationFromFields?: string[];
   relationToFields?: string[];
   relationOnDelete?: string;
@@ -54,6 +54,7 @@ const columnsOf = (model: DmmfModel, names: string[]) =>
 
 /** What PostgreSQL reports in information_schema.columns.data_type for a Prisma field. */
 function expectedDataType(field: DmmfField): string {
+  if (field.isList) return 'ARRAY';
   if (field.kind === 'enum') return 'USER-DEFINED';
   const native = field.nativeType?.[0];
   if (native === 'Uuid') return 'uuid';
@@ -79,6 +80,7 @@ function expectedDataType(field: DmmfField): string {
 /** uuid() and cuid() defaults are made by Prisma Client; now(), autoincrement() and literals by the database. */
 function expectsDatabaseDefault(field: DmmfField): boolean {
   if (field.default === undefined || field.default === null) return false;
+  if (Array.isArray(field.default)) return true;
   if (typeof field.default === 'object') return ['now', 'autoincrement', 'dbgenerated'].includes(field.default.name);
   return true;
 }
@@ -146,7 +148,8 @@ describe('the migrations back schema.prisma exactly', () => {
         }
         expect({ ...described, nullable: column.is_nullable === 'YES' }).toEqual({
           ...described,
-          nullable: !field.isRequired,
+          // Prisma maps scalar lists to nullable PostgreSQL arrays.
+          nullable: !field.isRequired || field.isList,
         });
         expect({ ...described, hasDefault: column.column_default !== null }).toEqual({
           ...described,
