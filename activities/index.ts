@@ -1,9 +1,16 @@
 import type { Db } from '../db/client';
+import type { Mailer } from '../emails/mailer';
 import { createChartActivities } from './charts';
+import { createInvitationActivities } from './invitations';
 import { createOnboardingProgressActivities } from './onboarding-progress';
 
 export interface ActivityDependencies {
   db: Db;
+  mailer: Mailer;
+  /** Signs registration-link tokens (security/tokens.ts). */
+  tokenSigningKey: Buffer;
+  /** Public URL of the API, for links in emails. */
+  publicBaseUrl: string;
 }
 
 /**
@@ -14,6 +21,7 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     ...createChartActivities(deps),
     ...createOnboardingProgressActivities(deps),
+    ...createInvitationActivities(deps),
   };
 }
 

@@ -11,6 +11,14 @@ export const APP_ERROR_CODES = {
   MALFORMED_BODY: 'The request body could not be read.',
   /** The body is not JSON (Content-Type must be application/json). */
   UNSUPPORTED_MEDIA_TYPE: 'The request body must be JSON (Content-Type: application/json).',
+  /** No valid credentials (API key) were presented. */
+  UNAUTHENTICATED: 'Authentication is required.',
+  /** The caller is known but may not do this (seed 003 permissions). */
+  FORBIDDEN: 'You do not have permission to do this.',
+  /** The action does not fit the onboarding's current state; the message says why. */
+  CONFLICT: 'This action is not possible right now.',
+  /** The email already belongs to another client's portal account (seed 003: one portal per email). */
+  EMAIL_IN_USE: 'This email address already belongs to another client portal account.',
   /** The resource does not exist, or the caller may not know that it does. */
   NOT_FOUND: 'Not found.',
   /** The referenced form package is not configured for this organisation (seed 000). */

@@ -7,13 +7,20 @@ import { errorHandler } from './error-handler';
 import { requestContext } from './request-context';
 import { ehrWebhookRoutes } from './routes/ehr-webhooks';
 import { healthRoutes } from './routes/health';
+import { devEmailRoutes } from './routes/dev-emails';
 import { onboardingRoutes } from './routes/onboardings';
+import { portalRoutes } from './routes/portal';
 
 export interface ApiDependencies {
   db: Db;
   temporal: Client;
   taskQueue: string;
   logger: Logger;
+  tokenSigningKey: Buffer;
+  /** The API's public URL, for links in pages. */
+  publicBaseUrl: string;
+  /** Local development only: the email outbox folder to browse at /dev/outbox. */
+  outboxDir?: string;
 }
 
 /** A webhook is a few kB; anything much larger is a mistake or an attack. */
@@ -33,7 +40,7 @@ export function createApp(deps: ApiDependencies): Express {
   app.use((req, _res, next) => {
     const hasBody =
       req.headers['content-length'] !== '0' && (req.headers['content-length'] || req.headers['transfer-encoding']);
-    if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+    if (hasBody && req.path.startsWith('/v1/') && !req.is(['application/json', 'application/*+json'])) {
       next(new AppError('UNSUPPORTED_MEDIA_TYPE', 'body is not JSON'));
       return;
     }
@@ -44,6 +51,8 @@ export function createApp(deps: ApiDependencies): Express {
   app.use(healthRoutes(deps));
   app.use(ehrWebhookRoutes(deps));
   app.use(onboardingRoutes(deps));
+  app.use(portalRoutes(deps));
+  if (deps.outboxDir) app.use(devEmailRoutes({ outboxDir: deps.outboxDir }));
 
   app.use((_req, _res, next) => {
     next(new AppError('NOT_FOUND', 'no such route'));

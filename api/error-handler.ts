@@ -9,6 +9,10 @@ const HTTP_STATUS: Record<AppErrorCode, number> = {
   VALIDATION_FAILED: 400,
   MALFORMED_BODY: 400,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  CONFLICT: 409,
+  EMAIL_IN_USE: 409,
   NOT_FOUND: 404,
   UNKNOWN_FORM_PACKAGE: 422,
   INTEGRATION_DISABLED: 403,
@@ -56,6 +60,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         requestId: req.id,
       },
     });
+    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     res.status(status).json(body);
   };
 }

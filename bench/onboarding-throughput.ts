@@ -23,6 +23,7 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import { createActivities } from '../activities';
+import { createMailer } from '../emails/mailer';
 import { startApiServer } from '../api/server';
 import { loadConfig } from '../config/env';
 import { createDb, type Db } from '../db/client';
@@ -322,6 +323,7 @@ async function main(): Promise<number> {
       DATABASE_POOL_MAX: String(database.poolMax),
       TEMPORAL_ADDRESS: temporalServer.address,
       PAYLOAD_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+      TOKEN_SIGNING_KEY: randomBytes(32).toString('base64'),
       PORT: '0',
     });
     // Silent: pino writes to stdout, where the result goes. Failed responses are reported below.
@@ -338,7 +340,12 @@ async function main(): Promise<number> {
       connection: workerConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivities({ db }),
+      activities: createActivities({
+      db,
+      mailer: createMailer(config.email),
+      tokenSigningKey: config.tokenSigningKey,
+      publicBaseUrl: config.server.publicBaseUrl,
+    }),
       payloadKeys: config.payloadKeys,
     });
     // Caught here so a worker that dies mid-run fails the wait instead of crashing the process uncleaned.
@@ -357,7 +364,14 @@ async function main(): Promise<number> {
     const temporal = await connectClient(config);
     stack.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
     const api = await startApiServer(
-      { db, temporal, taskQueue: config.temporal.taskQueue, logger },
+      {
+      db,
+      temporal,
+      taskQueue: config.temporal.taskQueue,
+      logger,
+      tokenSigningKey: config.tokenSigningKey,
+      publicBaseUrl: config.server.publicBaseUrl,
+    },
       { host: config.server.host, port: config.server.port },
     );
     stack.push({ name: 'API', stop: () => api.close() });

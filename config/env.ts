@@ -72,6 +72,15 @@ const ZPayloadKeys = z.string({ error: 'is required: "keyId:base64-of-32-bytes[,
 
 const ZSecurityEnv = z.object({
   PAYLOAD_ENCRYPTION_KEYS: ZPayloadKeys,
+  /**
+   * Signs registration-link tokens and CSRF tokens (HMAC, one purpose label
+   * each). Changing it invalidates open forms, not stored links: those are
+   * looked up by hash.
+   */
+  TOKEN_SIGNING_KEY: z
+    .string({ error: 'is required: base64 of at least 32 random bytes (openssl rand -base64 32)' })
+    .transform((raw) => Buffer.from(raw, 'base64'))
+    .refine((key) => key.length >= 32, 'must be base64 of at least 32 bytes (openssl rand -base64 32)'),
 });
 
 const ZEmailEnv = z.object({
@@ -118,6 +127,7 @@ export interface AppConfig {
     uiUrl?: string;
   };
   payloadKeys: { id: string; key: Buffer }[];
+  tokenSigningKey: Buffer;
   email: {
     transport: 'outbox' | 'resend';
     from: string;
@@ -171,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ...(e.TEMPORAL_UI_URL ? { uiUrl: e.TEMPORAL_UI_URL } : {}),
     },
     payloadKeys: e.PAYLOAD_ENCRYPTION_KEYS,
+    tokenSigningKey: e.TOKEN_SIGNING_KEY,
     email: {
       transport: e.EMAIL_TRANSPORT,
       from: e.EMAIL_FROM,

@@ -12,7 +12,14 @@ runMain(async () => {
   const db = createDb(config.database.url, { poolMax: config.database.poolMax });
   const temporal = await connectClient(config);
   const api = await startApiServer(
-    { db, temporal, taskQueue: config.temporal.taskQueue, logger },
+    {
+      db,
+      temporal,
+      taskQueue: config.temporal.taskQueue,
+      logger,
+      tokenSigningKey: config.tokenSigningKey,
+      publicBaseUrl: config.server.publicBaseUrl,
+    },
     { host: config.server.host, port: config.server.port },
   );
   logger.info({ url: api.url }, 'api listening');

@@ -11,12 +11,13 @@ import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { createActivities } from '../activities';
+import { createMailer } from '../emails/mailer';
 import { startApiServer } from '../api/server';
 import { ConfigError, loadConfig } from '../config/env';
 import { createDb } from '../db/client';
 import { migrate } from '../db/migrate';
 import { startEmbeddedPostgres } from '../local/embedded-postgres';
-import { localPayloadKeys } from '../local/dev-payload-key';
+import { localPayloadKeys, localTokenSigningKey } from '../local/dev-secrets';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../observability/logger';
 import { DEMO, seedDemo } from '../prisma/seed';
@@ -76,6 +77,7 @@ runMain(async () => {
     DATABASE_POOL_MAX: '1',
     TEMPORAL_ADDRESS: temporalServer.address,
     PAYLOAD_ENCRYPTION_KEYS: process.env.PAYLOAD_ENCRYPTION_KEYS ?? (await localPayloadKeys(DATA_DIR)),
+    TOKEN_SIGNING_KEY: process.env.TOKEN_SIGNING_KEY ?? (await localTokenSigningKey(DATA_DIR)),
     OUTBOX_DIR: process.env.OUTBOX_DIR ?? path.join(DATA_DIR, 'outbox'),
   });
   const logger = createLogger({ level: config.server.logLevel, name: 'local' });
@@ -91,7 +93,12 @@ runMain(async () => {
     connection: workerConnection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({ db }),
+    activities: createActivities({
+      db,
+      mailer: createMailer(config.email),
+      tokenSigningKey: config.tokenSigningKey,
+      publicBaseUrl: config.server.publicBaseUrl,
+    }),
     payloadKeys: config.payloadKeys,
   });
   const workerRun = worker.run();
@@ -106,7 +113,15 @@ runMain(async () => {
   const temporal = await connectClient(config);
   stack.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
   const api = await startApiServer(
-    { db, temporal, taskQueue: config.temporal.taskQueue, logger },
+    {
+      db,
+      temporal,
+      taskQueue: config.temporal.taskQueue,
+      logger,
+      tokenSigningKey: config.tokenSigningKey,
+      publicBaseUrl: config.server.publicBaseUrl,
+      ...(config.email.transport === 'outbox' ? { outboxDir: config.email.outboxDir } : {}),
+    },
     { host: config.server.host, port: config.server.port },
   );
   stack.push({ name: 'API', stop: () => api.close() });

@@ -1,5 +1,6 @@
 /** Production worker: `npm run start:worker`. Configured by environment variables only. */
 import { createActivities } from '../activities';
+import { createMailer } from '../emails/mailer';
 import { loadConfig } from '../config/env';
 import { createDb } from '../db/client';
 import { createLogger } from '../observability/logger';
@@ -16,7 +17,12 @@ runMain(async () => {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities({ db }),
+    activities: createActivities({
+      db,
+      mailer: createMailer(config.email),
+      tokenSigningKey: config.tokenSigningKey,
+      publicBaseUrl: config.server.publicBaseUrl,
+    }),
     payloadKeys: config.payloadKeys,
   });
   logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');

@@ -1,12 +1,29 @@
 /**
- * One client's onboarding, from the EHR's "chart created" webhook on.
+ * One client's onboarding, from the EHR's "chart created" webhook on:
+ * create the chart → (if asked) invite the client to the portal → wait up to
+ * 7 days for registration, with reminders → on expiry mark the invitation
+ * Expired and wait for staff (or re-send automatically if the practice chose
+ * to) → registered: confirm by email. Staff act through the updates below,
+ * each validated synchronously so a wrong action is refused with a reason.
  *
- * Today: create the chart. The portal invitation, the 7-day wait for
- * registration and the form package build on this workflow (see the issues);
- * its status and timeline are already readable at every step.
+ * The form package (issue "Form & assessment packages") continues from
+ * registration.
  */
-import { defineQuery, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  ActivityFailure,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { InvitationPolicy, InvitationReason } from '../activities/invitations';
 import type { TChartDetails } from '../domain/chart';
 import type { OnboardingStatus } from '../domain/onboarding-status';
 import { activityProfiles } from '../temporal.config';
@@ -21,29 +38,232 @@ export interface ClientOnboardingInput {
   formPackageId: string | null;
 }
 
+export type InvitationState = 'PENDING' | 'EXPIRED' | 'REVOKED' | 'USED';
+
 export interface OnboardingState {
   status: OnboardingStatus;
   clientId: string | null;
+  invitation: {
+    id: string;
+    sequence: number;
+    /** Workflow time the link was sent and expires (ISO). */
+    issuedAt: string;
+    expiresAt: string;
+    state: InvitationState;
+    remindersSent: number[];
+  } | null;
+  automaticResends: number;
 }
 
 export type OnboardingOutcome = OnboardingState;
 
-export const getOnboardingStateQuery = defineQuery<OnboardingState>('getOnboardingState');
+/** Who asked for a staff action (checked by the API before it asks us). */
+export interface StaffActor {
+  staffUserId: string;
+}
 
-const { createChart, recordOnboardingProgress } = proxyActivities<Activities>(activityProfiles.database);
+/** A guardian or other contact who becomes the portal owner (seed 004). PHI: travels encrypted. */
+export interface NewPortalOwner {
+  name: string;
+  email: string;
+}
+
+export const getOnboardingStateQuery = defineQuery<OnboardingState>('getOnboardingState');
+/** Sent by the API once the registration is committed in the database. */
+export const clientRegisteredSignal = defineSignal<[{ invitationId: string }]>('clientRegistered');
+/** Sends a new link (first one if none was sent); the previous link stops working. */
+export const resendInvitationUpdate = defineUpdate<OnboardingState, [StaffActor]>('resendInvitation');
+export const revokePortalAccessUpdate = defineUpdate<OnboardingState, [StaffActor]>('revokePortalAccess');
+export const changePortalOwnerUpdate = defineUpdate<OnboardingState, [StaffActor & { owner: NewPortalOwner }]>(
+  'changePortalOwner',
+);
+export const cancelOnboardingUpdate = defineUpdate<OnboardingState, [StaffActor]>('cancelOnboarding');
+
+/** Failure types an update can be refused with; the API maps each to a 409 with the message. */
+export const REFUSALS = {
+  NotReady: 'The chart is still being created. Try again in a moment.',
+  ActionInProgress: 'Another action on this onboarding is in progress. Try again in a moment.',
+  Cancelled: 'This onboarding was cancelled.',
+  AlreadyRegistered: 'The client has already registered.',
+  NotInvited: 'No portal invitation has been sent yet.',
+  AlreadyRevoked: 'Portal access is already revoked.',
+} as const;
+
+function refuse(type: keyof typeof REFUSALS): never {
+  throw ApplicationFailure.nonRetryable(REFUSALS[type], type);
+}
+
+const {
+  createChart,
+  recordOnboardingProgress,
+  getInvitationPolicy,
+  issueInvitation,
+  sendInvitationReminder,
+  expireInvitation,
+  revokePortalAccess,
+  changePortalOwner,
+  cancelOnboarding,
+  sendRegistrationConfirmation,
+} = proxyActivities<Activities>(activityProfiles.database);
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export async function clientOnboarding(input: ClientOnboardingInput): Promise<OnboardingOutcome> {
-  const state: OnboardingState = { status: 'PENDING', clientId: null };
+  const state: OnboardingState = { status: 'PENDING', clientId: null, invitation: null, automaticResends: 0 };
+  const { onboardingId } = input;
+  let policy: InvitationPolicy | undefined;
+  let registered = false;
+  let cancelled = false;
+  /** A staff action or an invitation being sent: one at a time. */
+  let busy = false;
+  /** Bumped whenever the invitation changes, so the wait below starts over. */
+  let epoch = 0;
+
   setHandler(getOnboardingStateQuery, () => state);
+  setHandler(clientRegisteredSignal, () => {
+    registered = true;
+  });
+
+  const exclusive = async <T>(work: () => Promise<T>): Promise<T> => {
+    busy = true;
+    try {
+      return await work();
+    } catch (error) {
+      // An activity's business refusal (e.g. the email belongs to another client)
+      // becomes the update's failure, with its message, instead of a generic one.
+      if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) throw error.cause;
+      throw error;
+    } finally {
+      busy = false;
+    }
+  };
+
+  const sendInvitation = async (reason: InvitationReason, requestedBy: string | null) => {
+    policy ??= await getInvitationPolicy({ organizationId: input.organizationId });
+    const sequence = (state.invitation?.sequence ?? 0) + 1;
+    const issuedAt = Date.now();
+    const { invitationId } = await issueInvitation({ onboardingId, sequence, ttlMs: policy.ttlMs, reason, requestedBy });
+    state.invitation = {
+      id: invitationId,
+      sequence,
+      issuedAt: new Date(issuedAt).toISOString(),
+      expiresAt: new Date(issuedAt + policy.ttlMs).toISOString(),
+      state: 'PENDING',
+      remindersSent: [],
+    };
+    state.status = 'INVITED';
+    epoch += 1;
+  };
+
+  const mayAct = (_request?: unknown) => {
+    if (cancelled) refuse('Cancelled');
+    if (registered || state.status === 'REGISTERED') refuse('AlreadyRegistered');
+    if (state.status === 'PENDING') refuse('NotReady');
+    if (busy) refuse('ActionInProgress');
+  };
+
+  setHandler(
+    resendInvitationUpdate,
+    async ({ staffUserId }) => {
+      await exclusive(() => sendInvitation(state.invitation ? 'resend' : 'initial', staffUserId));
+      return state;
+    },
+    { validator: mayAct },
+  );
+  setHandler(
+    revokePortalAccessUpdate,
+    async ({ staffUserId }) => {
+      await exclusive(() => revokePortalAccess({ onboardingId, staffUserId }));
+      if (state.invitation) state.invitation.state = 'REVOKED';
+      state.status = 'REVOKED';
+      epoch += 1;
+      return state;
+    },
+    {
+      validator: (_actor: StaffActor) => {
+        mayAct();
+        if (!state.invitation) refuse('NotInvited');
+        if (state.status === 'REVOKED') refuse('AlreadyRevoked');
+      },
+    },
+  );
+  setHandler(
+    changePortalOwnerUpdate,
+    async ({ staffUserId, owner }) => {
+      await exclusive(async () => {
+        await changePortalOwner({ onboardingId, staffUserId, owner });
+        await sendInvitation('new-owner', staffUserId);
+      });
+      return state;
+    },
+    { validator: mayAct },
+  );
+  setHandler(
+    cancelOnboardingUpdate,
+    async ({ staffUserId }) => {
+      await exclusive(() => cancelOnboarding({ onboardingId, staffUserId }));
+      cancelled = true;
+      if (state.invitation?.state === 'PENDING') state.invitation.state = 'REVOKED';
+      state.status = 'CANCELLED';
+      return state;
+    },
+    { validator: mayAct },
+  );
 
   try {
-    const { clientId } = await createChart({
-      onboardingId: input.onboardingId,
-      organizationId: input.organizationId,
-      chart: input.chart,
-    });
+    const { clientId } = await createChart({ onboardingId, organizationId: input.organizationId, chart: input.chart });
     state.clientId = clientId;
     state.status = 'CHART_CREATED';
+
+    if (input.inviteRequested) await exclusive(() => sendInvitation('initial', null));
+
+    while (!registered && !cancelled) {
+      const seen = epoch;
+      const invitation = state.invitation;
+      if (invitation?.state !== 'PENDING') {
+        // Not invited, expired or revoked: only staff (or the client registering
+        // through a link that is still valid) can move this on.
+        await condition(() => registered || cancelled || epoch !== seen);
+        continue;
+      }
+      const next = nextDeadline(invitation, policy!);
+      const woke = await condition(
+        () => registered || cancelled || epoch !== seen,
+        Math.max(next.at - Date.now(), 1),
+      );
+      if (woke) continue;
+      if (busy) {
+        // A staff action is changing the invitation right now; look again after it.
+        await condition(() => !busy);
+        continue;
+      }
+      if (next.kind === 'reminder') {
+        await sendInvitationReminder({ invitationId: invitation.id, day: next.day });
+        invitation.remindersSent.push(next.day);
+        continue;
+      }
+      const { outcome } = await expireInvitation({ invitationId: invitation.id });
+      if (outcome === 'registered') {
+        // The client registered just before the timer fired; the signal is on its way or was lost.
+        registered = true;
+        break;
+      }
+      invitation.state = 'EXPIRED';
+      state.status = 'EXPIRED';
+      if (state.automaticResends < policy!.automaticResends) {
+        state.automaticResends += 1;
+        await exclusive(() => sendInvitation('automatic-resend', null));
+      }
+    }
+
+    // Let a staff action that raced the registration finish before we conclude.
+    await condition(() => !busy);
+    if (registered && !cancelled) {
+      state.status = 'REGISTERED';
+      if (state.invitation) state.invitation.state = 'USED';
+      await sendRegistrationConfirmation({ onboardingId });
+    }
+    await condition(allHandlersFinished);
     return state;
   } catch (error) {
     if (!isCancellation(error)) {
@@ -51,11 +271,25 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
       // gone; the error itself stays in the (encrypted) history for the engineer.
       state.status = 'FAILED';
       await recordOnboardingProgress({
-        onboardingId: input.onboardingId,
+        onboardingId,
         status: 'FAILED',
         event: { key: `failed:${workflowInfo().runId}`, type: 'onboarding.failed' },
       });
     }
     throw error;
   }
+}
+
+type Deadline = { kind: 'reminder'; day: number; at: number } | { kind: 'expiry'; at: number };
+
+/** The next thing due for a pending invitation: a reminder not yet sent, or its expiry. */
+function nextDeadline(invitation: NonNullable<OnboardingState['invitation']>, policy: InvitationPolicy): Deadline {
+  const issuedAt = Date.parse(invitation.issuedAt);
+  const expiresAt = Date.parse(invitation.expiresAt);
+  const reminders = policy.reminderDays
+    .filter((day) => !invitation.remindersSent.includes(day))
+    .map((day) => ({ kind: 'reminder' as const, day, at: issuedAt + day * DAY_MS }))
+    .filter((reminder) => reminder.at < expiresAt)
+    .sort((a, b) => a.at - b.at);
+  return reminders[0] ?? { kind: 'expiry', at: expiresAt };
 }

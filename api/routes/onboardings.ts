@@ -1,14 +1,58 @@
-import { Router } from 'express';
-import { ZOnboardingParams } from '../schemas/onboarding';
-import { getOnboarding, type GetOnboardingDeps } from '../use-cases/get-onboarding';
+import type { Client } from '@temporalio/client';
+import { Router, type Response } from 'express';
+import type { Db } from '../../db/client';
+import type { OnboardingState } from '../../workflows/client-onboarding';
+import { ZChangePortalOwnerRequest, ZOnboardingParams, type TStaffActionResponse } from '../schemas/onboarding';
+import { requireStaff, staffOf } from '../staff-auth';
+import {
+  cancelOnboarding,
+  changePortalOwner,
+  resendInvitation,
+  revokePortalAccess,
+} from '../use-cases/act-on-onboarding';
+import { getOnboarding } from '../use-cases/get-onboarding';
 import { validate } from '../validate';
 
-export function onboardingRoutes(deps: GetOnboardingDeps): Router {
+function actionResult(res: Response, onboardingId: string, state: OnboardingState): void {
+  const body: TStaffActionResponse = {
+    onboardingId,
+    status: state.status,
+    invitation: state.invitation
+      ? { sequence: state.invitation.sequence, expiresAt: state.invitation.expiresAt, state: state.invitation.state }
+      : null,
+  };
+  res.json(body);
+}
+
+/** Staff endpoints on one onboarding: read it, and the actions of seed 001 and 004. */
+export function onboardingRoutes(deps: { db: Db; temporal: Client }): Router {
   const router = Router();
+  router.use('/v1/onboardings', requireStaff(deps.db));
 
   router.get('/v1/onboardings/:onboardingId', async (req, res) => {
     const { onboardingId } = validate(ZOnboardingParams, req.params, ['params']);
-    res.json(await getOnboarding(deps, onboardingId));
+    res.json(await getOnboarding(deps, staffOf(req), onboardingId));
+  });
+
+  router.post('/v1/onboardings/:onboardingId/invitation/resend', async (req, res) => {
+    const { onboardingId } = validate(ZOnboardingParams, req.params, ['params']);
+    actionResult(res, onboardingId, await resendInvitation(deps, staffOf(req), onboardingId));
+  });
+
+  router.post('/v1/onboardings/:onboardingId/portal-access/revoke', async (req, res) => {
+    const { onboardingId } = validate(ZOnboardingParams, req.params, ['params']);
+    actionResult(res, onboardingId, await revokePortalAccess(deps, staffOf(req), onboardingId));
+  });
+
+  router.post('/v1/onboardings/:onboardingId/portal-owner', async (req, res) => {
+    const { onboardingId } = validate(ZOnboardingParams, req.params, ['params']);
+    const owner = validate(ZChangePortalOwnerRequest, req.body);
+    actionResult(res, onboardingId, await changePortalOwner(deps, staffOf(req), onboardingId, owner));
+  });
+
+  router.post('/v1/onboardings/:onboardingId/cancel', async (req, res) => {
+    const { onboardingId } = validate(ZOnboardingParams, req.params, ['params']);
+    actionResult(res, onboardingId, await cancelOnboarding(deps, staffOf(req), onboardingId));
   });
 
   return router;

@@ -22,6 +22,18 @@ export const ZOnboardingResponse = z.object({
       detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
     }),
   ),
+  /** The newest invitation; older ones were superseded. No token: only its hash is kept. */
+  invitation: z
+    .object({
+      sequence: z.number().int(),
+      status: z.enum(['PENDING', 'USED', 'EXPIRED', 'REVOKED', 'SUPERSEDED', 'LOCKED']),
+      expiresAt: z.iso.datetime(),
+      failedAttempts: z.number().int(),
+    })
+    .nullable(),
+  portalAccount: z
+    .object({ status: z.enum(['INVITED', 'ACTIVE', 'REVOKED']), ownerKind: z.enum(['CLIENT', 'GUARDIAN']) })
+    .nullable(),
   workflow: z.object({
     workflowId: z.string(),
     /** Temporal's execution status, or null when Temporal could not be asked. */
@@ -29,3 +41,21 @@ export const ZOnboardingResponse = z.object({
   }),
 });
 export type TOnboardingResponse = z.infer<typeof ZOnboardingResponse>;
+
+/** Change Ownership (seed 004): the guardian or contact who will own the portal. */
+export const ZChangePortalOwnerRequest = z.object({
+  name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  email: z
+    .email('must be a valid email address')
+    .max(254, 'must be at most 254 characters')
+    .transform((email) => email.toLowerCase()),
+});
+export type TChangePortalOwnerRequest = z.infer<typeof ZChangePortalOwnerRequest>;
+
+/** What a staff action answers: where the onboarding now stands. */
+export const ZStaffActionResponse = z.object({
+  onboardingId: z.uuid(),
+  status: z.enum(ONBOARDING_STATUSES),
+  invitation: z.object({ sequence: z.number().int(), expiresAt: z.iso.datetime(), state: z.string() }).nullable(),
+});
+export type TStaffActionResponse = z.infer<typeof ZStaffActionResponse>;

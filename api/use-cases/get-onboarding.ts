@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/client';
 import { AppError } from '../app-error';
+import type { StaffPrincipal } from '../staff-auth';
 import type { TOnboardingResponse } from '../schemas/onboarding';
 
 export interface GetOnboardingDeps {
@@ -13,12 +14,25 @@ export interface GetOnboardingDeps {
  * while no worker runs) and adds Temporal's view of the execution when the
  * server answers.
  */
-export async function getOnboarding(deps: GetOnboardingDeps, onboardingId: string): Promise<TOnboardingResponse> {
+export async function getOnboarding(
+  deps: GetOnboardingDeps,
+  staff: StaffPrincipal,
+  onboardingId: string,
+): Promise<TOnboardingResponse> {
   const onboarding = await deps.db.onboarding.findUnique({
     where: { id: onboardingId },
-    include: { events: { orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }] } },
+    include: {
+      events: { orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }] },
+      invitations: { orderBy: { sequence: 'desc' }, take: 1 },
+      client: { select: { portalAccount: { select: { status: true, ownerKind: true } } } },
+    },
   });
-  if (!onboarding) throw new AppError('NOT_FOUND', 'unknown onboarding');
+  // Another organisation's onboarding answers exactly like a missing one.
+  if (!onboarding || onboarding.organizationId !== staff.organizationId) {
+    throw new AppError('NOT_FOUND', 'unknown onboarding');
+  }
+  const [invitation] = onboarding.invitations;
+  const portalAccount = onboarding.client?.portalAccount ?? null;
 
   let executionStatus: string | null = null;
   try {
@@ -44,6 +58,15 @@ export async function getOnboarding(deps: GetOnboardingDeps, onboardingId: strin
       occurredAt: event.occurredAt.toISOString(),
       detail: event.detail as Record<string, string | number | boolean | null>,
     })),
+    invitation: invitation
+      ? {
+          sequence: invitation.sequence,
+          status: invitation.status,
+          expiresAt: invitation.expiresAt.toISOString(),
+          failedAttempts: invitation.failedAttempts,
+        }
+      : null,
+    portalAccount,
     workflow: { workflowId: onboarding.workflowId, executionStatus },
   };
 }

@@ -65,6 +65,9 @@ export async function startOnboarding(
     formPackageId = formPackage.id;
   }
 
+  const email = event.data.client.email;
+  if (event.data.portal.invite && email) await assertEmailFree(db, organizationId, email, event.data.externalChartId);
+
   const { onboarding, created } = await findOrCreateOnboarding(db, {
     organizationId,
     integrationId,
@@ -97,6 +100,37 @@ export async function startOnboarding(
 
   const current = await db.onboarding.findUniqueOrThrow({ where: { id: onboarding.id }, select: { status: true } });
   return { onboardingId: onboarding.id, status: current.status, duplicate: !created };
+}
+
+/**
+ * Seed 003: one portal per email address within a practice. Refuse, before
+ * anything is written, a chart whose email already belongs to another
+ * client's portal or pending invitation. (The invitation activity checks again
+ * under a unique constraint; this check gives the EHR a clear answer now.)
+ */
+async function assertEmailFree(db: Db, organizationId: string, email: string, externalChartId: string) {
+  const holder = await db.client.findFirst({
+    where: {
+      organizationId,
+      externalChartId: { not: externalChartId },
+      OR: [
+        { portalAccount: { email } },
+        { email, onboarding: { inviteRequested: true, status: { notIn: ['CANCELLED', 'FAILED'] } } },
+      ],
+    },
+    select: { id: true },
+  });
+  const account = holder
+    ? null
+    : await db.portalAccount.findUnique({
+        where: { organizationId_email: { organizationId, email } },
+        select: { client: { select: { externalChartId: true } } },
+      });
+  if (holder || (account && account.client.externalChartId !== externalChartId)) {
+    throw new AppError('EMAIL_IN_USE', 'email belongs to another client portal', {
+      fields: [{ path: 'data.client.email', message: 'already belongs to another client portal account' }],
+    });
+  }
 }
 
 interface NewOnboarding {

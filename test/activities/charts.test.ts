@@ -1,4 +1,5 @@
 import { createActivities } from '../../activities';
+import { testActivityDeps } from '../support/activity-deps';
 import { createTestOrganization, chartCreatedWebhook, type TestOrganization } from '../support/factories';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -31,7 +32,7 @@ describe('createChart', () => {
     const { data } = chartCreatedWebhook();
     const onboarding = await newOnboarding(data.externalChartId);
 
-    const { clientId } = await createActivities({ db }).createChart({
+    const { clientId } = await createActivities(testActivityDeps(db)).createChart({
       onboardingId: onboarding.id,
       organizationId: org.organizationId,
       chart: { externalChartId: data.externalChartId, client: data.client },
@@ -61,7 +62,7 @@ describe('createChart', () => {
       organizationId: org.organizationId,
       chart: { externalChartId: data.externalChartId, client: data.client },
     };
-    const activities = createActivities({ db });
+    const activities = createActivities(testActivityDeps(db));
 
     const first = await activities.createChart(input);
     const firstCreatedAt = (await db.onboarding.findUniqueOrThrow({ where: { id: onboarding.id } })).chartCreatedAt;
@@ -79,7 +80,7 @@ describe('createChart', () => {
     const { data } = chartCreatedWebhook();
     // No onboarding row for this id: the status update fails after the client insert.
     await expect(
-      createActivities({ db }).createChart({
+      createActivities(testActivityDeps(db)).createChart({
         onboardingId: '00000000-0000-4000-8000-00000000dead',
         organizationId: org.organizationId,
         chart: { externalChartId: data.externalChartId, client: data.client },
@@ -93,7 +94,7 @@ describe('recordOnboardingProgress', () => {
   it('changes the status and records a timeline entry once per key', async () => {
     const { db } = database;
     const onboarding = await newOnboarding(chartCreatedWebhook().data.externalChartId);
-    const { recordOnboardingProgress } = createActivities({ db });
+    const { recordOnboardingProgress } = createActivities(testActivityDeps(db));
     const progress = {
       onboardingId: onboarding.id,
       status: 'FAILED' as const,

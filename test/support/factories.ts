@@ -1,11 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client';
 import type { TChartCreatedWebhook } from '../../api/schemas/chart-created-webhook';
+import { hashToken, randomToken } from '../../security/tokens';
 
 export interface TestOrganization {
   organizationId: string;
+  slug: string;
   integrationId: string;
   formPackageKey: string;
+  /** Bearer API keys of staff with each kind of permission (seed 003). */
+  keys: { admin: string; permittedTherapist: string; therapist: string };
+  adminId: string;
 }
 
 /** An organisation of its own for each test, with an EHR integration and a one-form package. */
@@ -35,7 +40,42 @@ export async function createTestOrganization(db: Db): Promise<TestOrganization> 
       items: { create: [{ formDefinitionId: form.id, position: 0 }] },
     },
   });
-  return { organizationId: organization.id, integrationId: integration.id, formPackageKey: formPackage.key };
+  const staffKey = async (role: 'ADMIN' | 'THERAPIST', canInvite: boolean) => {
+    const staff = await db.staffUser.create({
+      data: {
+        organizationId: organization.id,
+        email: `${role.toLowerCase()}-${randomBytes(3).toString('hex')}@practice.test`,
+        displayName: `${role} ${suffix}`,
+        role,
+        canInvite,
+      },
+    });
+    const key = randomToken();
+    await db.staffApiKey.create({
+      data: { organizationId: organization.id, staffUserId: staff.id, name: 'test', keyHash: hashToken(key) },
+    });
+    return { key, id: staff.id };
+  };
+  const admin = await staffKey('ADMIN', false);
+  const permittedTherapist = await staffKey('THERAPIST', true);
+  const therapist = await staffKey('THERAPIST', false);
+  return {
+    organizationId: organization.id,
+    slug: organization.slug,
+    integrationId: integration.id,
+    formPackageKey: formPackage.key,
+    keys: { admin: admin.key, permittedTherapist: permittedTherapist.key, therapist: therapist.key },
+    adminId: admin.id,
+  };
+}
+
+/** Settings a test organisation can be given (seed 001 timings, reminders, automatic re-invites). */
+export async function setInvitationPolicy(
+  db: Db,
+  organizationId: string,
+  policy: { invitationTtlHours?: number | null; invitationReminderDays?: number[]; autoReinviteMax?: number },
+): Promise<void> {
+  await db.organization.update({ where: { id: organizationId }, data: policy });
 }
 
 export interface ChartOverrides {

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import type { Mailer } from '../../emails/mailer';
+import { testActivityDeps } from './activity-deps';
 import { startApiServer, type RunningApi } from '../../api/server';
 import { createLogger } from '../../observability/logger';
 import type { PayloadKey } from '../../temporal/payload-codec';
@@ -14,11 +16,13 @@ export interface TestService {
   database: TestDatabase;
   keys: PayloadKey[];
   taskQueue: string;
+  /** Where the outbox mailer writes the emails the flows send. */
+  outboxDir: string;
   /** Environment for a separate worker or API process on the same servers (scripts/start-*.ts). */
   processEnv: NodeJS.ProcessEnv;
   startWorker(): Promise<{ worker: Worker; stop(): Promise<void> }>;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
-  get(path: string): Promise<Response>;
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -29,7 +33,7 @@ let runtimeInstalled = false;
  * (real PostgreSQL in CI), and the HTTP API listening on a random port.
  * Workers are started by the test, in this process or as separate processes.
  */
-export async function startTestService(): Promise<TestService> {
+export async function startTestService(options: { mailer?: Mailer } = {}): Promise<TestService> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
     runtimeInstalled = true;
@@ -37,10 +41,21 @@ export async function startTestService(): Promise<TestService> {
   const keys = testPayloadKeys();
   const taskQueue = testTaskQueue();
   const [env, database] = await Promise.all([createDevServerEnv(keys), createTestDatabase()]);
+  const activityDeps = testActivityDeps(database.db, options.mailer ? { mailer: options.mailer } : {});
   const api = await startApiServer(
-    { db: database.db, temporal: env.client, taskQueue, logger: createLogger({ level: 'silent' }) },
+    {
+      db: database.db,
+      temporal: env.client,
+      taskQueue,
+      logger: createLogger({ level: 'silent' }),
+      tokenSigningKey: activityDeps.tokenSigningKey,
+      publicBaseUrl: activityDeps.publicBaseUrl,
+      outboxDir: activityDeps.outboxDir,
+    },
     { host: '127.0.0.1', port: 0 },
   );
+  // Links in emails must point at this API, so the activities learn its URL now that it listens.
+  activityDeps.publicBaseUrl = api.url;
   const workers: { stop(): Promise<void> }[] = [];
 
   return {
@@ -49,6 +64,7 @@ export async function startTestService(): Promise<TestService> {
     database,
     keys,
     taskQueue,
+    outboxDir: activityDeps.outboxDir,
     processEnv: {
       PATH: process.env.PATH,
       DATABASE_URL: database.url,
@@ -57,11 +73,14 @@ export async function startTestService(): Promise<TestService> {
       TEMPORAL_NAMESPACE: env.namespace ?? 'default',
       TEMPORAL_TASK_QUEUE: taskQueue,
       PAYLOAD_ENCRYPTION_KEYS: testPayloadKeysEnv(keys),
+      TOKEN_SIGNING_KEY: activityDeps.tokenSigningKey.toString('base64'),
+      OUTBOX_DIR: activityDeps.outboxDir,
+      PUBLIC_BASE_URL: api.url,
       LOG_LEVEL: 'warn',
       PORT: '0',
     },
     async startWorker() {
-      const worker = await createTestWorker(env, { taskQueue, keys, activities: createActivities(database) });
+      const worker = await createTestWorker(env, { taskQueue, keys, activities: createActivities(activityDeps) });
       const running = worker.run();
       const handle = {
         worker,
@@ -79,7 +98,7 @@ export async function startTestService(): Promise<TestService> {
         headers: { 'content-type': 'application/json', ...headers },
         body: typeof body === 'string' ? body : JSON.stringify(body),
       }),
-    get: (path) => fetch(`${api.url}${path}`),
+    get: (path, headers = {}) => fetch(`${api.url}${path}`, { headers }),
     async stop() {
       await Promise.all(workers.map((worker) => worker.stop()));
       await api.close();

@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '../../config/env';
 
 const key = `k1:${randomBytes(32).toString('base64')}`;
-const minimal = { DATABASE_URL: 'postgresql://u:p@db:5432/onboarding', PAYLOAD_ENCRYPTION_KEYS: key };
+const minimal = {
+  DATABASE_URL: 'postgresql://u:p@db:5432/onboarding',
+  PAYLOAD_ENCRYPTION_KEYS: key,
+  TOKEN_SIGNING_KEY: randomBytes(32).toString('base64'),
+};
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -32,6 +36,7 @@ describe('loadConfig', () => {
     const problems = problemsOf({ PORT: 'eighty', EMAIL_TRANSPORT: 'resend' });
     expect(problems.join('\n')).toMatch(/DATABASE_URL/);
     expect(problems.join('\n')).toMatch(/PAYLOAD_ENCRYPTION_KEYS/);
+    expect(problems.join('\n')).toMatch(/TOKEN_SIGNING_KEY/);
     expect(problems.join('\n')).toMatch(/PORT/);
     expect(problems.join('\n')).toMatch(/RESEND_API_KEY is required when EMAIL_TRANSPORT=resend/);
   });

@@ -8,15 +8,24 @@ import path from 'node:path';
  * decoded with the key they were written with. Production sets
  * PAYLOAD_ENCRYPTION_KEYS instead.
  */
-export async function localPayloadKeys(dataDir: string): Promise<string> {
-  const file = path.join(dataDir, 'payload-encryption-keys');
+export function localPayloadKeys(dataDir: string): Promise<string> {
+  return localSecret(dataDir, 'payload-encryption-keys', () => `local-1:${randomBytes(32).toString('base64')}`);
+}
+
+/** The token signing key of a local `npm start`, kept so registration links and open forms survive a restart. */
+export function localTokenSigningKey(dataDir: string): Promise<string> {
+  return localSecret(dataDir, 'token-signing-key', () => randomBytes(32).toString('base64'));
+}
+
+async function localSecret(dataDir: string, name: string, create: () => string): Promise<string> {
+  const file = path.join(dataDir, name);
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await mkdir(dataDir, { recursive: true });
-  const value = `local-1:${randomBytes(32).toString('base64')}`;
+  const value = create();
   await writeFile(file, `${value}\n`, { mode: 0o600 });
   return value;
 }

@@ -1,0 +1,73 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../db/client';
+import { EmailDeliveryError, type Mailer } from '../emails/mailer';
+import { EmailPropsError, renderEmail, type EmailProps, type EmailTemplateId } from '../emails/registry';
+
+export interface TemplatedEmail<T extends EmailTemplateId> {
+  organizationId: string;
+  onboardingId: string | null;
+  /** From the workflow's ids and the step, never from time or randomness. */
+  idempotencyKey: string;
+  template: T;
+  to: string;
+  props: EmailProps<T>;
+}
+
+/**
+ * Sends an email at most once per idempotency key. The key is recorded before
+ * sending; a retry after the send went out finds the row marked SENT and stops,
+ * and a retry after a crash between send and mark sends again with the same
+ * key, which Resend (and the outbox) deduplicate.
+ *
+ * @returns false when the email had already been sent.
+ */
+export async function sendTemplatedEmail<T extends EmailTemplateId>(
+  deps: { db: Db; mailer: Mailer },
+  email: TemplatedEmail<T>,
+): Promise<boolean> {
+  const { db, mailer } = deps;
+  const record = await db.emailMessage.upsert({
+    where: { idempotencyKey: email.idempotencyKey },
+    create: {
+      organizationId: email.organizationId,
+      onboardingId: email.onboardingId,
+      idempotencyKey: email.idempotencyKey,
+      template: email.template,
+      transport: mailer.kind,
+      attempts: 1,
+    },
+    update: { attempts: { increment: 1 } },
+    select: { status: true },
+  });
+  if (record.status === 'SENT') return false;
+
+  let rendered;
+  try {
+    rendered = await renderEmail(email.template, email.props);
+  } catch (error: unknown) {
+    // Bad props stay bad on every retry.
+    if (error instanceof EmailPropsError) throw ApplicationFailure.nonRetryable(error.message, 'EmailPropsInvalid');
+    throw error;
+  }
+  try {
+    const sent = await mailer.send({
+      to: email.to,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      idempotencyKey: email.idempotencyKey,
+      tags: { template: email.template },
+    });
+    await db.emailMessage.update({
+      where: { idempotencyKey: email.idempotencyKey },
+      data: { status: 'SENT', providerMessageId: sent.providerMessageId, sentAt: new Date() },
+    });
+    return true;
+  } catch (error: unknown) {
+    if (error instanceof EmailDeliveryError && !error.retryable) {
+      // A refused address or request will be refused again: stop retrying and let the workflow decide.
+      throw ApplicationFailure.nonRetryable(error.message, 'EmailRejected');
+    }
+    throw error;
+  }
+}

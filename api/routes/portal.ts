@@ -1,0 +1,303 @@
+import type { Client } from '@temporalio/client';
+import { parse, serialize } from 'cookie';
+import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Db } from '../../db/client';
+import type { Logger } from '../../observability/logger';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../security/passwords';
+import { AppError } from '../app-error';
+import { assertCsrf, csrfField } from '../portal/csrf';
+import { html, page, type Html } from '../portal/html';
+import { currentUser, SESSION_ABSOLUTE_MS, signIn, signOut } from '../use-cases/portal-sessions';
+import {
+  inspectRegistrationLink,
+  registerPortalAccount,
+  type RegistrationLink,
+} from '../use-cases/register-portal-account';
+
+export interface PortalDeps {
+  db: Db;
+  temporal: Client;
+  logger: Logger;
+  tokenSigningKey: Buffer;
+  publicBaseUrl: string;
+}
+
+const SESSION_COOKIE = 'portal_session';
+
+const ZRegistrationForm = z.object({
+  lastName: z.string().trim().min(1).max(100),
+  dateOfBirth: z.iso.date(),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+  passwordConfirmation: z.string().max(MAX_PASSWORD_LENGTH),
+});
+const ZSignInForm = z.object({ email: z.string().trim().max(254), password: z.string().max(MAX_PASSWORD_LENGTH) });
+const ZOrgSlug = z.string().regex(/^[a-z0-9-]{1,64}$/);
+
+function send(res: Response, status: number, body: string): void {
+  res.status(status).type('html').send(body);
+}
+
+function registrationForm(csrf: string, link: RegistrationLink, message: Html | null): string {
+  return page({
+    title: 'Set up your portal account',
+    practiceName: link.practiceName,
+    brandColor: link.brandColor,
+    body: html`<div class="card">
+      <p>
+        To confirm it is you, enter your last name and date of birth as ${link.practiceName} has them, then choose a
+        password.
+      </p>
+      ${message ?? ''}
+      <form method="post" novalidate>
+        <input type="hidden" name="_csrf" value="${csrf}" />
+        <label for="lastName">Last name</label>
+        <input id="lastName" name="lastName" autocomplete="family-name" required maxlength="100" />
+        <label for="dateOfBirth">Date of birth</label>
+        <input id="dateOfBirth" name="dateOfBirth" type="date" autocomplete="bday" required />
+        <label for="password"
+          >New password <span class="hint">(at least ${MIN_PASSWORD_LENGTH} characters)</span></label
+        >
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="new-password"
+          required
+          minlength="${MIN_PASSWORD_LENGTH}"
+          maxlength="${MAX_PASSWORD_LENGTH}"
+        />
+        <label for="passwordConfirmation">Repeat the password</label>
+        <input
+          id="passwordConfirmation"
+          name="passwordConfirmation"
+          type="password"
+          autocomplete="new-password"
+          required
+          maxlength="${MAX_PASSWORD_LENGTH}"
+        />
+        <button type="submit">Create my account</button>
+      </form>
+    </div>`,
+  });
+}
+
+/** Every unusable link gets this page: it says what to do and nothing about the chart. */
+function linkNotValidPage(): string {
+  return page({
+    title: 'This link can no longer be used',
+    body: html`<div class="card">
+      <p>This invitation link has expired or is no longer valid.</p>
+      <p>Please contact your practice and ask them to send you a new invitation.</p>
+    </div>`,
+  });
+}
+
+function lockedPage(): string {
+  return page({
+    title: 'This link is locked',
+    body: html`<div class="card">
+      <p>The details entered did not match too many times, so this link has been locked to protect your information.</p>
+      <p>Please contact your practice and ask them to send you a new invitation.</p>
+    </div>`,
+  });
+}
+
+function alreadyUsedPage(publicBaseUrl: string, link: RegistrationLink): string {
+  return page({
+    title: 'This link was already used',
+    body: html`<div class="card">
+      <p>An account was already set up with this invitation. You can sign in with your email and password.</p>
+      <p class="hint">If that was not you, contact your practice.</p>
+      <a class="button" href="${publicBaseUrl}/portal/${link.organizationSlug}/login">Go to sign in</a>
+    </div>`,
+  });
+}
+
+/**
+ * The client-facing pages: registration through the invitation link, sign
+ * in, a home page, sign out. Forms are plain HTML posts protected by CSRF
+ * tokens; nothing on these pages shows clinical information (seed 003).
+ */
+export function portalRoutes(deps: PortalDeps): Router {
+  const router = Router();
+  const secure = deps.publicBaseUrl.startsWith('https://');
+  const base = deps.publicBaseUrl.replace(/\/$/, '');
+  router.use('/portal', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+  router.use('/portal', (_req, res, next) => {
+    // Registration links carry a secret in the path: never leak it to another site.
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    res.setHeader('X-Frame-Options', 'DENY');
+    next();
+  });
+
+  router.get('/portal/register/:token', async (req, res) => {
+    const state = await inspectRegistrationLink(deps.db, req.params.token);
+    if (!state.usable) {
+      if (state.reason === 'used') send(res, 409, alreadyUsedPage(base, state.link));
+      else send(res, 410, linkNotValidPage());
+      return;
+    }
+    send(res, 200, registrationForm(csrfField(req, res, deps.tokenSigningKey, secure), state.link, null));
+  });
+
+  router.post('/portal/register/:token', async (req, res) => {
+    assertCsrf(req, deps.tokenSigningKey);
+    const csrf = csrfField(req, res, deps.tokenSigningKey, secure);
+    const form = ZRegistrationForm.safeParse(req.body);
+    if (!form.success) {
+      const state = await inspectRegistrationLink(deps.db, req.params.token);
+      if (!state.usable) {
+        send(res, 410, linkNotValidPage());
+        return;
+      }
+      const message = html`<p class="error" role="alert">
+        Please fill in every field; the date of birth as day, month and year.
+      </p>`;
+      send(res, 400, registrationForm(csrf, state.link, message));
+      return;
+    }
+    const result = await registerPortalAccount(deps, req.params.token, form.data);
+    switch (result.outcome) {
+      case 'registered':
+        send(
+          res,
+          200,
+          page({
+            title: 'Your account is ready',
+            practiceName: result.link.practiceName,
+            brandColor: result.link.brandColor,
+            body: html`<div class="card">
+              <p class="ok" role="status">You have set up your Client Portal account.</p>
+              <p>Sign in with your email address and the password you just chose.</p>
+              <a class="button" href="${base}/portal/${result.link.organizationSlug}/login">Sign in</a>
+            </div>`,
+          }),
+        );
+        return;
+      case 'mismatch':
+        send(
+          res,
+          422,
+          registrationForm(
+            csrf,
+            result.link,
+            html`<p class="error" role="alert">
+              Those details do not match our records. Check the spelling of your last name and your date of birth.
+            </p>`,
+          ),
+        );
+        return;
+      case 'weak-password':
+        send(res, 422, registrationForm(csrf, result.link, html`<p class="error" role="alert">${result.problem}</p>`));
+        return;
+      case 'locked':
+        send(res, 423, lockedPage());
+        return;
+      case 'used':
+        send(res, 409, alreadyUsedPage(base, result.link));
+        return;
+      case 'invalid':
+        send(res, 410, linkNotValidPage());
+        return;
+    }
+  });
+
+  const signInPage = (req: Request, res: Response, slug: string, practiceName: string, error: boolean) =>
+    page({
+      title: 'Sign in',
+      practiceName,
+      body: html`<div class="card">
+        ${error ? html`<p class="error" role="alert">The email or password is not right, or sign-in is paused for a few minutes after several tries.</p>` : ''}
+        <form method="post" action="${base}/portal/${slug}/login">
+          <input type="hidden" name="_csrf" value="${csrfField(req, res, deps.tokenSigningKey, secure)}" />
+          <label for="email">Email</label>
+          <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" />
+          <label for="password">Password</label>
+          <input id="password" name="password" type="password" autocomplete="current-password" required />
+          <button type="submit">Sign in</button>
+        </form>
+      </div>`,
+    });
+
+  const organizationBySlug = async (slug: string) => {
+    const parsed = ZOrgSlug.safeParse(slug);
+    const org = parsed.success
+      ? await deps.db.organization.findUnique({
+          where: { slug: parsed.data },
+          select: { id: true, name: true, slug: true },
+        })
+      : null;
+    if (!org) throw new AppError('NOT_FOUND', 'unknown organisation slug');
+    return org;
+  };
+
+  router.get('/portal/:orgSlug/login', async (req, res) => {
+    const org = await organizationBySlug(req.params.orgSlug);
+    send(res, 200, signInPage(req, res, org.slug, org.name, false));
+  });
+
+  router.post('/portal/:orgSlug/login', async (req, res) => {
+    assertCsrf(req, deps.tokenSigningKey);
+    const org = await organizationBySlug(req.params.orgSlug);
+    const form = ZSignInForm.safeParse(req.body);
+    const token = form.success ? await signIn(deps.db, org.id, form.data.email, form.data.password) : null;
+    if (!token) {
+      send(res, 401, signInPage(req, res, org.slug, org.name, true));
+      return;
+    }
+    // A new session id at every sign-in (no fixation); the old cookie, if any, is replaced.
+    res.append(
+      'Set-Cookie',
+      serialize(SESSION_COOKIE, token, {
+        httpOnly: true,
+        secure,
+        sameSite: 'lax',
+        path: '/portal',
+        maxAge: SESSION_ABSOLUTE_MS / 1000,
+      }),
+    );
+    res.redirect(303, `${base}/portal/${org.slug}`);
+  });
+
+  router.post('/portal/:orgSlug/logout', async (req, res) => {
+    assertCsrf(req, deps.tokenSigningKey);
+    await signOut(deps.db, parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
+    res.append(
+      'Set-Cookie',
+      serialize(SESSION_COOKIE, '', { httpOnly: true, secure, sameSite: 'lax', path: '/portal', maxAge: 0 }),
+    );
+    res.redirect(303, `${base}/portal/${encodeURIComponent(req.params.orgSlug)}/login`);
+  });
+
+  router.get('/portal/:orgSlug', async (req, res) => {
+    const org = await organizationBySlug(req.params.orgSlug);
+    const user = await currentUser(deps.db, parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
+    if (!user || user.organizationId !== org.id) {
+      res.redirect(303, `${base}/portal/${org.slug}/login`);
+      return;
+    }
+    send(
+      res,
+      200,
+      page({
+        title: `Welcome, ${user.displayName}`,
+        practiceName: org.name,
+        body: html`<div class="card">
+          <p class="ok" role="status">Your portal account is set up.</p>
+          <p>${org.name} will let you know by email when there are forms for you to complete.</p>
+          <form method="post" action="${base}/portal/${org.slug}/logout">
+            <input type="hidden" name="_csrf" value="${csrfField(req, res, deps.tokenSigningKey, secure)}" />
+            <button type="submit">Sign out</button>
+          </form>
+        </div>`,
+      }),
+    );
+  });
+
+  return router;
+}

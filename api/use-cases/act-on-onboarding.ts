@@ -1,0 +1,100 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../../db/client';
+import {
+  cancelOnboardingUpdate,
+  changePortalOwnerUpdate,
+  resendInvitationUpdate,
+  revokePortalAccessUpdate,
+  type NewPortalOwner,
+  type OnboardingState,
+} from '../../workflows/client-onboarding';
+import { AppError } from '../app-error';
+import { assertMayManageInvitations, type StaffPrincipal } from '../staff-auth';
+
+export interface ActOnOnboardingDeps {
+  db: Db;
+  temporal: Client;
+}
+
+/** Business refusals that mean "the email is someone else's", told apart from plain state conflicts. */
+const EMAIL_IN_USE = 'EmailInUse';
+
+/**
+ * Finds the onboarding in the caller's organisation. Another organisation's
+ * onboarding is a 404, exactly like a missing one: no hint that it exists.
+ */
+async function onboardingFor(db: Db, staff: StaffPrincipal, onboardingId: string) {
+  const onboarding = await db.onboarding.findUnique({
+    where: { id: onboardingId },
+    select: { workflowId: true, organizationId: true },
+  });
+  if (!onboarding || onboarding.organizationId !== staff.organizationId) {
+    throw new AppError('NOT_FOUND', 'onboarding not found in caller organisation');
+  }
+  return onboarding;
+}
+
+/**
+ * Runs a staff action as a workflow update. The workflow's validator refuses
+ * a wrong action synchronously with a reason, which becomes a 409 with that
+ * reason as its message.
+ */
+async function runUpdate(
+  deps: ActOnOnboardingDeps,
+  staff: StaffPrincipal,
+  onboardingId: string,
+  send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<OnboardingState>,
+): Promise<OnboardingState> {
+  assertMayManageInvitations(staff);
+  const { workflowId } = await onboardingFor(deps.db, staff, onboardingId);
+  try {
+    return await send(deps.temporal.workflow.getHandle(workflowId));
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+      const code = error.cause.type === EMAIL_IN_USE ? 'EMAIL_IN_USE' : 'CONFLICT';
+      throw new AppError(code, `update refused: ${error.cause.type ?? 'unknown'}`, {
+        publicMessage: error.cause.message,
+      });
+    }
+    if (error instanceof WorkflowNotFoundError || isCompletedWorkflowError(error)) {
+      throw new AppError('CONFLICT', 'workflow not running', {
+        publicMessage: 'This onboarding has finished; there is nothing left to act on.',
+      });
+    }
+    throw new AppError('UNAVAILABLE', 'staff action failed', { cause: error });
+  }
+}
+
+function isCompletedWorkflowError(error: unknown): boolean {
+  return error instanceof Error && /workflow execution already completed/i.test(error.message);
+}
+
+export function resendInvitation(deps: ActOnOnboardingDeps, staff: StaffPrincipal, onboardingId: string) {
+  return runUpdate(deps, staff, onboardingId, (handle) =>
+    handle.executeUpdate(resendInvitationUpdate, { args: [{ staffUserId: staff.staffUserId }] }),
+  );
+}
+
+export function revokePortalAccess(deps: ActOnOnboardingDeps, staff: StaffPrincipal, onboardingId: string) {
+  return runUpdate(deps, staff, onboardingId, (handle) =>
+    handle.executeUpdate(revokePortalAccessUpdate, { args: [{ staffUserId: staff.staffUserId }] }),
+  );
+}
+
+export function changePortalOwner(
+  deps: ActOnOnboardingDeps,
+  staff: StaffPrincipal,
+  onboardingId: string,
+  owner: NewPortalOwner,
+) {
+  return runUpdate(deps, staff, onboardingId, (handle) =>
+    handle.executeUpdate(changePortalOwnerUpdate, { args: [{ staffUserId: staff.staffUserId, owner }] }),
+  );
+}
+
+export function cancelOnboarding(deps: ActOnOnboardingDeps, staff: StaffPrincipal, onboardingId: string) {
+  return runUpdate(deps, staff, onboardingId, (handle) =>
+    handle.executeUpdate(cancelOnboardingUpdate, { args: [{ staffUserId: staff.staffUserId }] }),
+  );
+}

@@ -1,0 +1,103 @@
+import type { Db } from '../../db/client';
+import { dummyPasswordHash, verifyPassword } from '../../security/passwords';
+import { hashToken, randomToken } from '../../security/tokens';
+
+/** Sessions end after 15 minutes without activity, and after 12 hours in any case. */
+export const SESSION_IDLE_MS = 15 * 60 * 1000;
+export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
+/** Wrong passwords before the account pauses sign-in for LOGIN_LOCK_MS. */
+export const MAX_FAILED_LOGINS = 5;
+export const LOGIN_LOCK_MS = 15 * 60 * 1000;
+
+export interface PortalUser {
+  portalAccountId: string;
+  organizationId: string;
+  displayName: string;
+  sessionId: string;
+}
+
+/**
+ * Signs a portal user in with email and password, within one organisation
+ * (the same email may belong to portals of two practices). Every failure looks
+ * the same and takes about as long, whether the email exists or not.
+ *
+ * @returns the session token for the cookie, or null.
+ */
+export async function signIn(db: Db, organizationId: string, email: string, password: string): Promise<string | null> {
+  const account = await db.portalAccount.findUnique({
+    where: { organizationId_email: { organizationId, email: email.trim().toLowerCase() } },
+    select: { id: true, status: true, passwordHash: true, failedLogins: true, lockedUntil: true },
+  });
+  const usable = account?.status === 'ACTIVE' && account.passwordHash !== null;
+  const valid = await verifyPassword(usable ? account.passwordHash! : await dummyPasswordHash(), password);
+  if (!account || !usable) return null;
+  if (account.lockedUntil && account.lockedUntil.getTime() > Date.now()) return null;
+  if (!valid) {
+    const failed = account.failedLogins + 1;
+    await db.portalAccount.update({
+      where: { id: account.id },
+      data:
+        failed >= MAX_FAILED_LOGINS
+          ? { failedLogins: 0, lockedUntil: new Date(Date.now() + LOGIN_LOCK_MS) }
+          : { failedLogins: failed },
+    });
+    return null;
+  }
+  const token = randomToken();
+  const now = Date.now();
+  await db.$transaction([
+    db.portalAccount.update({ where: { id: account.id }, data: { failedLogins: 0, lockedUntil: null } }),
+    db.portalSession.create({
+      data: {
+        portalAccountId: account.id,
+        tokenHash: hashToken(token),
+        expiresAt: new Date(now + SESSION_ABSOLUTE_MS),
+      },
+    }),
+  ]);
+  return token;
+}
+
+/** The signed-in user of a session cookie, or null when the session is unknown, revoked, idle or expired. */
+export async function currentUser(db: Db, token: string | undefined): Promise<PortalUser | null> {
+  if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const session = await db.portalSession.findUnique({
+    where: { tokenHash: hashToken(token) },
+    include: {
+      portalAccount: {
+        select: {
+          id: true,
+          status: true,
+          organizationId: true,
+          ownerName: true,
+          client: { select: { firstName: true } },
+        },
+      },
+    },
+  });
+  const now = Date.now();
+  if (
+    !session ||
+    session.revokedAt ||
+    session.expiresAt.getTime() <= now ||
+    session.lastSeenAt.getTime() + SESSION_IDLE_MS <= now ||
+    session.portalAccount.status !== 'ACTIVE'
+  ) {
+    return null;
+  }
+  await db.portalSession.update({ where: { id: session.id }, data: { lastSeenAt: new Date(now) } });
+  return {
+    portalAccountId: session.portalAccount.id,
+    organizationId: session.portalAccount.organizationId,
+    displayName: session.portalAccount.ownerName ?? session.portalAccount.client.firstName,
+    sessionId: session.id,
+  };
+}
+
+export async function signOut(db: Db, token: string | undefined): Promise<void> {
+  if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return;
+  await db.portalSession.updateMany({
+    where: { tokenHash: hashToken(token), revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+}

@@ -1,0 +1,166 @@
+import type { Client } from '@temporalio/client';
+import type { Db } from '../../db/client';
+import { namesMatch } from '../../domain/name-match';
+import type { Logger } from '../../observability/logger';
+import { applyOnboardingProgress } from '../../activities/onboarding-progress';
+import { hashPassword, passwordProblem } from '../../security/passwords';
+import { hashToken, TOKEN_PATTERN } from '../../security/tokens';
+import { clientRegisteredSignal } from '../../workflows/client-onboarding';
+
+/** Wrong last-name / date-of-birth attempts before the link locks (the practice then sends a new one). */
+export const MAX_REGISTRATION_ATTEMPTS = 5;
+
+export interface RegistrationLink {
+  practiceName: string;
+  brandColor: string | null;
+  /** For the sign-in link: portals are per organisation. */
+  organizationSlug: string;
+}
+
+/** What the registration page may show. Nothing here reveals anything about the chart. */
+export type LinkState =
+  | { usable: true; link: RegistrationLink }
+  | { usable: false; reason: 'used'; link: RegistrationLink }
+  | { usable: false; reason: 'invalid' };
+
+export type RegistrationResult =
+  | { outcome: 'registered'; link: RegistrationLink }
+  | { outcome: 'mismatch'; link: RegistrationLink }
+  | { outcome: 'weak-password'; link: RegistrationLink; problem: string }
+  | { outcome: 'locked' }
+  | { outcome: 'invalid' }
+  | { outcome: 'used'; link: RegistrationLink };
+
+export interface RegistrationForm {
+  lastName: string;
+  /** YYYY-MM-DD */
+  dateOfBirth: string;
+  password: string;
+  passwordConfirmation: string;
+}
+
+async function findInvitation(db: Db, token: string) {
+  if (!TOKEN_PATTERN.test(token)) return null;
+  return db.invitation.findUnique({
+    where: { tokenHash: hashToken(token) },
+    include: { organization: { select: { name: true, brandColor: true, slug: true } } },
+  });
+}
+
+/**
+ * Whether a registration link can be used. Expired, revoked, superseded,
+ * locked and unknown links all look the same ("ask your practice for a new
+ * invitation"); a used one says so, which tells the holder of the link only
+ * that they (or someone with their email) already registered.
+ */
+export async function inspectRegistrationLink(db: Db, token: string): Promise<LinkState> {
+  const invitation = await findInvitation(db, token);
+  if (invitation?.status === 'USED') return { usable: false, reason: 'used', link: linkOf(invitation.organization) };
+  if (!invitation || invitation.status !== 'PENDING' || invitation.expiresAt.getTime() <= Date.now()) {
+    return { usable: false, reason: 'invalid' };
+  }
+  return { usable: true, link: linkOf(invitation.organization) };
+}
+
+function linkOf(organization: { name: string; brandColor: string | null; slug: string }): RegistrationLink {
+  return { practiceName: organization.name, brandColor: organization.brandColor, organizationSlug: organization.slug };
+}
+
+/**
+ * Registers the client (or guardian) through their link: last name and date
+ * of birth must match the chart, the password must be strong. One database
+ * transaction decides against everything else that may touch the invitation
+ * (a double submit, the expiry timer, a staff resend); the workflow is told
+ * afterwards, and if that signal is lost its expiry step finds the
+ * registration in the database anyway.
+ */
+export async function registerPortalAccount(
+  deps: { db: Db; temporal: Client; logger: Logger },
+  token: string,
+  form: RegistrationForm,
+): Promise<RegistrationResult> {
+  const { db } = deps;
+  const found = await findInvitation(db, token);
+  if (!found) return { outcome: 'invalid' };
+  const link = linkOf(found.organization);
+
+  // Hash before the transaction: argon2id takes tens of milliseconds and must not hold row locks.
+  const client = await db.portalAccount.findUniqueOrThrow({
+    where: { id: found.portalAccountId },
+    select: { email: true, client: { select: { firstName: true, lastName: true } } },
+  });
+  const problem =
+    form.password !== form.passwordConfirmation
+      ? 'The two passwords do not match.'
+      : passwordProblem(form.password, [client.email, client.client.firstName, client.client.lastName]);
+  const passwordHash = problem ? null : await hashPassword(form.password);
+
+  const result = await db.$transaction(async (tx): Promise<RegistrationResult & { workflowId?: string }> => {
+    // Lock the invitation row: concurrent submissions of this link queue here.
+    await tx.$queryRaw`SELECT id FROM invitation WHERE id = ${found.id}::uuid FOR UPDATE`;
+    const invitation = await tx.invitation.findUniqueOrThrow({
+      where: { id: found.id },
+      include: {
+        portalAccount: { include: { client: { select: { lastName: true, dateOfBirth: true } } } },
+        onboarding: { select: { workflowId: true } },
+      },
+    });
+    if (invitation.status === 'USED') return { outcome: 'used', link };
+    if (invitation.status !== 'PENDING' || invitation.expiresAt.getTime() <= Date.now()) return { outcome: 'invalid' };
+
+    const chart = invitation.portalAccount.client;
+    const identityMatches =
+      namesMatch(form.lastName, chart.lastName) && form.dateOfBirth === chart.dateOfBirth.toISOString().slice(0, 10);
+    if (!identityMatches) {
+      const attempts = invitation.failedAttempts + 1;
+      const locked = attempts >= MAX_REGISTRATION_ATTEMPTS;
+      await tx.invitation.update({
+        where: { id: invitation.id },
+        data: { failedAttempts: attempts, ...(locked ? { status: 'LOCKED' } : {}) },
+      });
+      if (locked) {
+        await applyOnboardingProgress(tx, {
+          onboardingId: invitation.onboardingId,
+          event: {
+            key: `invitation-locked:${invitation.sequence}`,
+            type: 'invitation.locked',
+            detail: { sequence: invitation.sequence, attempts },
+          },
+        });
+        return { outcome: 'locked' };
+      }
+      return { outcome: 'mismatch', link };
+    }
+    if (problem || !passwordHash) return { outcome: 'weak-password', link, problem: problem ?? 'Choose a password.' };
+
+    const now = new Date();
+    await tx.invitation.update({ where: { id: invitation.id }, data: { status: 'USED', usedAt: now } });
+    await tx.portalAccount.update({
+      where: { id: invitation.portalAccountId },
+      data: { status: 'ACTIVE', passwordHash, registeredAt: now, failedLogins: 0, lockedUntil: null },
+    });
+    await applyOnboardingProgress(tx, {
+      onboardingId: invitation.onboardingId,
+      status: 'REGISTERED',
+      event: {
+        key: `registered:${invitation.sequence}`,
+        type: 'portal.registered',
+        detail: { sequence: invitation.sequence },
+      },
+    });
+    return { outcome: 'registered', link, workflowId: invitation.onboarding.workflowId };
+  });
+
+  if (result.outcome === 'registered' && result.workflowId) {
+    try {
+      await deps.temporal.workflow
+        .getHandle(result.workflowId)
+        .signal(clientRegisteredSignal, { invitationId: found.id });
+    } catch (error) {
+      // The registration stands; the workflow learns of it at its expiry step.
+      deps.logger.warn({ err: error, workflowId: result.workflowId }, 'could not signal registration');
+    }
+  }
+  const { workflowId: _workflowId, ...outcome } = result;
+  return outcome;
+}

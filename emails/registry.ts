@@ -1,0 +1,138 @@
+import { createElement, type ReactElement } from 'react';
+import { render } from '@react-email/render';
+import type { z } from 'zod';
+import {
+  InvitationReminderEmail,
+  invitationReminderPreviewProps,
+  invitationReminderSubject,
+  ZInvitationReminderProps,
+} from './invitation-reminder';
+import {
+  InvitationResentEmail,
+  invitationResentPreviewProps,
+  invitationResentSubject,
+  ZInvitationResentProps,
+} from './invitation-resent';
+import {
+  PortalInvitationEmail,
+  portalInvitationPreviewProps,
+  portalInvitationSubject,
+  ZPortalInvitationProps,
+} from './portal-invitation';
+import {
+  RegistrationConfirmedEmail,
+  registrationConfirmedPreviewProps,
+  registrationConfirmedSubject,
+  ZRegistrationConfirmedProps,
+} from './registration-confirmed';
+
+export const EMAIL_TEMPLATE_IDS = [
+  'portal-invitation',
+  'invitation-reminder',
+  'invitation-resent',
+  'registration-confirmed',
+] as const;
+
+export type EmailTemplateId = (typeof EMAIL_TEMPLATE_IDS)[number];
+
+/** Every template's props are an object: the schema's output is what the component receives. */
+type PropsSchema = z.ZodType<object>;
+
+export interface EmailTemplate<TSchema extends PropsSchema> {
+  schema: TSchema;
+  subject: (props: z.output<TSchema>) => string;
+  component: (props: z.output<TSchema>) => ReactElement;
+  previewProps: z.output<TSchema>;
+  /** Validates props and builds the subject and the element to render. */
+  prepare: (props: unknown) => { subject: string; element: ReactElement };
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  /** The plain-text part: links written out, no markup. */
+  text: string;
+}
+
+/**
+ * Props that failed a template's schema. The message lists each field and
+ * the rule it broke, never the value, so it is safe in logs and in Temporal
+ * failures. A retry cannot fix it: callers should treat it as non-retryable.
+ */
+export class EmailPropsError extends Error {
+  override readonly name = 'EmailPropsError';
+
+  constructor(
+    readonly templateId: string,
+    readonly issues: { path: string; message: string }[],
+  ) {
+    super(
+      `invalid props for email template "${templateId}": ` +
+        issues.map(({ path, message }) => (path ? `${path} ${message}` : message)).join('; '),
+    );
+  }
+}
+
+function defineTemplate<TSchema extends PropsSchema>(
+  id: EmailTemplateId,
+  template: Omit<EmailTemplate<TSchema>, 'prepare'>,
+): EmailTemplate<TSchema> {
+  return {
+    ...template,
+    prepare(props) {
+      const parsed = template.schema.safeParse(props);
+      if (!parsed.success) {
+        throw new EmailPropsError(
+          id,
+          parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+        );
+      }
+      return {
+        subject: template.subject(parsed.data),
+        element: createElement<z.output<TSchema>>(template.component, parsed.data),
+      };
+    },
+  };
+}
+
+export const EMAIL_TEMPLATES = {
+  'portal-invitation': defineTemplate('portal-invitation', {
+    schema: ZPortalInvitationProps,
+    subject: portalInvitationSubject,
+    component: PortalInvitationEmail,
+    previewProps: portalInvitationPreviewProps,
+  }),
+  'invitation-reminder': defineTemplate('invitation-reminder', {
+    schema: ZInvitationReminderProps,
+    subject: invitationReminderSubject,
+    component: InvitationReminderEmail,
+    previewProps: invitationReminderPreviewProps,
+  }),
+  'invitation-resent': defineTemplate('invitation-resent', {
+    schema: ZInvitationResentProps,
+    subject: invitationResentSubject,
+    component: InvitationResentEmail,
+    previewProps: invitationResentPreviewProps,
+  }),
+  'registration-confirmed': defineTemplate('registration-confirmed', {
+    schema: ZRegistrationConfirmedProps,
+    subject: registrationConfirmedSubject,
+    component: RegistrationConfirmedEmail,
+    previewProps: registrationConfirmedPreviewProps,
+  }),
+} as const satisfies { [Id in EmailTemplateId]: EmailTemplate<PropsSchema> };
+
+/** What a caller passes for template `Id`: the schema's input, so defaults (the time zone) may be left out. */
+export type EmailProps<Id extends EmailTemplateId> = z.input<(typeof EMAIL_TEMPLATES)[Id]['schema']>;
+
+/**
+ * Validates `props` against the template's schema (throws EmailPropsError)
+ * and renders the subject, the HTML and the plain-text part.
+ */
+export async function renderEmail<Id extends EmailTemplateId>(id: Id, props: EmailProps<Id>): Promise<RenderedEmail> {
+  // Ids can arrive from workflow histories written by older code: refuse unknown ones clearly.
+  if (!Object.hasOwn(EMAIL_TEMPLATES, id)) throw new Error(`unknown email template "${String(id)}"`);
+  const { subject, element } = EMAIL_TEMPLATES[id].prepare(props);
+  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
+  return { subject, html, text };
+}

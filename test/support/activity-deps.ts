@@ -1,0 +1,27 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ActivityDependencies } from '../../activities';
+import type { Db } from '../../db/client';
+import { createOutboxMailer, type Mailer } from '../../emails/mailer';
+
+export const TEST_PUBLIC_BASE_URL = 'http://portal.test';
+
+/**
+ * Real-but-local activity dependencies: the test database, an outbox mailer
+ * writing to a fresh folder (or the mailer given), a fresh signing key.
+ */
+export function testActivityDeps(
+  db: Db,
+  options: { mailer?: Mailer; publicBaseUrl?: string } = {},
+): ActivityDependencies & { outboxDir: string } {
+  const outboxDir = mkdtempSync(path.join(os.tmpdir(), 'outbox-'));
+  return {
+    db,
+    mailer: options.mailer ?? createOutboxMailer({ dir: outboxDir, from: 'Test Practice <portal@practice.test>' }),
+    tokenSigningKey: randomBytes(32),
+    publicBaseUrl: options.publicBaseUrl ?? TEST_PUBLIC_BASE_URL,
+    outboxDir,
+  };
+}
