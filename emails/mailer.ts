@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { link, mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Resend, type ErrorResponse } from 'resend';
@@ -72,10 +72,22 @@ function assertIdempotencyKey(key: string): void {
 const RESEND_API_URL = 'https://api.resend.com';
 
 /**
- * Resend error names that a later attempt can get past. Used when an error
- * carries no HTTP status. `concurrent_idempotent_requests` (409) means our
- * own earlier attempt with this key is still in flight.
+ * Whether the same request can succeed later. Yes for rate limits and quotas
+ * (429), Resend outages (5xx), no answer at all, and `concurrent_idempotent_requests`
+ * (409: our own earlier attempt with this key is still in flight).
+ *
+ * Also yes for 401 and 403: a revoked API key or an unverified sending domain
+ * is our configuration, not the email. Failing every onboarding's email for
+ * good while it is broken would leave staff to re-send each by hand; retrying
+ * lets them all go out once ops fix it, and the failing activity shows the
+ * cause meanwhile.
+ *
+ * No for what a retry cannot change: a malformed request or address (400,
+ * 422) or an idempotency key reused for a different email (409).
  */
+const RETRYABLE_STATUSES = new Set([401, 403, 429]);
+
+/** The same decision by Resend's error name, for an error body without a status. */
 const RETRYABLE_RESEND_ERRORS = new Set<string>([
   'application_error',
   'internal_server_error',
@@ -83,6 +95,9 @@ const RETRYABLE_RESEND_ERRORS = new Set<string>([
   'daily_quota_exceeded',
   'monthly_quota_exceeded',
   'concurrent_idempotent_requests',
+  'missing_api_key',
+  'invalid_api_key',
+  'restricted_api_key',
 ]);
 
 function isRetryable(error: ErrorResponse): boolean {
@@ -91,7 +106,7 @@ function isRetryable(error: ErrorResponse): boolean {
   // The SDK reports a request that got no answer (refused connection, DNS, reset) with a null status.
   if (status === null) return true;
   if (typeof status !== 'number') return RETRYABLE_RESEND_ERRORS.has(error.name);
-  return status === 429 || status >= 500;
+  return RETRYABLE_STATUSES.has(status) || status >= 500;
 }
 
 /** Resend tags allow ASCII letters, digits, `_` and `-`, up to 256 characters, in names and values. */
@@ -267,7 +282,7 @@ export function createOutboxMailer(options: { dir: string; from: string }): Mail
       };
       const jsonFile = path.join(dir, `${id}.json`);
       // Dot-prefixed and not ending in .json: listOutbox never sees a draft.
-      const draft = path.join(dir, `.${id}.${process.pid}.${Date.now()}.tmp`);
+      const draft = path.join(dir, `.${id}.${randomUUID()}.tmp`);
       await writeFile(draft, `${JSON.stringify(message, null, 2)}\n`);
       let first = true;
       try {

@@ -17,6 +17,11 @@ export function localTokenSigningKey(dataDir: string): Promise<string> {
   return localSecret(dataDir, 'token-signing-key', () => randomBytes(32).toString('base64'));
 }
 
+/** The demo admin's API key for a local `npm start`, printed at start-up. */
+export function localAdminApiKey(dataDir: string): Promise<string> {
+  return localSecret(dataDir, 'demo-admin-api-key', () => randomBytes(32).toString('base64url'));
+}
+
 async function localSecret(dataDir: string, name: string, create: () => string): Promise<string> {
   const file = path.join(dataDir, name);
   try {

@@ -4,20 +4,32 @@
  * README's curl examples work; idempotent, so every start may run it.
  */
 import type { Db } from '../db/client';
+import { hashToken } from '../security/tokens';
 import { STANDARD_FORMS } from './seed-data/standard-forms';
 
 export const DEMO = {
   organizationId: '5eed0000-0000-4000-8000-000000000001',
   adminId: '5eed0000-0000-4000-8000-000000000002',
   integrationId: '5eed0000-0000-4000-8000-000000000003',
+  organizationSlug: 'demo-practice',
   defaultPackageKey: 'default-intake',
 } as const;
 
-export async function seedDemo(db: Db): Promise<void> {
+/**
+ * @param options.adminApiKey when given, the demo admin's API key (stored as
+ *   its hash), so a local `npm start` can print a key that works.
+ */
+export async function seedDemo(db: Db, options: { adminApiKey?: string } = {}): Promise<void> {
   await db.$transaction(async (tx) => {
     await tx.organization.upsert({
       where: { id: DEMO.organizationId },
-      create: { id: DEMO.organizationId, slug: 'demo-practice', name: 'Riverside Counselling (demo)' },
+      create: {
+        id: DEMO.organizationId,
+        slug: DEMO.organizationSlug,
+        name: 'Riverside Counselling (demo)',
+        invitationIntroText:
+          'Welcome to Riverside Counselling. Our client portal is where you will complete your intake forms before your first session.',
+      },
       update: {},
     });
     await tx.staffUser.upsert({
@@ -32,6 +44,14 @@ export async function seedDemo(db: Db): Promise<void> {
       },
       update: {},
     });
+    if (options.adminApiKey) {
+      const keyHash = hashToken(options.adminApiKey);
+      await tx.staffApiKey.upsert({
+        where: { keyHash },
+        create: { organizationId: DEMO.organizationId, staffUserId: DEMO.adminId, name: 'local demo', keyHash },
+        update: {},
+      });
+    }
     await tx.ehrIntegration.upsert({
       where: { id: DEMO.integrationId },
       create: { id: DEMO.integrationId, organizationId: DEMO.organizationId, name: 'Demo EHR' },

@@ -17,7 +17,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { createDb } from '../db/client';
 import { migrate } from '../db/migrate';
 import { startEmbeddedPostgres } from '../local/embedded-postgres';
-import { localPayloadKeys, localTokenSigningKey } from '../local/dev-secrets';
+import { localAdminApiKey, localPayloadKeys, localTokenSigningKey } from '../local/dev-secrets';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../observability/logger';
 import { DEMO, seedDemo } from '../prisma/seed';
@@ -79,13 +79,15 @@ runMain(async () => {
     PAYLOAD_ENCRYPTION_KEYS: process.env.PAYLOAD_ENCRYPTION_KEYS ?? (await localPayloadKeys(DATA_DIR)),
     TOKEN_SIGNING_KEY: process.env.TOKEN_SIGNING_KEY ?? (await localTokenSigningKey(DATA_DIR)),
     OUTBOX_DIR: process.env.OUTBOX_DIR ?? path.join(DATA_DIR, 'outbox'),
+    PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://localhost:${process.env.PORT ?? 3000}`,
   });
   const logger = createLogger({ level: config.server.logLevel, name: 'local' });
 
   // PGlite serves one connection at a time: the worker and the API share this pool of one.
   const db = createDb(config.database.url, { poolMax: 1 });
   stack.push({ name: 'database pool', stop: () => db.$disconnect() });
-  await seedDemo(db);
+  const adminApiKey = await localAdminApiKey(DATA_DIR);
+  await seedDemo(db, { adminApiKey });
 
   const workerConnection = await connectWorker(config.temporal);
   stack.push({ name: 'worker connection', stop: () => workerConnection.close() });
@@ -133,12 +135,17 @@ runMain(async () => {
   say(`  PostgreSQL      ${postgres.url}`);
   say(`  Data folder     ${DATA_DIR}`);
   say('');
+  say(`  Email outbox    ${api.url}/dev/outbox`);
+  say(`  Staff API key   ${adminApiKey}   (demo admin; send as Authorization: Bearer ...)`);
+  say('');
   say('Send a chart-created webhook from the demo EHR:');
   say(`  curl -s -X POST ${api.url}/v1/webhooks/ehr/${DEMO.integrationId} \\`);
   say(`    -H 'Content-Type: application/json' \\`);
   say(
     `    -d '{"type":"chart.created","data":{"externalChartId":"CHART-1001","client":{"firstName":"Ada","lastName":"Lovelace","dateOfBirth":"1990-12-10","email":"ada@example.com"},"portal":{"invite":true},"formPackageKey":"${DEMO.defaultPackageKey}"}}'`,
   );
+  say('Then read it back (status, timeline), and find the invitation email in the outbox:');
+  say(`  curl -s -H 'Authorization: Bearer ${adminApiKey}' ${api.url}/v1/onboardings/<onboardingId>`);
   say('Press Ctrl-C to stop.');
 
   let stopping = false;

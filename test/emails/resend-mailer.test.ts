@@ -142,6 +142,16 @@ describe('Resend mailer', () => {
     expect(standIn.deliveries()).toHaveLength(0);
   });
 
+  it('reports a refused API key as retryable, so the email goes out once the configuration is fixed', async () => {
+    const mailer = createResendMailer({ apiKey: apiKey(), from: FROM, baseUrl: standIn.url });
+    const email = await invitationEmail();
+    standIn.failNext(401);
+
+    const error = await failureOf(mailer.send(email));
+    expect(error).toMatchObject({ retryable: true, statusCode: 401, providerCode: 'missing_api_key' });
+    expectNoRecipientIn(error, email.to);
+  });
+
   it('reports an unreachable Resend as retryable', async () => {
     const gone = await startResendStandIn();
     await gone.stop();

@@ -33,12 +33,16 @@ async function counts() {
   return { onboardings, clients, events };
 }
 
+function asAdmin(): Record<string, string> {
+  return { authorization: `Bearer ${org.keys.admin}` };
+}
+
 async function waitForStatus(onboardingId: string, status: string): Promise<TOnboardingResponse> {
   return eventually(
     async () => {
-      const response = await service.get(`/v1/onboardings/${onboardingId}`);
+      const response = await service.get(`/v1/onboardings/${onboardingId}`, asAdmin());
       const body = (await response.json()) as TOnboardingResponse;
-      return body.status === status && body.workflow.executionStatus === 'COMPLETED' ? body : undefined;
+      return body.status === status ? body : undefined;
     },
     { what: `onboarding ${onboardingId} to reach ${status}` },
   );
@@ -51,7 +55,7 @@ async function runsOf(workflowId: string): Promise<number> {
 }
 
 describe('POST /v1/webhooks/ehr/:integrationId (chart.created)', () => {
-  it('creates the chart through the workflow, and GET reads its status back', async () => {
+  it('creates the chart and invites the client through the workflow, and GET reads its status back', async () => {
     const event = chartCreatedWebhook({ formPackageKey: org.formPackageKey });
     const response = await service.post(webhookPath, event);
     expect(response.status).toBe(202);
@@ -59,9 +63,14 @@ describe('POST /v1/webhooks/ehr/:integrationId (chart.created)', () => {
     expect(accepted.duplicate).toBe(false);
     expect(response.headers.get('location')).toBe(`/v1/onboardings/${accepted.onboardingId}`);
 
-    const onboarding = await waitForStatus(accepted.onboardingId, 'CHART_CREATED');
-    expect(onboarding.workflow.workflowId).toBe(`onboarding-${accepted.onboardingId}`);
-    expect(onboarding.timeline.map((entry) => entry.type)).toEqual(['chart.created']);
+    const onboarding = await waitForStatus(accepted.onboardingId, 'INVITED');
+    expect(onboarding.workflow).toEqual({
+      workflowId: `onboarding-${accepted.onboardingId}`,
+      executionStatus: 'RUNNING',
+    });
+    expect(onboarding.timeline.map((entry) => entry.type)).toEqual(['chart.created', 'invitation.sent']);
+    expect(onboarding.invitation).toMatchObject({ sequence: 1, status: 'PENDING', failedAttempts: 0 });
+    expect(onboarding.portalAccount).toEqual({ status: 'INVITED', ownerKind: 'CLIENT' });
     expect(onboarding.inviteRequested).toBe(true);
     expect(onboarding.formPackageId).not.toBeNull();
     // What staff read back holds no PHI.
@@ -74,12 +83,12 @@ describe('POST /v1/webhooks/ehr/:integrationId (chart.created)', () => {
   it('starts one workflow and creates one chart when the same webhook arrives twice', async () => {
     const event = chartCreatedWebhook();
     const first = (await (await service.post(webhookPath, event)).json()) as TWebhookAccepted;
-    await waitForStatus(first.onboardingId, 'CHART_CREATED');
+    await waitForStatus(first.onboardingId, 'INVITED');
 
     const again = await service.post(webhookPath, event);
     expect(again.status).toBe(200);
     const second = (await again.json()) as TWebhookAccepted;
-    expect(second).toMatchObject({ onboardingId: first.onboardingId, duplicate: true, status: 'CHART_CREATED' });
+    expect(second).toMatchObject({ onboardingId: first.onboardingId, duplicate: true, status: 'INVITED' });
 
     expect(await runsOf(`onboarding-${first.onboardingId}`)).toBe(1);
     const { db } = service.database;
@@ -97,11 +106,12 @@ describe('POST /v1/webhooks/ehr/:integrationId (chart.created)', () => {
     const ids = new Set(bodies.map((body) => body.onboardingId));
     expect(ids.size).toBe(1);
     const [onboardingId] = [...ids];
-    await waitForStatus(onboardingId!, 'CHART_CREATED');
+    await waitForStatus(onboardingId!, 'INVITED');
     expect(await runsOf(`onboarding-${onboardingId}`)).toBe(1);
     const { db } = service.database;
     expect(await db.client.count({ where: { externalChartId: event.data.externalChartId } })).toBe(1);
-    expect(await db.onboardingEvent.count({ where: { onboardingId } })).toBe(1);
+    expect(await db.onboardingEvent.count({ where: { onboardingId, type: 'chart.created' } })).toBe(1);
+    expect(await db.invitation.count({ where: { onboardingId } })).toBe(1);
   });
 
   it('treats the same EHR chart id in another organisation as another client', async () => {
@@ -113,14 +123,32 @@ describe('POST /v1/webhooks/ehr/:integrationId (chart.created)', () => {
     ).json()) as TWebhookAccepted;
     expect(theirs.duplicate).toBe(false);
     expect(theirs.onboardingId).not.toBe(mine.onboardingId);
-    const [a, b] = await Promise.all([
-      waitForStatus(mine.onboardingId, 'CHART_CREATED'),
-      waitForStatus(theirs.onboardingId, 'CHART_CREATED'),
-    ]);
+    const a = await waitForStatus(mine.onboardingId, 'INVITED');
+    const theirsRead = await service.get(`/v1/onboardings/${theirs.onboardingId}`, {
+      authorization: `Bearer ${other.keys.admin}`,
+    });
+    expect(theirsRead.status).toBe(200);
+    const b = await eventually(async () => {
+      const body = (await (
+        await service.get(`/v1/onboardings/${theirs.onboardingId}`, { authorization: `Bearer ${other.keys.admin}` })
+      ).json()) as TOnboardingResponse;
+      return body.status === 'INVITED' ? body : undefined;
+    });
     expect(a.clientId).not.toBe(b.clientId);
+    // Neither organisation can read the other's onboarding: it answers as if it did not exist.
+    expect((await service.get(`/v1/onboardings/${theirs.onboardingId}`, asAdmin())).status).toBe(404);
   });
 
   describe('rejects bad input with a clear 4xx and writes nothing', () => {
+    let sharedEmail: string;
+    beforeAll(async () => {
+      // A first client holds this email (its onboarding and invitation are under way).
+      const first = chartCreatedWebhook();
+      sharedEmail = first.data.client.email!;
+      const accepted = (await (await service.post(webhookPath, first)).json()) as TWebhookAccepted;
+      await waitForStatus(accepted.onboardingId, 'INVITED');
+    });
+
     const cases: [string, () => Promise<Response>, number, string][] = [
       [
         'missing and malformed fields',
@@ -163,6 +191,12 @@ describe('POST /v1/webhooks/ehr/:integrationId (chart.created)', () => {
         'NOT_FOUND',
       ],
       [
+        'an invitation to an email that already belongs to another client (seed 003)',
+        () => service.post(webhookPath, chartCreatedWebhook({ email: sharedEmail })),
+        409,
+        'EMAIL_IN_USE',
+      ],
+      [
         'an integration id that is not a UUID',
         () => service.post('/v1/webhooks/ehr/abc', chartCreatedWebhook()),
         400,
@@ -198,9 +232,16 @@ describe('POST /v1/webhooks/ehr/:integrationId (chart.created)', () => {
 });
 
 describe('GET /v1/onboardings/:onboardingId', () => {
+  it('answers 401 without a valid staff API key', async () => {
+    const path = '/v1/onboardings/00000000-0000-4000-8000-000000000000';
+    expect((await service.get(path)).status).toBe(401);
+    expect((await service.get(path, { authorization: 'Bearer not-a-real-key-but-long-enough' })).status).toBe(401);
+    expect((await service.get(path, { authorization: org.keys.admin })).status).toBe(401);
+  });
+
   it('answers 404 for an unknown onboarding and 400 for a malformed id', async () => {
-    expect((await service.get('/v1/onboardings/00000000-0000-4000-8000-000000000000')).status).toBe(404);
-    const malformed = await service.get('/v1/onboardings/not-a-uuid');
+    expect((await service.get('/v1/onboardings/00000000-0000-4000-8000-000000000000', asAdmin())).status).toBe(404);
+    const malformed = await service.get('/v1/onboardings/not-a-uuid', asAdmin());
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as TErrorResponse).error.fields?.[0]?.path).toBe('params.onboardingId');
   });

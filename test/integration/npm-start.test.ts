@@ -90,24 +90,37 @@ it('runs the whole service, stops cleanly on Ctrl-C and finds its data on the ne
 
   const first = await npmStart(env);
   expect(first.output()).toContain(`API             ${api}`);
+  const apiKey = /Staff API key\s+(\S+)/.exec(first.output())?.[1];
+  expect(apiKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  const asAdmin = { headers: { authorization: `Bearer ${apiKey}` } };
   const response = await postWebhook();
   expect(response.status).toBe(202);
   const { onboardingId } = (await response.json()) as TWebhookAccepted;
   await eventually(
     async () => {
-      const body = (await (await fetch(`${api}/v1/onboardings/${onboardingId}`)).json()) as TOnboardingResponse;
-      return body.status === 'CHART_CREATED' ? body : undefined;
+      const body = (await (
+        await fetch(`${api}/v1/onboardings/${onboardingId}`, asAdmin)
+      ).json()) as TOnboardingResponse;
+      return body.status === 'INVITED' ? body : undefined;
     },
-    { what: 'the chart to be created' },
+    { what: 'the client to be invited' },
   );
+  // The invitation is in the local outbox, readable at /dev/outbox.
+  const outbox = await eventually(async () => {
+    const page = await (await fetch(`${api}/dev/outbox`)).text();
+    return page.includes('client portal') ? page : undefined;
+  });
+  expect(outbox).toContain(event.data.client.email);
   expect(await first.stop()).toBe(0);
   expect(first.output()).toContain('stopped PostgreSQL');
   expect(first.output()).toContain('stopped Temporal dev server');
 
   const second = await npmStart(env);
-  const again = (await (await fetch(`${api}/v1/onboardings/${onboardingId}`)).json()) as TOnboardingResponse;
-  expect(again).toMatchObject({ id: onboardingId, status: 'CHART_CREATED' });
-  expect(again.workflow.executionStatus).toBe('COMPLETED');
+  expect(second.output()).toContain(`Staff API key   ${apiKey}`);
+  const again = (await (await fetch(`${api}/v1/onboardings/${onboardingId}`, asAdmin)).json()) as TOnboardingResponse;
+  // The flow survived the restart: still waiting for the client, its 7 days still running.
+  expect(again).toMatchObject({ id: onboardingId, status: 'INVITED' });
+  expect(again.workflow.executionStatus).toBe('RUNNING');
   const duplicate = await postWebhook();
   expect(duplicate.status).toBe(200);
   expect(second.output()).toContain('migrations: 0 applied');

@@ -1,11 +1,12 @@
 /**
  * Durability: a worker killed in the middle of a batch of onboardings (as by
  * an OOM kill or a lost machine) loses and duplicates nothing once another
- * worker takes over. Runs the production worker entry point as a real
+ * worker takes over: no chart, invitation or email twice. Runs the production worker entry point as a real
  * process and kills it with SIGKILL: no graceful shutdown, tasks in flight.
  */
 import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
-import type { clientOnboarding } from '../../workflows';
+import { listOutbox } from '../../emails/mailer';
+import { getOnboardingStateQuery } from '../../workflows';
 import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
 import { eventually, startTestService, type TestService } from '../support/service';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process';
@@ -48,12 +49,15 @@ it('completes every onboarding exactly once after the worker is killed mid-batch
     accepted.push(...((await Promise.all(batch.map((response) => response.json()))) as TWebhookAccepted[]));
   }
   expect(await countByStatus()).toEqual({ PENDING: ONBOARDINGS });
+  const { db } = service.database;
+  const invitationsSent = () =>
+    db.emailMessage.count({ where: { organizationId: org.organizationId, status: 'SENT' } });
 
   const first = spawnWorkerProcess(service.processEnv);
   processes.push(first);
   const doneAtKill = await eventually(
     async () => {
-      const done = (await countByStatus()).CHART_CREATED ?? 0;
+      const done = await invitationsSent();
       return done >= 5 ? done : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 5, what: `the first worker to start working (output: ${first.output()})` },
@@ -65,22 +69,36 @@ it('completes every onboarding exactly once after the worker is killed mid-batch
 
   const second = spawnWorkerProcess(service.processEnv);
   processes.push(second);
-  await eventually(async () => ((await countByStatus()).CHART_CREATED === ONBOARDINGS ? true : undefined), {
+  await eventually(async () => ((await invitationsSent()) === ONBOARDINGS ? true : undefined), {
     timeoutMs: 90_000,
     intervalMs: 100,
-    what: `every onboarding to finish (worker output: ${second.output()})`,
+    what: 'every invitation to go out',
+  }).catch(async (error: Error) => {
+    const emails = await db.emailMessage.groupBy({
+      by: ['status'],
+      where: { organizationId: org.organizationId },
+      _count: true,
+    });
+    throw new Error(
+      `${error.message}; statuses ${JSON.stringify(await countByStatus())}, emails ${JSON.stringify(emails)}; ` +
+        `worker output: ${second.output().slice(-3000)}`,
+    );
   });
 
-  // Every flow ran to its end exactly once: one chart, one timeline entry, one completed run each.
+  // Every flow did each step exactly once: one chart, one invitation, one email (a killed
+  // send retried under the same idempotency key), and every flow now waits for its client.
   const ids = accepted.map((body) => body.onboardingId);
-  const outcomes = await Promise.all(
-    ids.map((id) => service.env.client.workflow.getHandle<typeof clientOnboarding>(`onboarding-${id}`).result()),
-  );
-  expect(outcomes.every((outcome) => outcome.status === 'CHART_CREATED')).toBe(true);
-  expect(new Set(outcomes.map((outcome) => outcome.clientId)).size).toBe(ONBOARDINGS);
-  const { db } = service.database;
+  expect(await countByStatus()).toEqual({ INVITED: ONBOARDINGS });
   expect(await db.client.count({ where: { organizationId: org.organizationId } })).toBe(ONBOARDINGS);
-  expect(await db.onboardingEvent.count({ where: { onboardingId: { in: ids } } })).toBe(ONBOARDINGS);
+  expect(await db.invitation.count({ where: { onboardingId: { in: ids } } })).toBe(ONBOARDINGS);
+  expect(await db.onboardingEvent.count({ where: { onboardingId: { in: ids } } })).toBe(2 * ONBOARDINGS);
+  const outbox = await listOutbox(service.outboxDir);
+  expect(outbox).toHaveLength(ONBOARDINGS);
+  expect(new Set(outbox.map((message) => message.to)).size).toBe(ONBOARDINGS);
+  const states = await Promise.all(
+    ids.map((id) => service.env.client.workflow.getHandle(`onboarding-${id}`).query(getOnboardingStateQuery)),
+  );
+  expect(states.every((state) => state.status === 'INVITED' && state.invitation?.sequence === 1)).toBe(true);
 
   // A redeploy stops the worker with SIGTERM: it drains and exits cleanly.
   second.child.kill('SIGTERM');
