@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError, type AppErrorCode } from './app-error';
+import { html, page } from './portal/html';
 import { ZErrorResponse } from './schemas/error-response';
 
 /** The only place an application error becomes an HTTP status. */
@@ -60,6 +61,19 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         requestId: req.id,
       },
     });
+    if (req.path.startsWith('/portal')) {
+      // People, not programs, read the portal: answer with a page, same message.
+      res
+        .status(status)
+        .type('html')
+        .send(
+          page({
+            title: status === 404 ? 'Page not found' : 'Something went wrong',
+            body: html`<div class="card"><p>${appError.publicMessage}</p></div>`,
+          }),
+        );
+      return;
+    }
     if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     res.status(status).json(body);
   };

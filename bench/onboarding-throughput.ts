@@ -341,11 +341,11 @@ async function main(): Promise<number> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       activities: createActivities({
-      db,
-      mailer: createMailer(config.email),
-      tokenSigningKey: config.tokenSigningKey,
-      publicBaseUrl: config.server.publicBaseUrl,
-    }),
+        db,
+        mailer: createMailer(config.email),
+        tokenSigningKey: config.tokenSigningKey,
+        publicBaseUrl: config.server.publicBaseUrl,
+      }),
       payloadKeys: config.payloadKeys,
     });
     // Caught here so a worker that dies mid-run fails the wait instead of crashing the process uncleaned.
@@ -365,13 +365,13 @@ async function main(): Promise<number> {
     stack.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
     const api = await startApiServer(
       {
-      db,
-      temporal,
-      taskQueue: config.temporal.taskQueue,
-      logger,
-      tokenSigningKey: config.tokenSigningKey,
-      publicBaseUrl: config.server.publicBaseUrl,
-    },
+        db,
+        temporal,
+        taskQueue: config.temporal.taskQueue,
+        logger,
+        tokenSigningKey: config.tokenSigningKey,
+        publicBaseUrl: config.server.publicBaseUrl,
+      },
       { host: config.server.host, port: config.server.port },
     );
     stack.push({ name: 'API', stop: () => api.close() });

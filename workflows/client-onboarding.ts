@@ -142,7 +142,13 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
     policy ??= await getInvitationPolicy({ organizationId: input.organizationId });
     const sequence = (state.invitation?.sequence ?? 0) + 1;
     const issuedAt = Date.now();
-    const { invitationId } = await issueInvitation({ onboardingId, sequence, ttlMs: policy.ttlMs, reason, requestedBy });
+    const { invitationId } = await issueInvitation({
+      onboardingId,
+      sequence,
+      ttlMs: policy.ttlMs,
+      reason,
+      requestedBy,
+    });
     state.invitation = {
       id: invitationId,
       sequence,
@@ -227,10 +233,7 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
         continue;
       }
       const next = nextDeadline(invitation, policy!);
-      const woke = await condition(
-        () => registered || cancelled || epoch !== seen,
-        Math.max(next.at - Date.now(), 1),
-      );
+      const woke = await condition(() => registered || cancelled || epoch !== seen, Math.max(next.at - Date.now(), 1));
       if (woke) continue;
       if (busy) {
         // A staff action is changing the invitation right now; look again after it.

@@ -38,7 +38,13 @@ function send(res: Response, status: number, body: string): void {
   res.status(status).type('html').send(body);
 }
 
-function registrationForm(csrf: string, link: RegistrationLink, message: Html | null): string {
+/** What the person typed comes back after an error (never the password), so they fix one field, not four. */
+interface Typed {
+  lastName?: string;
+  dateOfBirth?: string;
+}
+
+function registrationForm(csrf: string, link: RegistrationLink, message: Html | null, typed: Typed = {}): string {
   return page({
     title: 'Set up your portal account',
     practiceName: link.practiceName,
@@ -52,9 +58,23 @@ function registrationForm(csrf: string, link: RegistrationLink, message: Html | 
       <form method="post" novalidate>
         <input type="hidden" name="_csrf" value="${csrf}" />
         <label for="lastName">Last name</label>
-        <input id="lastName" name="lastName" autocomplete="family-name" required maxlength="100" />
+        <input
+          id="lastName"
+          name="lastName"
+          autocomplete="family-name"
+          required
+          maxlength="100"
+          value="${typed.lastName ?? ''}"
+        />
         <label for="dateOfBirth">Date of birth</label>
-        <input id="dateOfBirth" name="dateOfBirth" type="date" autocomplete="bday" required />
+        <input
+          id="dateOfBirth"
+          name="dateOfBirth"
+          type="date"
+          autocomplete="bday"
+          required
+          value="${typed.dateOfBirth ?? ''}"
+        />
         <label for="password"
           >New password <span class="hint">(at least ${MIN_PASSWORD_LENGTH} characters)</span></label
         >
@@ -122,7 +142,8 @@ function alreadyUsedPage(publicBaseUrl: string, link: RegistrationLink): string 
 export function portalRoutes(deps: PortalDeps): Router {
   const router = Router();
   const secure = deps.publicBaseUrl.startsWith('https://');
-  const base = deps.publicBaseUrl.replace(/\/$/, '');
+  // Links between portal pages stay on whatever host served the page (relative), so they work behind any proxy.
+  const base = '';
   router.use('/portal', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
   router.use('/portal', (_req, res, next) => {
     // Registration links carry a secret in the path: never leak it to another site.
@@ -193,7 +214,11 @@ export function portalRoutes(deps: PortalDeps): Router {
         );
         return;
       case 'weak-password':
-        send(res, 422, registrationForm(csrf, result.link, html`<p class="error" role="alert">${result.problem}</p>`));
+        send(
+          res,
+          422,
+          registrationForm(csrf, result.link, html`<p class="error" role="alert">${result.problem}</p>`, form.data),
+        );
         return;
       case 'locked':
         send(res, 423, lockedPage());
