@@ -22,9 +22,7 @@ import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
-import { createActivities } from '../activities';
-import { createMailer } from '../emails/mailer';
-import { startApiServer } from '../api/server';
+import { createWorkerFromConfig, startApiFromConfig } from '../app/from-config';
 import { loadConfig } from '../config/env';
 import { createDb, type Db } from '../db/client';
 import { migrate } from '../db/migrate';
@@ -32,8 +30,7 @@ import { startEmbeddedPostgres } from '../local/embedded-postgres';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../observability/logger';
 import { DEMO, seedDemo } from '../prisma/seed';
-import { connectClient, connectWorker } from '../temporal/connection';
-import { createOnboardingWorker } from '../temporal/worker';
+import { connectClient } from '../temporal/connection';
 
 const DEFAULT_N = 200;
 const DEFAULT_CONCURRENCY = 16;
@@ -334,20 +331,8 @@ async function main(): Promise<number> {
     await seedDemo(db);
 
     say('Starting worker and API ...');
-    const workerConnection = await connectWorker(config.temporal);
+    const { worker, connection: workerConnection } = await createWorkerFromConfig(config, db);
     stack.push({ name: 'worker connection', stop: () => workerConnection.close() });
-    const worker = await createOnboardingWorker({
-      connection: workerConnection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      activities: createActivities({
-        db,
-        mailer: createMailer(config.email),
-        tokenSigningKey: config.tokenSigningKey,
-        publicBaseUrl: config.server.publicBaseUrl,
-      }),
-      payloadKeys: config.payloadKeys,
-    });
     // Caught here so a worker that dies mid-run fails the wait instead of crashing the process uncleaned.
     let workerError: unknown;
     const workerRun = worker.run().catch((error: unknown) => {
@@ -363,17 +348,7 @@ async function main(): Promise<number> {
 
     const temporal = await connectClient(config);
     stack.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
-    const api = await startApiServer(
-      {
-        db,
-        temporal,
-        taskQueue: config.temporal.taskQueue,
-        logger,
-        tokenSigningKey: config.tokenSigningKey,
-        publicBaseUrl: config.server.publicBaseUrl,
-      },
-      { host: config.server.host, port: config.server.port },
-    );
+    const api = await startApiFromConfig(config, { db, temporal, logger });
     stack.push({ name: 'API', stop: () => api.close() });
 
     const runId = randomBytes(4).toString('hex');

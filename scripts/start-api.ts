@@ -1,5 +1,5 @@
 /** Production API: `npm run start:api`. Configured by environment variables only. */
-import { startApiServer } from '../api/server';
+import { startApiFromConfig } from '../app/from-config';
 import { loadConfig } from '../config/env';
 import { createDb } from '../db/client';
 import { createLogger } from '../observability/logger';
@@ -11,17 +11,7 @@ runMain(async () => {
   const logger = createLogger({ level: config.server.logLevel, name: 'api' });
   const db = createDb(config.database.url, { poolMax: config.database.poolMax });
   const temporal = await connectClient(config);
-  const api = await startApiServer(
-    {
-      db,
-      temporal,
-      taskQueue: config.temporal.taskQueue,
-      logger,
-      tokenSigningKey: config.tokenSigningKey,
-      publicBaseUrl: config.server.publicBaseUrl,
-    },
-    { host: config.server.host, port: config.server.port },
-  );
+  const api = await startApiFromConfig(config, { db, temporal, logger });
   logger.info({ url: api.url }, 'api listening');
 
   const stop = async () => {

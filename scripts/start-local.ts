@@ -10,9 +10,7 @@
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
-import { createActivities } from '../activities';
-import { createMailer } from '../emails/mailer';
-import { startApiServer } from '../api/server';
+import { createWorkerFromConfig, startApiFromConfig } from '../app/from-config';
 import { ConfigError, loadConfig } from '../config/env';
 import { createDb } from '../db/client';
 import { migrate } from '../db/migrate';
@@ -21,8 +19,7 @@ import { localAdminApiKey, localPayloadKeys, localTokenSigningKey } from '../loc
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../observability/logger';
 import { DEMO, seedDemo } from '../prisma/seed';
-import { connectClient, connectWorker } from '../temporal/connection';
-import { createOnboardingWorker } from '../temporal/worker';
+import { connectClient } from '../temporal/connection';
 import { temporalConfig } from '../temporal.config';
 import { runMain } from './run-main';
 
@@ -89,20 +86,8 @@ runMain(async () => {
   const adminApiKey = await localAdminApiKey(DATA_DIR);
   await seedDemo(db, { adminApiKey });
 
-  const workerConnection = await connectWorker(config.temporal);
+  const { worker, connection: workerConnection } = await createWorkerFromConfig(config, db);
   stack.push({ name: 'worker connection', stop: () => workerConnection.close() });
-  const worker = await createOnboardingWorker({
-    connection: workerConnection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    activities: createActivities({
-      db,
-      mailer: createMailer(config.email),
-      tokenSigningKey: config.tokenSigningKey,
-      publicBaseUrl: config.server.publicBaseUrl,
-    }),
-    payloadKeys: config.payloadKeys,
-  });
   const workerRun = worker.run();
   stack.push({
     name: 'worker',
@@ -114,18 +99,7 @@ runMain(async () => {
 
   const temporal = await connectClient(config);
   stack.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
-  const api = await startApiServer(
-    {
-      db,
-      temporal,
-      taskQueue: config.temporal.taskQueue,
-      logger,
-      tokenSigningKey: config.tokenSigningKey,
-      publicBaseUrl: config.server.publicBaseUrl,
-      ...(config.email.transport === 'outbox' ? { outboxDir: config.email.outboxDir } : {}),
-    },
-    { host: config.server.host, port: config.server.port },
-  );
+  const api = await startApiFromConfig(config, { db, temporal, logger }, { devOutbox: true });
   stack.push({ name: 'API', stop: () => api.close() });
 
   say('');

@@ -1,0 +1,53 @@
+/**
+ * How the worker and the API are put together from the configuration. The
+ * production entry points (scripts/start-worker.ts, scripts/start-api.ts),
+ * the all-in-one `npm start` and the benchmark all build them here, so they
+ * cannot drift apart.
+ */
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { startApiServer, type RunningApi } from '../api/server';
+import type { AppConfig } from '../config/env';
+import type { Db } from '../db/client';
+import { createMailer } from '../emails/mailer';
+import type { Logger } from '../observability/logger';
+import { connectWorker } from '../temporal/connection';
+import { createOnboardingWorker } from '../temporal/worker';
+
+export async function createWorkerFromConfig(
+  config: AppConfig,
+  db: Db,
+): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await connectWorker(config.temporal);
+  const worker = await createOnboardingWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities: createActivities({
+      db,
+      mailer: createMailer(config.email),
+      tokenSigningKey: config.tokenSigningKey,
+      publicBaseUrl: config.server.publicBaseUrl,
+    }),
+    payloadKeys: config.payloadKeys,
+  });
+  return { worker, connection };
+}
+
+export function startApiFromConfig(
+  config: AppConfig,
+  deps: { db: Db; temporal: Client; logger: Logger },
+  options: { devOutbox?: boolean } = {},
+): Promise<RunningApi> {
+  return startApiServer(
+    {
+      ...deps,
+      taskQueue: config.temporal.taskQueue,
+      tokenSigningKey: config.tokenSigningKey,
+      publicBaseUrl: config.server.publicBaseUrl,
+      ...(options.devOutbox && config.email.transport === 'outbox' ? { outboxDir: config.email.outboxDir } : {}),
+    },
+    { host: config.server.host, port: config.server.port },
+  );
+}
