@@ -1,0 +1,158 @@
+/**
+ * `npm run histories:record`: runs real onboardings down every path on the
+ * time-skipping server and saves their histories in test/replay/histories/.
+ * test/replay/replay.test.ts replays them through the current workflow code,
+ * so a change that would break flows already in flight fails CI.
+ *
+ * Re-record only to add paths. Never re-record to make a failing replay pass:
+ * that failure is the point (see README "Changing a workflow").
+ *
+ * Recorded without payload encryption, with synthetic clients only, so the
+ * fixtures need no key.
+ */
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { registerPortalAccount } from '../../api/use-cases/register-portal-account';
+import { temporalTestServerExecutable } from '../../local/temporal-binaries';
+import { createLogger } from '../../observability/logger';
+import { WORKFLOWS_PATH } from '../../temporal/worker';
+import {
+  cancelOnboardingUpdate,
+  changePortalOwnerUpdate,
+  clientOnboarding,
+  getOnboardingStateQuery,
+  resendInvitationUpdate,
+  revokePortalAccessUpdate,
+} from '../../workflows/client-onboarding';
+import { testActivityDeps } from '../support/activity-deps';
+import { chartCreatedWebhook, createTestOrganization, setInvitationPolicy } from '../support/factories';
+import { latestRegistrationToken } from '../support/invitations';
+import { eventually } from '../support/service';
+import { createTestDatabase } from '../support/test-database';
+
+const OUT = path.join(__dirname, 'histories');
+const staff = { staffUserId: '00000000-0000-4000-8000-00000000a11d' };
+
+async function main() {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: temporalTestServerExecutable() },
+  });
+  const database = await createTestDatabase();
+  const deps = testActivityDeps(database.db);
+  const taskQueue = `record-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createActivities(deps),
+  });
+  const logger = createLogger({ level: 'silent' });
+
+  const start = async (policy: Parameters<typeof setInvitationPolicy>[2] = {}) => {
+    const org = await createTestOrganization(database.db);
+    await setInvitationPolicy(database.db, org.organizationId, policy);
+    const { data } = chartCreatedWebhook({ invite: true });
+    const id = randomUUID();
+    await database.db.onboarding.create({
+      data: {
+        id,
+        organizationId: org.organizationId,
+        externalChartId: data.externalChartId,
+        workflowId: `onboarding-${id}`,
+        inviteRequested: true,
+      },
+    });
+    const handle = await env.client.workflow.start(clientOnboarding, {
+      workflowId: `onboarding-${id}`,
+      taskQueue,
+      args: [
+        {
+          onboardingId: id,
+          organizationId: org.organizationId,
+          chart: { externalChartId: data.externalChartId, client: data.client },
+          inviteRequested: true,
+          formPackageId: null,
+        },
+      ],
+    });
+    await eventually(async () => ((await handle.query(getOnboardingStateQuery)).invitation ? true : undefined));
+    const register = async (email: string) => {
+      const token = await latestRegistrationToken(deps.outboxDir, email);
+      const result = await registerPortalAccount({ db: database.db, temporal: env.client, logger }, token, {
+        lastName: data.client.lastName,
+        dateOfBirth: data.client.dateOfBirth,
+        password: 'violet harbour tuesday kite',
+        passwordConfirmation: 'violet harbour tuesday kite',
+      });
+      if (result.outcome !== 'registered') throw new Error(`registration ${result.outcome}`);
+    };
+    return { handle, email: data.client.email!, register };
+  };
+
+  const save = async (name: string, handle: WorkflowHandle) => {
+    const history = await handle.fetchHistory();
+    await writeFile(path.join(OUT, `${name}.json`), `${JSON.stringify(history, null, 1)}\n`);
+    process.stdout.write(`recorded ${name} (${history.events?.length ?? 0} events)\n`);
+  };
+
+  await worker.runUntil(async () => {
+    {
+      const flow = await start({ invitationReminderDays: [3] });
+      await env.sleep('4 days');
+      await flow.register(flow.email);
+      await flow.handle.result();
+      await save('reminded-then-registered', flow.handle);
+    }
+    {
+      const flow = await start({ invitationReminderDays: [] });
+      await env.sleep('7 days');
+      await eventually(async () =>
+        (await flow.handle.query(getOnboardingStateQuery)).status === 'EXPIRED' ? true : undefined,
+      );
+      await flow.handle.executeUpdate(resendInvitationUpdate, { args: [staff] });
+      await flow.register(flow.email);
+      await flow.handle.result();
+      await save('expired-resent-registered', flow.handle);
+    }
+    {
+      const flow = await start();
+      await flow.handle.executeUpdate(revokePortalAccessUpdate, { args: [staff] });
+      await flow.handle.executeUpdate(cancelOnboardingUpdate, { args: [staff] });
+      await flow.handle.result();
+      await save('revoked-then-cancelled', flow.handle);
+    }
+    {
+      const flow = await start();
+      const guardian = `guardian-${randomUUID().slice(0, 8)}@example.test`;
+      await flow.handle.executeUpdate(changePortalOwnerUpdate, {
+        args: [{ ...staff, owner: { name: 'Pat Guardian', email: guardian } }],
+      });
+      await flow.register(guardian);
+      await flow.handle.result();
+      await save('owner-changed-registered', flow.handle);
+    }
+    {
+      // Still running at the end: replay must also cope with flows in mid-wait.
+      const flow = await start({ invitationReminderDays: [3, 6], autoReinviteMax: 1 });
+      await env.sleep('8 days');
+      await eventually(async () =>
+        (await flow.handle.query(getOnboardingStateQuery)).invitation?.sequence === 2 ? true : undefined,
+      );
+      await save('expired-automatic-resend-waiting', flow.handle);
+    }
+  });
+
+  await env.teardown();
+  await database.drop();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
