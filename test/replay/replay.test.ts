@@ -28,11 +28,11 @@ it('has a recorded history for each path of the onboarding', () => {
 });
 
 it.each(files)('replays %s through the current workflow code', async (file) => {
-  // fromObject reads the JSON that protobufjs wrote (History.toJSON); the SDK's historyFromJSON
-  // expects the Web UI's export format instead.
-  const history = temporal.api.history.v1.History.fromObject(
-    JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8')),
-  );
+  // fromObject reads the JSON protobufjs wrote (History.toJSON). The SDK's historyFromJSON fails
+  // here ("type must be a Type"): npm installs separate protobufjs copies for @temporalio/common
+  // and @temporalio/proto.
+  const json = JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8')) as Record<string, unknown>;
+  const history = temporal.api.history.v1.History.fromObject(json);
   const codePath = process.env.TEST_WORKFLOW_BUNDLE;
   if (!codePath) throw new Error('TEST_WORKFLOW_BUNDLE is not set: run tests through jest (global setup)');
   await expect(
