@@ -4,6 +4,7 @@ import type { Db } from '../db/client';
 import type { Logger } from '../observability/logger';
 import { AppError } from './app-error';
 import { errorHandler } from './error-handler';
+import { keepRawBody } from './raw-body';
 import { requestContext } from './request-context';
 import { ehrWebhookRoutes } from './routes/ehr-webhooks';
 import { healthRoutes } from './routes/health';
@@ -46,7 +47,15 @@ export function createApp(deps: ApiDependencies): Express {
     }
     next();
   });
-  app.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({
+      limit: BODY_LIMIT,
+      strict: true,
+      type: ['application/json', 'application/*+json'],
+      // Webhook signatures cover the exact bytes sent, not our re-serialisation of them.
+      verify: keepRawBody,
+    }),
+  );
 
   app.use(healthRoutes(deps));
   app.use(ehrWebhookRoutes(deps));

@@ -30,6 +30,7 @@ import { startEmbeddedPostgres } from '../local/embedded-postgres';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../observability/logger';
 import { DEMO, seedDemo } from '../prisma/seed';
+import { newWebhookSecret, signWebhook } from '../security/standard-webhooks';
 import { connectClient } from '../temporal/connection';
 
 const DEFAULT_N = 200;
@@ -188,8 +189,19 @@ function webhookBody(runId: string, i: number): string {
 }
 
 /** Sends all webhooks with at most `concurrency` in flight, as an EHR retrying a backlog would. */
+/** The Standard Webhooks headers an EHR sends; signing is part of the cost being measured. */
+function signedHeaders(secret: string, id: string, body: string): Record<string, string> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signWebhook(secret, id, timestamp, body),
+  };
+}
+
 async function sendWebhooks(
   webhookUrl: string,
+  webhookSecret: string,
   runId: string,
   options: BenchOptions,
   failures: string[],
@@ -207,7 +219,7 @@ async function sendWebhooks(
       try {
         const response = await fetch(webhookUrl, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
+          headers: { 'Content-Type': 'application/json', ...signedHeaders(webhookSecret, `bench-${runId}-${i}`, body) },
           body,
         });
         // Read the body so the keep-alive connection is free for the next request.
@@ -328,7 +340,8 @@ async function main(): Promise<number> {
 
     const db = createDb(config.database.url, { poolMax: database.poolMax });
     stack.push({ name: 'database pool', stop: () => db.$disconnect() });
-    await seedDemo(db);
+    const webhookSecret = newWebhookSecret();
+    await seedDemo(db, { webhookSecret });
 
     say('Starting worker and API ...');
     const { worker, connection: workerConnection } = await createWorkerFromConfig(config, db);
@@ -356,7 +369,13 @@ async function main(): Promise<number> {
     say(`Sending ${options.n} webhooks, ${options.concurrency} at a time (${database.kind}, run ${runId}) ...`);
     const failures: string[] = [];
     const firstSendAt = Date.now();
-    const results = await sendWebhooks(`${api.url}/v1/webhooks/ehr/${DEMO.integrationId}`, runId, options, failures);
+    const results = await sendWebhooks(
+      `${api.url}/v1/webhooks/ehr/${DEMO.integrationId}`,
+      webhookSecret,
+      runId,
+      options,
+      failures,
+    );
     const accepted = results.filter((result) => result.accepted);
     say(`  ${accepted.length} accepted, ${failures.length} failed, in ${Date.now() - firstSendAt} ms`);
     for (const failure of failures.slice(0, MAX_REPORTED_FAILURES)) say(`  failed: ${failure}`);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { newWebhookSecret } from '../security/standard-webhooks';
 
 /**
  * The payload encryption key of a local `npm start`, made once and kept in the
@@ -20,6 +21,11 @@ export function localTokenSigningKey(dataDir: string): Promise<string> {
 /** The demo admin's API key for a local `npm start`, printed at start-up. */
 export function localAdminApiKey(dataDir: string): Promise<string> {
   return localSecret(dataDir, 'demo-admin-api-key', () => randomBytes(32).toString('base64url'));
+}
+
+/** The demo EHR integration's webhook signing secret for a local `npm start`. */
+export function localWebhookSecret(dataDir: string): Promise<string> {
+  return localSecret(dataDir, 'demo-webhook-secret', newWebhookSecret);
 }
 
 async function localSecret(dataDir: string, name: string, create: () => string): Promise<string> {

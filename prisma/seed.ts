@@ -4,6 +4,7 @@
  * README's curl examples work; idempotent, so every start may run it.
  */
 import type { Db } from '../db/client';
+import { newWebhookSecret } from '../security/standard-webhooks';
 import { hashToken } from '../security/tokens';
 import { STANDARD_FORMS } from './seed-data/standard-forms';
 
@@ -18,8 +19,11 @@ export const DEMO = {
 /**
  * @param options.adminApiKey when given, the demo admin's API key (stored as
  *   its hash), so a local `npm start` can print a key that works.
+ * @param options.webhookSecret the demo EHR integration's signing secret
+ *   (set on every call, so a local start's printed secret always works).
  */
-export async function seedDemo(db: Db, options: { adminApiKey?: string } = {}): Promise<void> {
+export async function seedDemo(db: Db, options: { adminApiKey?: string; webhookSecret?: string } = {}): Promise<void> {
+  const webhookSecret = options.webhookSecret ?? newWebhookSecret();
   await db.$transaction(async (tx) => {
     await tx.organization.upsert({
       where: { id: DEMO.organizationId },
@@ -54,8 +58,13 @@ export async function seedDemo(db: Db, options: { adminApiKey?: string } = {}): 
     }
     await tx.ehrIntegration.upsert({
       where: { id: DEMO.integrationId },
-      create: { id: DEMO.integrationId, organizationId: DEMO.organizationId, name: 'Demo EHR' },
-      update: {},
+      create: {
+        id: DEMO.integrationId,
+        organizationId: DEMO.organizationId,
+        name: 'Demo EHR',
+        signingSecret: webhookSecret,
+      },
+      update: options.webhookSecret ? { signingSecret: options.webhookSecret } : {},
     });
     const forms = [];
     for (const form of STANDARD_FORMS) {

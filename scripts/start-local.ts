@@ -15,7 +15,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { createDb } from '../db/client';
 import { migrate } from '../db/migrate';
 import { startEmbeddedPostgres } from '../local/embedded-postgres';
-import { localAdminApiKey, localPayloadKeys, localTokenSigningKey } from '../local/dev-secrets';
+import { localAdminApiKey, localPayloadKeys, localTokenSigningKey, localWebhookSecret } from '../local/dev-secrets';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../observability/logger';
 import { DEMO, seedDemo } from '../prisma/seed';
@@ -84,7 +84,8 @@ runMain(async () => {
   const db = createDb(config.database.url, { poolMax: 1 });
   stack.push({ name: 'database pool', stop: () => db.$disconnect() });
   const adminApiKey = await localAdminApiKey(DATA_DIR);
-  await seedDemo(db, { adminApiKey });
+  const webhookSecret = await localWebhookSecret(DATA_DIR);
+  await seedDemo(db, { adminApiKey, webhookSecret });
 
   const { worker, connection: workerConnection } = await createWorkerFromConfig(config, db);
   stack.push({ name: 'worker connection', stop: () => workerConnection.close() });
@@ -112,12 +113,10 @@ runMain(async () => {
   say(`  Email outbox    ${api.url}/dev/outbox`);
   say(`  Staff API key   ${adminApiKey}   (demo admin; send as Authorization: Bearer ...)`);
   say('');
-  say('Send a chart-created webhook from the demo EHR:');
-  say(`  curl -s -X POST ${api.url}/v1/webhooks/ehr/${DEMO.integrationId} \\`);
-  say(`    -H 'Content-Type: application/json' \\`);
-  say(
-    `    -d '{"type":"chart.created","data":{"externalChartId":"CHART-1001","client":{"firstName":"Ada","lastName":"Lovelace","dateOfBirth":"1990-12-10","email":"ada@example.com"},"portal":{"invite":true},"formPackageKey":"${DEMO.defaultPackageKey}"}}'`,
-  );
+  say(`  Webhook secret  ${webhookSecret}   (demo EHR integration ${DEMO.integrationId})`);
+  say('');
+  say('Send a signed chart-created webhook as the demo EHR (add a JSON body of your own as an argument):');
+  say(`  npm run -s webhook:send`);
   say('Then read it back (status, timeline), and find the invitation email in the outbox:');
   say(`  curl -s -H 'Authorization: Bearer ${adminApiKey}' ${api.url}/v1/onboardings/<onboardingId>`);
   say('Press Ctrl-C to stop.');

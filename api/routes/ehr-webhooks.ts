@@ -1,19 +1,28 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { ZChartCreatedWebhook, type TWebhookAccepted } from '../schemas/chart-created-webhook';
-import { startOnboarding, type StartOnboardingDeps } from '../use-cases/start-onboarding';
+import { rawBodyOf } from '../raw-body';
+import { receiveChartCreated } from '../use-cases/receive-chart-created';
+import type { StartOnboardingDeps } from '../use-cases/start-onboarding';
+import { authenticateEhrWebhook } from '../webhook-auth';
 import { validate } from '../validate';
 
 const ZIntegrationParams = z.object({ integrationId: z.uuid('must be an integration id (UUID)') });
 
-/** Webhooks from EHR systems. One URL per integration, so each EHR can be told apart (and later, verified). */
+/** Webhooks from EHR systems: one URL per integration, each delivery signed with its secret (Standard Webhooks). */
 export function ehrWebhookRoutes(deps: StartOnboardingDeps): Router {
   const router = Router();
 
   router.post('/v1/webhooks/ehr/:integrationId', async (req, res) => {
     const { integrationId } = validate(ZIntegrationParams, req.params, ['params']);
+    const headers = {
+      id: req.get('webhook-id'),
+      timestamp: req.get('webhook-timestamp'),
+      signature: req.get('webhook-signature'),
+    };
+    await authenticateEhrWebhook(deps.db, integrationId, headers, rawBodyOf(req));
     const event = validate(ZChartCreatedWebhook, req.body);
-    const result = await startOnboarding(deps, integrationId, event);
+    const result = await receiveChartCreated(deps, integrationId, headers.id!, event);
     const body: TWebhookAccepted = {
       onboardingId: result.onboardingId,
       status: result.status,

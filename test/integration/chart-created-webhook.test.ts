@@ -5,7 +5,13 @@
 import type { TErrorResponse } from '../../api/schemas/error-response';
 import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
 import type { TOnboardingResponse } from '../../api/schemas/onboarding';
-import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
+import { newWebhookSecret } from '../../security/standard-webhooks';
+import {
+  chartCreatedWebhook,
+  createTestOrganization,
+  signedWebhookHeaders,
+  type TestOrganization,
+} from '../support/factories';
 import { eventually, startTestService, type TestService } from '../support/service';
 
 let service: TestService;
@@ -185,10 +191,53 @@ describe('POST /v1/webhooks/ehr/:integrationId (chart.created)', () => {
         'UNKNOWN_FORM_PACKAGE',
       ],
       [
-        'an unknown integration',
+        'an unknown integration (answered like a bad signature)',
         () => service.post('/v1/webhooks/ehr/00000000-0000-4000-8000-000000000000', chartCreatedWebhook()),
-        404,
-        'NOT_FOUND',
+        401,
+        'UNAUTHENTICATED',
+      ],
+      [
+        'no signature',
+        () =>
+          service.post(webhookPath, chartCreatedWebhook(), {
+            'webhook-id': 'msg_1',
+            'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+            'webhook-signature': '',
+          }),
+        401,
+        'UNAUTHENTICATED',
+      ],
+      [
+        'a signature made with another secret',
+        () => {
+          const body = JSON.stringify(chartCreatedWebhook());
+          return service.post(webhookPath, body, signedWebhookHeaders(newWebhookSecret(), body));
+        },
+        401,
+        'UNAUTHENTICATED',
+      ],
+      [
+        'a body changed after signing',
+        () => {
+          const body = JSON.stringify(chartCreatedWebhook());
+          return service.post(
+            webhookPath,
+            body.replace('Florence', 'Mallory'),
+            signedWebhookHeaders(org.webhookSecret, body),
+          );
+        },
+        401,
+        'UNAUTHENTICATED',
+      ],
+      [
+        'a timestamp more than 5 minutes old (a captured request replayed later)',
+        () => {
+          const body = JSON.stringify(chartCreatedWebhook());
+          const timestamp = Math.floor(Date.now() / 1000) - 6 * 60;
+          return service.post(webhookPath, body, signedWebhookHeaders(org.webhookSecret, body, { timestamp }));
+        },
+        401,
+        'UNAUTHENTICATED',
       ],
       [
         'an invitation to an email that already belongs to another client (seed 003)',
@@ -228,6 +277,53 @@ describe('POST /v1/webhooks/ehr/:integrationId (chart.created)', () => {
       expect(body.error.fields).toEqual([{ path: 'data.client.email', message: 'must be a valid email address' }]);
       expect(JSON.stringify(body)).not.toContain('zelda-secret');
     });
+  });
+});
+
+describe('Standard Webhooks signatures', () => {
+  it('answers a redelivered webhook-id from the delivery log, starting nothing', async () => {
+    const body = JSON.stringify(chartCreatedWebhook());
+    const headers = signedWebhookHeaders(org.webhookSecret, body, { id: 'msg_redelivered_1' });
+    const first = await service.post(webhookPath, body, headers);
+    expect(first.status).toBe(202);
+    const { onboardingId } = (await first.json()) as TWebhookAccepted;
+
+    const again = await service.post(webhookPath, body, headers);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ onboardingId, duplicate: true });
+    expect(
+      await service.database.db.inboundWebhook.count({
+        where: { integrationId: org.integrationId, webhookId: 'msg_redelivered_1' },
+      }),
+    ).toBe(1);
+  });
+
+  it('accepts the previous secret during a rotation, and not after it ends', async () => {
+    const { db } = service.database;
+    const rotating = await createTestOrganization(db);
+    const path = `/v1/webhooks/ehr/${rotating.integrationId}`;
+    const newSecret = newWebhookSecret();
+    await db.ehrIntegration.update({
+      where: { id: rotating.integrationId },
+      data: {
+        signingSecret: newSecret,
+        previousSigningSecret: rotating.webhookSecret,
+        previousSecretExpiresAt: new Date(Date.now() + 60_000),
+      },
+    });
+    const signedWith = (secret: string) => {
+      const body = JSON.stringify(chartCreatedWebhook({ invite: false }));
+      return service.post(path, body, signedWebhookHeaders(secret, body));
+    };
+    expect((await signedWith(newSecret)).status).toBe(202);
+    expect((await signedWith(rotating.webhookSecret)).status).toBe(202);
+
+    await db.ehrIntegration.update({
+      where: { id: rotating.integrationId },
+      data: { previousSecretExpiresAt: new Date(Date.now() - 1000) },
+    });
+    expect((await signedWith(rotating.webhookSecret)).status).toBe(401);
+    expect((await signedWith(newSecret)).status).toBe(202);
   });
 });
 

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
 import type { TOnboardingResponse } from '../../api/schemas/onboarding';
 import { DEMO } from '../../prisma/seed';
-import { chartCreatedWebhook } from '../support/factories';
+import { chartCreatedWebhook, signedWebhookHeaders } from '../support/factories';
 import { eventually } from '../support/service';
 
 jest.setTimeout(180_000);
@@ -81,18 +81,23 @@ it('runs the whole service, stops cleanly on Ctrl-C and finds its data on the ne
   };
   const api = `http://127.0.0.1:${port}`;
   const event = chartCreatedWebhook({ formPackageKey: DEMO.defaultPackageKey });
-  const postWebhook = () =>
-    fetch(`${api}/v1/webhooks/ehr/${DEMO.integrationId}`, {
+  let webhookSecret = '';
+  const postWebhook = () => {
+    const body = JSON.stringify(event);
+    return fetch(`${api}/v1/webhooks/ehr/${DEMO.integrationId}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(event),
+      headers: { 'content-type': 'application/json', ...signedWebhookHeaders(webhookSecret, body) },
+      body,
     });
+  };
 
   const first = await npmStart(env);
   expect(first.output()).toContain(`API             ${api}`);
   const apiKey = /Staff API key\s+(\S+)/.exec(first.output())?.[1];
   expect(apiKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
   const asAdmin = { headers: { authorization: `Bearer ${apiKey}` } };
+  webhookSecret = /Webhook secret\s+(whsec_\S+)/.exec(first.output())?.[1] ?? '';
+  expect(webhookSecret).toMatch(/^whsec_/);
   const response = await postWebhook();
   expect(response.status).toBe(202);
   const { onboardingId } = (await response.json()) as TWebhookAccepted;

@@ -1,13 +1,33 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client';
 import type { TChartCreatedWebhook } from '../../api/schemas/chart-created-webhook';
+import { newWebhookSecret, signWebhook } from '../../security/standard-webhooks';
 import { hashToken, randomToken } from '../../security/tokens';
+
+/** Signing secrets of the test integrations, so the test service signs webhooks to them like their EHR would. */
+export const WEBHOOK_SECRETS = new Map<string, string>();
+
+/** Standard Webhooks headers for a body, signed with `secret`. */
+export function signedWebhookHeaders(
+  secret: string,
+  body: string,
+  options: { id?: string; timestamp?: number } = {},
+): Record<string, string> {
+  const id = options.id ?? `msg_${randomUUID()}`;
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signWebhook(secret, id, timestamp, body),
+  };
+}
 
 export interface TestOrganization {
   organizationId: string;
   slug: string;
   integrationId: string;
   formPackageKey: string;
+  webhookSecret: string;
   /** Bearer API keys of staff with each kind of permission (seed 003). */
   keys: { admin: string; permittedTherapist: string; therapist: string };
   adminId: string;
@@ -19,9 +39,11 @@ export async function createTestOrganization(db: Db): Promise<TestOrganization> 
   const organization = await db.organization.create({
     data: { slug: `practice-${suffix}`, name: `Practice ${suffix}` },
   });
+  const webhookSecret = newWebhookSecret();
   const integration = await db.ehrIntegration.create({
-    data: { organizationId: organization.id, name: 'Test EHR' },
+    data: { organizationId: organization.id, name: 'Test EHR', signingSecret: webhookSecret },
   });
+  WEBHOOK_SECRETS.set(integration.id, webhookSecret);
   const form = await db.formDefinition.create({
     data: {
       organizationId: organization.id,
@@ -63,6 +85,7 @@ export async function createTestOrganization(db: Db): Promise<TestOrganization> 
     organizationId: organization.id,
     slug: organization.slug,
     integrationId: integration.id,
+    webhookSecret,
     formPackageKey: formPackage.key,
     keys: { admin: admin.key, permittedTherapist: permittedTherapist.key, therapist: therapist.key },
     adminId: admin.id,

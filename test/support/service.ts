@@ -4,6 +4,7 @@ import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import type { Mailer } from '../../emails/mailer';
 import { testActivityDeps } from './activity-deps';
+import { signedWebhookHeaders, WEBHOOK_SECRETS } from './factories';
 import { startApiServer, type RunningApi } from '../../api/server';
 import { createLogger } from '../../observability/logger';
 import type { PayloadKey } from '../../temporal/payload-codec';
@@ -92,12 +93,18 @@ export async function startTestService(options: { mailer?: Mailer } = {}): Promi
       workers.push(handle);
       return handle;
     },
-    post: (path, body, headers = {}) =>
-      fetch(`${api.url}${path}`, {
+    post: (path, body, headers = {}) => {
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      // Webhooks to a test integration are signed as its EHR would, unless the test set its own headers.
+      const integrationId = /^\/v1\/webhooks\/ehr\/([^/]+)$/.exec(path)?.[1];
+      const secret = integrationId ? WEBHOOK_SECRETS.get(integrationId) : undefined;
+      const signature = secret && !('webhook-signature' in headers) ? signedWebhookHeaders(secret, text) : {};
+      return fetch(`${api.url}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      }),
+        headers: { 'content-type': 'application/json', ...signature, ...headers },
+        body: text,
+      });
+    },
     get: (path, headers = {}) => fetch(`${api.url}${path}`, { headers }),
     async stop() {
       await Promise.all(workers.map((worker) => worker.stop()));
