@@ -1,5 +1,6 @@
 import type { Db } from '../db/client';
 import type { TChartDetails } from '../domain/chart';
+import { recordAudit } from '../audit/audit-log';
 import { applyOnboardingProgress } from './onboarding-progress';
 
 export interface CreateChartInput {
@@ -40,6 +41,14 @@ export function createChartActivities({ db }: { db: Db }) {
         await tx.onboarding.updateMany({
           where: { id: onboardingId, chartCreatedAt: null },
           data: { clientId: client.id, chartCreatedAt: new Date() },
+        });
+        await recordAudit(tx, {
+          organizationId,
+          actor: { type: 'system' },
+          action: 'chart.create',
+          clientId: client.id,
+          onboardingId,
+          outcome: 'success',
         });
         await applyOnboardingProgress(tx, {
           onboardingId,

@@ -5,6 +5,7 @@ import type { Db } from '../db/client';
 import type { Mailer } from '../emails/mailer';
 import { hashToken, invitationToken } from '../security/tokens';
 import { onboardingDurations } from '../temporal.config';
+import { recordAudit } from '../audit/audit-log';
 import { sendTemplatedEmail } from './emails';
 import { applyOnboardingProgress } from './onboarding-progress';
 
@@ -134,6 +135,16 @@ export function createInvitationActivities(deps: InvitationDependencies) {
               tokenHash: hashToken(invitationToken(deps.tokenSigningKey, id)),
               expiresAt: new Date(Date.now() + input.ttlMs),
             },
+          });
+          // Sending the invitation reads the client's name and email.
+          await recordAudit(tx, {
+            organizationId: onboarding.organizationId,
+            actor: input.requestedBy ? { type: 'staff', id: input.requestedBy } : { type: 'system' },
+            action: 'invitation.send',
+            clientId: client.id,
+            onboardingId: input.onboardingId,
+            outcome: 'success',
+            detail: { sequence: input.sequence, reason: input.reason },
           });
           await applyOnboardingProgress(tx, {
             onboardingId: input.onboardingId,

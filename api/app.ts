@@ -8,6 +8,7 @@ import { keepRawBody } from './raw-body';
 import { requestContext } from './request-context';
 import { ehrWebhookRoutes } from './routes/ehr-webhooks';
 import { healthRoutes } from './routes/health';
+import { clientAuditRoutes } from './routes/client-audit';
 import { devEmailRoutes } from './routes/dev-emails';
 import { onboardingRoutes } from './routes/onboardings';
 import { portalRoutes } from './routes/portal';
@@ -60,6 +61,7 @@ export function createApp(deps: ApiDependencies): Express {
   app.use(healthRoutes(deps));
   app.use(ehrWebhookRoutes(deps));
   app.use(onboardingRoutes(deps));
+  app.use(clientAuditRoutes(deps));
   app.use(portalRoutes(deps));
   if (deps.outboxDir) app.use(devEmailRoutes({ outboxDir: deps.outboxDir }));
 

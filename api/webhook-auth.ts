@@ -6,16 +6,18 @@ import { AppError } from './app-error';
  * Only the EHR holding the integration's secret may start onboardings for
  * its practice. An unknown integration fails exactly like a bad signature,
  * so the endpoint tells an outsider nothing.
+ *
+ * @returns the integration's organisation.
  */
 export async function authenticateEhrWebhook(
   db: Db,
   integrationId: string,
   headers: WebhookHeaders,
   rawBody: string,
-): Promise<void> {
+): Promise<string> {
   const integration = await db.ehrIntegration.findUnique({
     where: { id: integrationId },
-    select: { signingSecret: true, previousSigningSecret: true, previousSecretExpiresAt: true },
+    select: { organizationId: true, signingSecret: true, previousSigningSecret: true, previousSecretExpiresAt: true },
   });
   const secrets = integration
     ? [
@@ -28,7 +30,7 @@ export async function authenticateEhrWebhook(
       ]
     : [];
   const verdict = secrets.length ? verifyWebhook(secrets, headers, rawBody) : 'bad-signature';
-  if (verdict === 'valid') return;
+  if (verdict === 'valid' && integration) return integration.organizationId;
   throw new AppError('UNAUTHENTICATED', `webhook rejected: ${verdict}`, {
     publicMessage:
       verdict === 'stale-timestamp'

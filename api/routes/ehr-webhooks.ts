@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { ZChartCreatedWebhook, type TWebhookAccepted } from '../schemas/chart-created-webhook';
+import { recordAudit, type AuditOutcome } from '../../audit/audit-log';
+import { originOf } from '../audit-context';
 import { rawBodyOf } from '../raw-body';
 import { receiveChartCreated } from '../use-cases/receive-chart-created';
 import type { StartOnboardingDeps } from '../use-cases/start-onboarding';
@@ -20,9 +22,27 @@ export function ehrWebhookRoutes(deps: StartOnboardingDeps): Router {
       timestamp: req.get('webhook-timestamp'),
       signature: req.get('webhook-signature'),
     };
-    await authenticateEhrWebhook(deps.db, integrationId, headers, rawBodyOf(req));
-    const event = validate(ZChartCreatedWebhook, req.body);
-    const result = await receiveChartCreated(deps, integrationId, headers.id!, event);
+    const organizationId = await authenticateEhrWebhook(deps.db, integrationId, headers, rawBodyOf(req));
+    let onboardingId: string | null = null;
+    let outcome: AuditOutcome = 'refused';
+    let result;
+    try {
+      const event = validate(ZChartCreatedWebhook, req.body);
+      result = await receiveChartCreated(deps, integrationId, headers.id!, event);
+      onboardingId = result.onboardingId;
+      outcome = 'success';
+    } finally {
+      // The EHR hands us a client's PHI: every delivery is on the trail, accepted or not.
+      await recordAudit(deps.db, {
+        organizationId,
+        actor: { type: 'ehr_integration', id: integrationId },
+        action: 'chart.receive',
+        onboardingId,
+        outcome,
+        origin: originOf(req),
+        detail: { webhookId: headers.id ?? null, duplicate: result?.duplicate ?? null },
+      });
+    }
     const body: TWebhookAccepted = {
       onboardingId: result.onboardingId,
       status: result.status,

@@ -6,6 +6,7 @@ import type { Db } from '../../db/client';
 import type { Logger } from '../../observability/logger';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../security/passwords';
 import { AppError } from '../app-error';
+import { originOf } from '../audit-context';
 import { assertCsrf, csrfField } from '../portal/csrf';
 import { html, page, type Html } from '../portal/html';
 import { currentUser, SESSION_ABSOLUTE_MS, signIn, signOut } from '../use-cases/portal-sessions';
@@ -182,7 +183,7 @@ export function portalRoutes(deps: PortalDeps): Router {
       send(res, 400, registrationForm(csrf, state.link, message));
       return;
     }
-    const result = await registerPortalAccount(deps, req.params.token, form.data);
+    const result = await registerPortalAccount(deps, req.params.token, form.data, originOf(req));
     switch (result.outcome) {
       case 'registered':
         send(
@@ -270,7 +271,9 @@ export function portalRoutes(deps: PortalDeps): Router {
     assertCsrf(req, deps.tokenSigningKey);
     const org = await organizationBySlug(req.params.orgSlug);
     const form = ZSignInForm.safeParse(req.body);
-    const token = form.success ? await signIn(deps.db, org.id, form.data.email, form.data.password) : null;
+    const token = form.success
+      ? await signIn(deps.db, org.id, form.data.email, form.data.password, originOf(req))
+      : null;
     if (!token) {
       send(res, 401, signInPage(req, res, org.slug, org.name, true));
       return;

@@ -1,3 +1,4 @@
+import { recordAudit, type AuditEntry, type AuditOutcome } from '../../audit/audit-log';
 import type { Db } from '../../db/client';
 import { dummyPasswordHash, verifyPassword } from '../../security/passwords';
 import { hashToken, randomToken } from '../../security/tokens';
@@ -23,16 +24,39 @@ export interface PortalUser {
  *
  * @returns the session token for the cookie, or null.
  */
-export async function signIn(db: Db, organizationId: string, email: string, password: string): Promise<string | null> {
+export async function signIn(
+  db: Db,
+  organizationId: string,
+  email: string,
+  password: string,
+  origin: AuditEntry['origin'] = {},
+): Promise<string | null> {
   const account = await db.portalAccount.findUnique({
     where: { organizationId_email: { organizationId, email: email.trim().toLowerCase() } },
-    select: { id: true, status: true, passwordHash: true, failedLogins: true, lockedUntil: true },
+    select: { id: true, clientId: true, status: true, passwordHash: true, failedLogins: true, lockedUntil: true },
   });
+  const audit = (outcome: AuditOutcome, reason: string) =>
+    recordAudit(db, {
+      organizationId,
+      actor: account ? { type: 'portal_user', id: account.id } : { type: 'anonymous' },
+      action: 'portal.sign_in',
+      clientId: account?.clientId ?? null,
+      outcome,
+      origin,
+      detail: { reason },
+    });
   const usable = account?.status === 'ACTIVE' && account.passwordHash !== null;
   const valid = await verifyPassword(usable ? account.passwordHash! : await dummyPasswordHash(), password);
-  if (!account || !usable) return null;
-  if (account.lockedUntil && account.lockedUntil.getTime() > Date.now()) return null;
+  if (!account || !usable) {
+    await audit('refused', account ? 'account-not-active' : 'unknown-email');
+    return null;
+  }
+  if (account.lockedUntil && account.lockedUntil.getTime() > Date.now()) {
+    await audit('denied', 'locked');
+    return null;
+  }
   if (!valid) {
+    await audit('refused', 'wrong-password');
     const failed = account.failedLogins + 1;
     await db.portalAccount.update({
       where: { id: account.id },
@@ -43,6 +67,7 @@ export async function signIn(db: Db, organizationId: string, email: string, pass
     });
     return null;
   }
+  await audit('success', 'password');
   const token = randomToken();
   const now = Date.now();
   await db.$transaction([

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client';
 import { namesMatch } from '../../domain/name-match';
 import type { Logger } from '../../observability/logger';
 import { applyOnboardingProgress } from '../../activities/onboarding-progress';
+import { recordAudit, type AuditEntry } from '../../audit/audit-log';
 import { hashPassword, passwordProblem } from '../../security/passwords';
 import { hashToken, TOKEN_PATTERN } from '../../security/tokens';
 import { clientRegisteredSignal } from '../../workflows/client-onboarding';
@@ -78,6 +79,7 @@ export async function registerPortalAccount(
   deps: { db: Db; temporal: Client; logger: Logger },
   token: string,
   form: RegistrationForm,
+  origin: AuditEntry['origin'] = {},
 ): Promise<RegistrationResult> {
   const { db } = deps;
   const found = await findInvitation(db, token);
@@ -87,7 +89,7 @@ export async function registerPortalAccount(
   // Hash before the transaction: argon2id takes tens of milliseconds and must not hold row locks.
   const client = await db.portalAccount.findUniqueOrThrow({
     where: { id: found.portalAccountId },
-    select: { email: true, client: { select: { firstName: true, lastName: true } } },
+    select: { email: true, clientId: true, client: { select: { firstName: true, lastName: true } } },
   });
   const problem =
     form.password !== form.passwordConfirmation
@@ -149,6 +151,18 @@ export async function registerPortalAccount(
       },
     });
     return { outcome: 'registered', link, workflowId: invitation.onboarding.workflowId };
+  });
+
+  // Identity checks against the chart are PHI access: each attempt is on the trail.
+  await recordAudit(db, {
+    organizationId: found.organizationId,
+    actor: { type: 'portal_user', id: found.portalAccountId },
+    action: 'portal.register',
+    onboardingId: found.onboardingId,
+    clientId: client.clientId,
+    outcome: result.outcome === 'registered' ? 'success' : result.outcome === 'locked' ? 'denied' : 'refused',
+    origin,
+    detail: { result: result.outcome },
   });
 
   if (result.outcome === 'registered' && result.workflowId) {

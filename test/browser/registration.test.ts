@@ -92,6 +92,17 @@ it('registers through the emailed link, signs in, and the onboarding moves to RE
     'portal.registered',
   ]);
 
+  // Registration and sign-in are on the client's audit trail, with the browser they came from.
+  const trail = await service.database.db.auditEvent.findMany({
+    where: { clientId: onboarding.clientId!, action: { in: ['portal.register', 'portal.sign_in'] } },
+    orderBy: { occurredAt: 'asc' },
+  });
+  expect(trail.map((event) => [event.action, event.outcome])).toEqual([
+    ['portal.register', 'success'],
+    ['portal.sign_in', 'success'],
+  ]);
+  expect(trail[0]!.userAgent).toMatch(/Chrome/);
+
   // The link was single-use: opening it again says so and offers sign-in.
   await page.goto(link);
   expect(await page.textContent('h1')).toBe('This link was already used');
