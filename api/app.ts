@@ -6,6 +6,7 @@ import { AppError } from './app-error';
 import { errorHandler } from './error-handler';
 import { keepRawBody } from './raw-body';
 import { requestContext } from './request-context';
+import { securityHeaders } from './security-headers';
 import { ehrWebhookRoutes } from './routes/ehr-webhooks';
 import { healthRoutes } from './routes/health';
 import { clientAuditRoutes } from './routes/client-audit';
@@ -34,11 +35,7 @@ export function createApp(deps: ApiDependencies): Express {
   app.set('trust proxy', 'loopback');
 
   app.use(requestContext(deps.logger));
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
+  app.use(securityHeaders(deps.publicBaseUrl.startsWith('https://')));
   app.use((req, _res, next) => {
     const hasBody =
       req.headers['content-length'] !== '0' && (req.headers['content-length'] || req.headers['transfer-encoding']);

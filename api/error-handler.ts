@@ -43,6 +43,13 @@ function toAppError(error: unknown): AppError {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return new AppError('MALFORMED_BODY', String(type));
   }
+  // The router's own 400s, e.g. a path parameter that is not valid percent-encoded UTF-8.
+  if ((error as { status?: unknown }).status === 400) {
+    return new AppError('VALIDATION_FAILED', 'malformed request URL', {
+      publicMessage: 'The request URL is malformed.',
+      fields: [{ path: '(url)', message: 'is not valid percent-encoded UTF-8' }],
+    });
+  }
   return new AppError('INTERNAL', 'unhandled error', { cause: error });
 }
 

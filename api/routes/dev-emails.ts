@@ -10,6 +10,11 @@ import { html, page } from '../portal/html';
  */
 export function devEmailRoutes(options: { outboxDir: string }): Router {
   const router = Router();
+  router.use('/dev', (_req, res, next) => {
+    // Email HTML is full of inline styles and remote images; these pages are local-only.
+    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src * data:");
+    next();
+  });
 
   router.get('/dev/outbox', async (_req, res) => {
     const messages = await listOutbox(options.outboxDir);
