@@ -278,7 +278,8 @@ export function portalRoutes(deps: PortalDeps): Router {
       send(res, 401, signInPage(req, res, org.slug, org.name, true));
       return;
     }
-    // A new session id at every sign-in (no fixation); the old cookie, if any, is replaced.
+    // A new session id at every sign-in (no fixation); the session of any old cookie ends here.
+    await signOut(deps.db, parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
     res.append(
       'Set-Cookie',
       serialize(SESSION_COOKIE, token, {

@@ -176,3 +176,29 @@ it('refuses a registration form posted without its CSRF token', async () => {
   });
   expect(account.status).toBe('INVITED');
 });
+
+it('ends the previous session when the same browser signs in again', async () => {
+  const { event, link } = await invite();
+  const page = await context.newPage();
+  await page.goto(link);
+  await page.fill('#lastName', event.data.client.lastName);
+  await page.fill('#dateOfBirth', event.data.client.dateOfBirth);
+  await page.fill('#password', PASSWORD);
+  await page.fill('#passwordConfirmation', PASSWORD);
+  await page.click('button[type=submit]');
+  const signIn = async () => {
+    await page.goto(`${service.api.url}/portal/${org.slug}/login`);
+    await page.fill('#email', event.data.client.email!);
+    await page.fill('#password', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector(`text=Welcome, ${event.data.client.firstName}`);
+  };
+  await signIn();
+  await signIn();
+  const account = await service.database.db.portalAccount.findFirstOrThrow({
+    where: { email: event.data.client.email! },
+  });
+  const sessions = await service.database.db.portalSession.findMany({ where: { portalAccountId: account.id } });
+  expect(sessions).toHaveLength(2);
+  expect(sessions.filter((session) => session.revokedAt === null)).toHaveLength(1);
+});
