@@ -4,6 +4,7 @@ import type { Db } from '../db/client';
 import type { Logger } from '../observability/logger';
 import { AppError } from './app-error';
 import { errorHandler } from './error-handler';
+import { openApiDocument } from './openapi';
 import { keepRawBody } from './raw-body';
 import { requestContext } from './request-context';
 import { securityHeaders } from './security-headers';
@@ -56,6 +57,10 @@ export function createApp(deps: ApiDependencies): Express {
   );
 
   app.use(healthRoutes(deps));
+  const openApi = openApiDocument(deps.publicBaseUrl);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
   app.use(ehrWebhookRoutes(deps));
   app.use(onboardingRoutes(deps));
   app.use(clientAuditRoutes(deps));
