@@ -30,7 +30,7 @@ import {
   revokePortalAccessUpdate,
 } from '../../workflows/client-onboarding';
 import { testActivityDeps } from '../support/activity-deps';
-import { chartCreatedWebhook, createTestOrganization, setInvitationPolicy } from '../support/factories';
+import { createTestOrganization, newOnboarding, setInvitationPolicy } from '../support/factories';
 import { latestRegistrationToken } from '../support/invitations';
 import { eventually } from '../support/service';
 import { createTestDatabase } from '../support/test-database';
@@ -57,42 +57,20 @@ async function main() {
   const start = async (policy: Parameters<typeof setInvitationPolicy>[2] = {}) => {
     const org = await createTestOrganization(database.db);
     await setInvitationPolicy(database.db, org.organizationId, policy);
-    const { data } = chartCreatedWebhook({ invite: true });
-    const id = randomUUID();
-    await database.db.onboarding.create({
-      data: {
-        id,
-        organizationId: org.organizationId,
-        externalChartId: data.externalChartId,
-        workflowId: `onboarding-${id}`,
-        inviteRequested: true,
-      },
-    });
-    const handle = await env.client.workflow.start(clientOnboarding, {
-      workflowId: `onboarding-${id}`,
-      taskQueue,
-      args: [
-        {
-          onboardingId: id,
-          organizationId: org.organizationId,
-          chart: { externalChartId: data.externalChartId, client: data.client },
-          inviteRequested: true,
-          formPackageId: null,
-        },
-      ],
-    });
+    const { input, workflowId } = await newOnboarding(database.db, org.organizationId, { invite: true });
+    const handle = await env.client.workflow.start(clientOnboarding, { workflowId, taskQueue, args: [input] });
     await eventually(async () => ((await handle.query(getOnboardingStateQuery)).invitation ? true : undefined));
     const register = async (email: string) => {
       const token = await latestRegistrationToken(deps.outboxDir, email);
       const result = await registerPortalAccount({ db: database.db, temporal: env.client, logger }, token, {
-        lastName: data.client.lastName,
-        dateOfBirth: data.client.dateOfBirth,
+        lastName: input.chart.client.lastName,
+        dateOfBirth: input.chart.client.dateOfBirth,
         password: 'violet harbour tuesday kite',
         passwordConfirmation: 'violet harbour tuesday kite',
       });
       if (result.outcome !== 'registered') throw new Error(`registration ${result.outcome}`);
     };
-    return { handle, email: data.client.email!, register };
+    return { handle, email: input.chart.client.email!, register };
   };
 
   const save = async (name: string, handle: WorkflowHandle) => {

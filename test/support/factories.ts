@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client';
 import type { TChartCreatedWebhook } from '../../api/schemas/chart-created-webhook';
+import { onboardingWorkflowId } from '../../api/use-cases/start-onboarding';
 import { newWebhookSecret, signWebhook } from '../../security/standard-webhooks';
+import type { ClientOnboardingInput } from '../../workflows/client-onboarding';
 import { hashToken, randomToken } from '../../security/tokens';
 
 /** Signing secrets of the test integrations, so the test service signs webhooks to them like their EHR would. */
@@ -126,6 +128,39 @@ export function chartCreatedWebhook(overrides: ChartOverrides = {}): TChartCreat
       },
       portal: { invite: overrides.invite ?? true },
       formPackageKey: overrides.formPackageKey ?? null,
+    },
+  };
+}
+
+/**
+ * An onboarding row as the webhook would have written it, and the workflow
+ * input that goes with it: for tests that start the workflow themselves.
+ */
+export async function newOnboarding(
+  db: Db,
+  organizationId: string,
+  options: { invite?: boolean } = {},
+): Promise<{ input: ClientOnboardingInput; workflowId: string }> {
+  const { data } = chartCreatedWebhook({ invite: options.invite ?? false });
+  const id = randomUUID();
+  const workflowId = onboardingWorkflowId(id);
+  await db.onboarding.create({
+    data: {
+      id,
+      organizationId,
+      externalChartId: data.externalChartId,
+      workflowId,
+      inviteRequested: data.portal.invite,
+    },
+  });
+  return {
+    workflowId,
+    input: {
+      onboardingId: id,
+      organizationId,
+      chart: { externalChartId: data.externalChartId, client: data.client },
+      inviteRequested: data.portal.invite,
+      formPackageId: null,
     },
   };
 }

@@ -17,7 +17,7 @@ import { registerPortalAccount } from '../../api/use-cases/register-portal-accou
 import { createLogger } from '../../observability/logger';
 import { latestRegistrationToken } from '../support/invitations';
 import { eventually } from '../support/service';
-import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
+import { createTestOrganization, newOnboarding, type TestOrganization } from '../support/factories';
 import { createTestWorker, createTimeSkippingEnv, testPayloadKeys, testTaskQueue } from '../support/temporal';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -38,24 +38,7 @@ afterAll(async () => {
 });
 
 async function newOnboardingInput(invite = false): Promise<ClientOnboardingInput> {
-  const { data } = chartCreatedWebhook({ invite });
-  const id = randomUUID();
-  await database.db.onboarding.create({
-    data: {
-      id,
-      organizationId: org.organizationId,
-      externalChartId: data.externalChartId,
-      workflowId: `onboarding-${id}`,
-      inviteRequested: data.portal.invite,
-    },
-  });
-  return {
-    onboardingId: id,
-    organizationId: org.organizationId,
-    chart: { externalChartId: data.externalChartId, client: data.client },
-    inviteRequested: data.portal.invite,
-    formPackageId: null,
-  };
+  return (await newOnboarding(database.db, org.organizationId, { invite })).input;
 }
 
 const staff = { staffUserId: randomUUID() };

@@ -23,7 +23,7 @@ import {
 } from '../../workflows/client-onboarding';
 import { testActivityDeps } from '../support/activity-deps';
 import {
-  chartCreatedWebhook,
+  newOnboarding,
   createTestOrganization,
   setInvitationPolicy,
   type TestOrganization,
@@ -70,36 +70,17 @@ async function startFlow(
 ): Promise<Flow> {
   const org = await createTestOrganization(database.db);
   await setInvitationPolicy(database.db, org.organizationId, policy);
-  const { data } = chartCreatedWebhook({ invite: overrides.invite ?? true });
-  const id = randomUUID();
-  await database.db.onboarding.create({
-    data: {
-      id,
-      organizationId: org.organizationId,
-      externalChartId: data.externalChartId,
-      workflowId: `onboarding-${id}`,
-      inviteRequested: data.portal.invite,
-    },
+  const { input, workflowId } = await newOnboarding(database.db, org.organizationId, {
+    invite: overrides.invite ?? true,
   });
-  const input: ClientOnboardingInput = {
-    onboardingId: id,
-    organizationId: org.organizationId,
-    chart: { externalChartId: data.externalChartId, client: data.client },
-    inviteRequested: data.portal.invite,
-    formPackageId: null,
-  };
-  const handle = await env.client.workflow.start(clientOnboarding, {
-    workflowId: `onboarding-${id}`,
-    taskQueue,
-    args: [input],
-  });
+  const handle = await env.client.workflow.start(clientOnboarding, { workflowId, taskQueue, args: [input] });
   // The invitation activity has finished (its email is out) once the workflow knows the invitation.
   if (input.inviteRequested) {
     await eventually(async () => ((await handle.query(getOnboardingStateQuery)).invitation ? true : undefined));
   } else {
-    await waitForStatus(id, 'CHART_CREATED');
+    await waitForStatus(input.onboardingId, 'CHART_CREATED');
   }
-  return { handle, input, email: data.client.email!, org };
+  return { handle, input, email: input.chart.client.email!, org };
 }
 
 async function waitForStatus(onboardingId: string, status: string) {
