@@ -2,22 +2,35 @@ import type { Db } from '../db/client';
 import { verifyWebhook, type WebhookHeaders } from '../security/standard-webhooks';
 import { AppError } from './app-error';
 
+/** The integration a verified webhook came from. */
+export interface VerifiedIntegration {
+  id: string;
+  organizationId: string;
+  active: boolean;
+}
+
 /**
  * Only the EHR holding the integration's secret may start onboardings for
  * its practice. An unknown integration fails exactly like a bad signature,
  * so the endpoint tells an outsider nothing.
  *
- * @returns the integration's organisation.
+ * @returns the integration, so the request need not look it up again.
  */
 export async function authenticateEhrWebhook(
   db: Db,
   integrationId: string,
   headers: WebhookHeaders,
   rawBody: string,
-): Promise<string> {
+): Promise<VerifiedIntegration> {
   const integration = await db.ehrIntegration.findUnique({
     where: { id: integrationId },
-    select: { organizationId: true, signingSecret: true, previousSigningSecret: true, previousSecretExpiresAt: true },
+    select: {
+      organizationId: true,
+      active: true,
+      signingSecret: true,
+      previousSigningSecret: true,
+      previousSecretExpiresAt: true,
+    },
   });
   const secrets = integration
     ? [
@@ -30,7 +43,9 @@ export async function authenticateEhrWebhook(
       ]
     : [];
   const verdict = secrets.length ? verifyWebhook(secrets, headers, rawBody) : 'bad-signature';
-  if (verdict === 'valid' && integration) return integration.organizationId;
+  if (verdict === 'valid' && integration) {
+    return { id: integrationId, organizationId: integration.organizationId, active: integration.active };
+  }
   throw new AppError('UNAUTHENTICATED', `webhook rejected: ${verdict}`, {
     publicMessage:
       verdict === 'stale-timestamp'

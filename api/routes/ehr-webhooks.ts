@@ -22,19 +22,19 @@ export function ehrWebhookRoutes(deps: StartOnboardingDeps): Router {
       timestamp: req.get('webhook-timestamp'),
       signature: req.get('webhook-signature'),
     };
-    const organizationId = await authenticateEhrWebhook(deps.db, integrationId, headers, rawBodyOf(req));
+    const integration = await authenticateEhrWebhook(deps.db, integrationId, headers, rawBodyOf(req));
     let onboardingId: string | null = null;
     let outcome: AuditOutcome = 'refused';
     let result;
     try {
       const event = validate(ZChartCreatedWebhook, req.body);
-      result = await receiveChartCreated(deps, integrationId, headers.id!, event);
+      result = await receiveChartCreated(deps, integration, headers.id!, event);
       onboardingId = result.onboardingId;
       outcome = 'success';
     } finally {
       // The EHR hands us a client's PHI: every delivery is on the trail, accepted or not.
       await recordAudit(deps.db, {
-        organizationId,
+        organizationId: integration.organizationId,
         actor: { type: 'ehr_integration', id: integrationId },
         action: 'chart.receive',
         onboardingId,

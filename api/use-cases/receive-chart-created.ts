@@ -1,4 +1,5 @@
 import type { TChartCreatedWebhook } from '../schemas/chart-created-webhook';
+import type { VerifiedIntegration } from '../webhook-auth';
 import { startOnboarding, type StartOnboardingDeps, type StartOnboardingResult } from './start-onboarding';
 
 /**
@@ -9,10 +10,11 @@ import { startOnboarding, type StartOnboardingDeps, type StartOnboardingResult }
  */
 export async function receiveChartCreated(
   deps: StartOnboardingDeps,
-  integrationId: string,
+  integration: VerifiedIntegration,
   webhookId: string,
   event: TChartCreatedWebhook,
 ): Promise<StartOnboardingResult> {
+  const integrationId = integration.id;
   const seen = await deps.db.inboundWebhook.findUnique({
     where: { integrationId_webhookId: { integrationId, webhookId } },
     select: { onboardingId: true },
@@ -24,7 +26,7 @@ export async function receiveChartCreated(
     });
     return { onboardingId: seen.onboardingId, status: onboarding.status, duplicate: true };
   }
-  const result = await startOnboarding(deps, integrationId, event);
+  const result = await startOnboarding(deps, integration, event);
   await deps.db.inboundWebhook.createMany({
     data: [{ integrationId, webhookId, eventType: event.type, onboardingId: result.onboardingId }],
     skipDuplicates: true,

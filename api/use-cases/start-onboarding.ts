@@ -7,6 +7,7 @@ import { temporalConfig } from '../../temporal.config';
 import { clientOnboarding, type ClientOnboardingInput } from '../../workflows/client-onboarding';
 import { AppError } from '../app-error';
 import type { TChartCreatedWebhook } from '../schemas/chart-created-webhook';
+import type { VerifiedIntegration } from '../webhook-auth';
 
 export interface StartOnboardingDeps {
   db: Db;
@@ -39,17 +40,13 @@ export function onboardingWorkflowId(onboardingId: string): string {
  */
 export async function startOnboarding(
   deps: StartOnboardingDeps,
-  integrationId: string,
+  integration: VerifiedIntegration,
   event: TChartCreatedWebhook,
 ): Promise<StartOnboardingResult> {
   const { db, temporal, taskQueue } = deps;
-  const integration = await db.ehrIntegration.findUnique({
-    where: { id: integrationId },
-    select: { organizationId: true, active: true },
-  });
-  if (!integration) throw new AppError('NOT_FOUND', 'unknown integration');
   if (!integration.active) throw new AppError('INTEGRATION_DISABLED', 'integration is disabled');
   const { organizationId } = integration;
+  const integrationId = integration.id;
 
   let formPackageId: string | null = null;
   if (event.data.formPackageKey) {
