@@ -14,7 +14,7 @@ export interface InvitationDependencies {
   mailer: Mailer;
   /** Signs registration-link tokens (security/tokens.ts). */
   tokenSigningKey: Buffer;
-  /** Public URL of the API, for links in emails. */
+  /** Public URL of the API, for links in emails, without a trailing slash (config/env.ts). */
   publicBaseUrl: string;
 }
 
@@ -47,7 +47,7 @@ function parseDuration(text: string): number {
 
 /** The portal URL a registration link points at. */
 export function registrationUrl(publicBaseUrl: string, token: string): string {
-  return `${publicBaseUrl.replace(/\/$/, '')}/portal/register/${token}`;
+  return `${publicBaseUrl}/portal/register/${token}`;
 }
 
 /** Business refusals: the workflow turns them into the staff action's failure message. */
@@ -383,7 +383,7 @@ export function createInvitationActivities(deps: InvitationDependencies) {
           brandColor: invitation.organization.brandColor ?? undefined,
           timeZone: invitation.organization.timeZone,
           recipientName: invitation.portalAccount.ownerName ?? invitation.onboarding.client?.firstName ?? '',
-          signInUrl: `${deps.publicBaseUrl.replace(/\/$/, '')}/portal/${invitation.organization.slug}/login`,
+          signInUrl: `${deps.publicBaseUrl}/portal/${invitation.organization.slug}/login`,
         },
       });
     },

@@ -13,7 +13,11 @@ const port = z.coerce.number().int().min(0).max(65535);
 const ZServerEnv = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
-  PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+  /** Without a trailing slash, so links are built as `${base}/path` everywhere. */
+  PUBLIC_BASE_URL: z
+    .url()
+    .default('http://localhost:3000')
+    .transform((url) => url.replace(/\/+$/, '')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -65,3 +65,11 @@ describe('loadConfig', () => {
     expect(config.payloadKeys.map((k) => k.id)).toEqual(['k1', 'k0']);
   });
 });
+
+describe('PUBLIC_BASE_URL', () => {
+  it('loses its trailing slash, so links never get a double one', () => {
+    expect(loadConfig({ ...minimal, PUBLIC_BASE_URL: 'https://portal.example.com/' }).server.publicBaseUrl).toBe(
+      'https://portal.example.com',
+    );
+  });
+});
