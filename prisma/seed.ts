@@ -1,20 +1,75 @@
 /**
- * Demo data for `npm start`: one organisation, one admin, one EHR integration
- * and the three standard forms in a default package. Fixed ids so the
+ * Demo data for `npm start`: one organisation, an admin, a therapist, one EHR
+ * integration, the three standard forms in a default package and PHQ-9/GAD-7. Fixed ids so the
  * README's curl examples work; idempotent, so every start may run it.
  */
+import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../db/client';
+import { ZFormDefinition } from '../domain/form-definition';
 import { newWebhookSecret } from '../security/standard-webhooks';
 import { hashToken } from '../security/tokens';
-import { STANDARD_FORMS } from './seed-data/standard-forms';
+import { STANDARD_ASSESSMENTS, STANDARD_FORMS } from './seed-data/standard-forms';
 
 export const DEMO = {
   organizationId: '5eed0000-0000-4000-8000-000000000001',
   adminId: '5eed0000-0000-4000-8000-000000000002',
   integrationId: '5eed0000-0000-4000-8000-000000000003',
   organizationSlug: 'demo-practice',
+  therapistId: '5eed0000-0000-4000-8000-000000000004',
+  therapistEmail: 'therapist@demo-practice.test',
   defaultPackageKey: 'default-intake',
+  assessmentsPackageKey: 'intake-with-assessments',
 } as const;
+
+/**
+ * The standard forms (seed 003) and the PHQ-9/GAD-7 assessments, version 1,
+ * with two packages: the default intake (the three standard forms) and the
+ * same plus both assessments. Idempotent; existing versions are left alone.
+ */
+export async function seedStandardForms(tx: Prisma.TransactionClient, organizationId: string): Promise<void> {
+  const ids = new Map<string, string>();
+  for (const form of [...STANDARD_FORMS, ...STANDARD_ASSESSMENTS]) {
+    const row = await tx.formDefinition.upsert({
+      where: { organizationId_key_version: { organizationId, key: form.key, version: 1 } },
+      create: {
+        organizationId,
+        key: form.key,
+        version: 1,
+        title: form.title,
+        // Parsed, so the stored JSON carries every default and is exactly what the portal renders.
+        definition: ZFormDefinition.parse(form.definition),
+      },
+      update: {},
+      select: { id: true },
+    });
+    ids.set(form.key, row.id);
+  }
+  const packages = [
+    { key: DEMO.defaultPackageKey, name: 'New client intake', isDefault: true, forms: STANDARD_FORMS },
+    {
+      key: DEMO.assessmentsPackageKey,
+      name: 'New client intake with PHQ-9 and GAD-7',
+      isDefault: false,
+      forms: [...STANDARD_FORMS, ...STANDARD_ASSESSMENTS],
+    },
+  ];
+  for (const pkg of packages) {
+    const saved = await tx.formPackage.upsert({
+      where: { organizationId_key: { organizationId, key: pkg.key } },
+      create: { organizationId, key: pkg.key, name: pkg.name, isDefault: pkg.isDefault },
+      update: {},
+      select: { id: true, _count: { select: { items: true } } },
+    });
+    if (saved._count.items > 0) continue;
+    await tx.formPackageItem.createMany({
+      data: pkg.forms.map((form, position) => ({
+        packageId: saved.id,
+        formDefinitionId: ids.get(form.key)!,
+        position,
+      })),
+    });
+  }
+}
 
 /**
  * @param options.adminApiKey when given, the demo admin's API key (stored as
@@ -66,37 +121,18 @@ export async function seedDemo(db: Db, options: { adminApiKey?: string; webhookS
       },
       update: options.webhookSecret ? { signingSecret: options.webhookSecret } : {},
     });
-    const forms = [];
-    for (const form of STANDARD_FORMS) {
-      forms.push(
-        await tx.formDefinition.upsert({
-          where: {
-            organizationId_key_version: { organizationId: DEMO.organizationId, key: form.key, version: 1 },
-          },
-          create: {
-            organizationId: DEMO.organizationId,
-            key: form.key,
-            version: 1,
-            title: form.title,
-            definition: form.definition,
-          },
-          update: {},
-        }),
-      );
-    }
-    const defaultPackage = await tx.formPackage.upsert({
-      where: { organizationId_key: { organizationId: DEMO.organizationId, key: DEMO.defaultPackageKey } },
+    await seedStandardForms(tx, DEMO.organizationId);
+    await tx.staffUser.upsert({
+      where: { id: DEMO.therapistId },
       create: {
+        id: DEMO.therapistId,
         organizationId: DEMO.organizationId,
-        key: DEMO.defaultPackageKey,
-        name: 'New client intake',
-        isDefault: true,
+        email: 'therapist@demo-practice.test',
+        displayName: 'Dr. Demo Therapist',
+        role: 'THERAPIST',
+        canInvite: false,
       },
       update: {},
-    });
-    await tx.formPackageItem.createMany({
-      data: forms.map((form, position) => ({ packageId: defaultPackage.id, formDefinitionId: form.id, position })),
-      skipDuplicates: true,
     });
   });
 }

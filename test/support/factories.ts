@@ -5,6 +5,7 @@ import { onboardingWorkflowId } from '../../api/use-cases/start-onboarding';
 import { newWebhookSecret, signWebhook } from '../../security/standard-webhooks';
 import type { ClientOnboardingInput } from '../../workflows/client-onboarding';
 import { hashToken, randomToken } from '../../security/tokens';
+import { DEMO, seedStandardForms } from '../../prisma/seed';
 
 /** Signing secrets of the test integrations, so the test service signs webhooks to them like their EHR would. */
 export const WEBHOOK_SECRETS = new Map<string, string>();
@@ -29,10 +30,14 @@ export interface TestOrganization {
   slug: string;
   integrationId: string;
   formPackageKey: string;
+  /** The standard forms plus PHQ-9 and GAD-7. */
+  assessmentsPackageKey: string;
   webhookSecret: string;
   /** Bearer API keys of staff with each kind of permission (seed 003). */
   keys: { admin: string; permittedTherapist: string; therapist: string };
   adminId: string;
+  /** The therapist without invite permission (keys.therapist). */
+  therapistId: string;
 }
 
 /** An organisation of its own for each test, with an EHR integration and a one-form package. */
@@ -46,24 +51,7 @@ export async function createTestOrganization(db: Db): Promise<TestOrganization> 
     data: { organizationId: organization.id, name: 'Test EHR', signingSecret: webhookSecret },
   });
   WEBHOOK_SECRETS.set(integration.id, webhookSecret);
-  const form = await db.formDefinition.create({
-    data: {
-      organizationId: organization.id,
-      key: 'notice-of-privacy-practices',
-      version: 1,
-      title: 'Notice of Privacy Practices',
-      definition: { sections: [] },
-    },
-  });
-  const formPackage = await db.formPackage.create({
-    data: {
-      organizationId: organization.id,
-      key: 'intake',
-      name: 'Intake',
-      isDefault: true,
-      items: { create: [{ formDefinitionId: form.id, position: 0 }] },
-    },
-  });
+  await db.$transaction((tx) => seedStandardForms(tx, organization.id));
   const staffKey = async (role: 'ADMIN' | 'THERAPIST', canInvite: boolean) => {
     const staff = await db.staffUser.create({
       data: {
@@ -88,9 +76,11 @@ export async function createTestOrganization(db: Db): Promise<TestOrganization> 
     slug: organization.slug,
     integrationId: integration.id,
     webhookSecret,
-    formPackageKey: formPackage.key,
+    formPackageKey: DEMO.defaultPackageKey,
+    assessmentsPackageKey: DEMO.assessmentsPackageKey,
     keys: { admin: admin.key, permittedTherapist: permittedTherapist.key, therapist: therapist.key },
     adminId: admin.id,
+    therapistId: therapist.id,
   };
 }
 
