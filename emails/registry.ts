@@ -2,6 +2,24 @@ import { createElement, type ReactElement } from 'react';
 import { render } from '@react-email/render';
 import type { z } from 'zod';
 import {
+  FormsAssignedEmail,
+  formsAssignedPreviewProps,
+  formsAssignedSubject,
+  ZFormsAssignedProps,
+} from './forms-assigned';
+import {
+  FormsCompletedStaffEmail,
+  formsCompletedStaffPreviewProps,
+  formsCompletedStaffSubject,
+  ZFormsCompletedStaffProps,
+} from './forms-completed-staff';
+import {
+  FormsReminderEmail,
+  formsReminderPreviewProps,
+  formsReminderSubject,
+  ZFormsReminderProps,
+} from './forms-reminder';
+import {
   InvitationReminderEmail,
   invitationReminderPreviewProps,
   invitationReminderSubject,
@@ -31,6 +49,9 @@ export const EMAIL_TEMPLATE_IDS = [
   'invitation-reminder',
   'invitation-resent',
   'registration-confirmed',
+  'forms-assigned',
+  'forms-reminder',
+  'forms-completed-staff',
 ] as const;
 
 export type EmailTemplateId = (typeof EMAIL_TEMPLATE_IDS)[number];
@@ -119,6 +140,24 @@ export const EMAIL_TEMPLATES = {
     subject: registrationConfirmedSubject,
     component: RegistrationConfirmedEmail,
     previewProps: registrationConfirmedPreviewProps,
+  }),
+  'forms-assigned': defineTemplate('forms-assigned', {
+    schema: ZFormsAssignedProps,
+    subject: formsAssignedSubject,
+    component: FormsAssignedEmail,
+    previewProps: formsAssignedPreviewProps,
+  }),
+  'forms-reminder': defineTemplate('forms-reminder', {
+    schema: ZFormsReminderProps,
+    subject: formsReminderSubject,
+    component: FormsReminderEmail,
+    previewProps: formsReminderPreviewProps,
+  }),
+  'forms-completed-staff': defineTemplate('forms-completed-staff', {
+    schema: ZFormsCompletedStaffProps,
+    subject: formsCompletedStaffSubject,
+    component: FormsCompletedStaffEmail,
+    previewProps: formsCompletedStaffPreviewProps,
   }),
 } as const satisfies { [Id in EmailTemplateId]: EmailTemplate<PropsSchema> };
 

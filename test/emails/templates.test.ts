@@ -27,9 +27,21 @@ function invitationProps(overrides: Partial<EmailProps<'portal-invitation'>> = {
   };
 }
 
+/** The prop holding each template's button link: a new template must say which it is. */
+const LINK_FIELD = {
+  'portal-invitation': 'registerUrl',
+  'invitation-reminder': 'registerUrl',
+  'invitation-resent': 'registerUrl',
+  'registration-confirmed': 'signInUrl',
+  'forms-assigned': 'documentsUrl',
+  'forms-reminder': 'documentsUrl',
+  'forms-completed-staff': 'reviewUrl',
+} as const satisfies Record<EmailTemplateId, string>;
+
 function buttonUrlOf(id: EmailTemplateId): string {
-  const props = EMAIL_TEMPLATES[id].previewProps;
-  return 'registerUrl' in props ? props.registerUrl : props.signInUrl;
+  const url: unknown = (EMAIL_TEMPLATES[id].previewProps as Record<string, unknown>)[LINK_FIELD[id]];
+  if (typeof url !== 'string') throw new Error(`preview props of ${id} have no ${LINK_FIELD[id]}`);
+  return url;
 }
 
 /** Renders with props the type system would refuse, as a caller with bad data would. */
@@ -56,7 +68,7 @@ describe('email templates', () => {
   );
 
   it.each(EMAIL_TEMPLATE_IDS)('%s refuses props without its link', async (id) => {
-    const field = id === 'registration-confirmed' ? 'signInUrl' : 'registerUrl';
+    const field = LINK_FIELD[id];
     const { [field]: _link, ...withoutLink } = EMAIL_TEMPLATES[id].previewProps as Record<string, unknown>;
     const rendering = renderUnchecked(id, withoutLink);
     await expect(rendering).rejects.toThrow(EmailPropsError);
