@@ -15,7 +15,7 @@ export const temporalConfig = {
   /** Local dev server ports used by `npm start`. */
   devServer: { port: 7233, uiPort: 8233 },
   /** Workflow ids carry only our own random ids, never PHI. */
-  workflowIdPrefix: { onboarding: 'onboarding-' },
+  workflowIdPrefix: { onboarding: 'onboarding-', formRequest: 'form-request-' },
 } as const;
 
 /** Durations of the onboarding flow. */

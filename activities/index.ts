@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import type { Mailer } from '../emails/mailer';
 import { createChartActivities } from './charts';
+import { createFormRequestActivities } from './form-requests';
 import { createInvitationActivities } from './invitations';
 import { createOnboardingProgressActivities } from './onboarding-progress';
 
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createChartActivities(deps),
     ...createOnboardingProgressActivities(deps),
     ...createInvitationActivities(deps),
+    ...createFormRequestActivities(deps),
   };
 }
 

@@ -32,8 +32,38 @@ export async function applyOnboardingProgress(tx: Prisma.TransactionClient, prog
     skipDuplicates: true,
   });
   if (progress.status) {
-    await tx.onboarding.update({ where: { id: progress.onboardingId }, data: { status: progress.status } });
+    const status =
+      progress.status === 'REGISTERED' ? await afterRegistration(tx, progress.onboardingId) : progress.status;
+    await tx.onboarding.update({ where: { id: progress.onboardingId }, data: { status } });
   }
+}
+
+/** Where a registered client stands: forms still open, all forms signed, or simply registered. */
+async function afterRegistration(tx: Prisma.TransactionClient, onboardingId: string): Promise<OnboardingStatus> {
+  const requests = await tx.formRequest.groupBy({
+    by: ['status'],
+    where: { onboardingId, status: { in: ['OPEN', 'COMPLETED'] } },
+    _count: true,
+  });
+  if (requests.some((group) => group.status === 'OPEN')) return 'FORMS_OUTSTANDING';
+  if (requests.some((group) => group.status === 'COMPLETED')) return 'COMPLETE';
+  return 'REGISTERED';
+}
+
+/**
+ * Re-derives a registered client's status after a form request opened,
+ * completed or was cancelled. Before registration the invitation's status
+ * (Invited, Expired…) is what staff need to see, so it is left alone.
+ */
+export async function refreshFormsStatus(
+  tx: Prisma.TransactionClient,
+  onboardingId: string,
+): Promise<OnboardingStatus> {
+  const onboarding = await tx.onboarding.findUniqueOrThrow({ where: { id: onboardingId }, select: { status: true } });
+  if (!['REGISTERED', 'FORMS_OUTSTANDING', 'COMPLETE'].includes(onboarding.status)) return onboarding.status;
+  const status = await afterRegistration(tx, onboardingId);
+  if (status !== onboarding.status) await tx.onboarding.update({ where: { id: onboardingId }, data: { status } });
+  return status;
 }
 
 export function createOnboardingProgressActivities({ db }: { db: Db }) {

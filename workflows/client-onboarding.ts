@@ -18,15 +18,20 @@ import {
   defineSignal,
   defineUpdate,
   isCancellation,
+  ParentClosePolicy,
   proxyActivities,
   setHandler,
+  startChild,
+  uuid4,
   workflowInfo,
+  type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { InvitationPolicy, InvitationReason } from '../activities/invitations';
 import type { TChartDetails } from '../domain/chart';
 import type { OnboardingStatus } from '../domain/onboarding-status';
 import { activityProfiles } from '../temporal.config';
+import { formRequest, formRequestWorkflowId, portalAccountReadySignal } from './form-request';
 
 export interface ClientOnboardingInput {
   /** Our id of the onboarding row; the workflow id is derived from it. */
@@ -53,6 +58,8 @@ export interface OnboardingState {
     remindersSent: number[];
   } | null;
   automaticResends: number;
+  /** The form package's request, when one was assigned at chart creation. */
+  forms?: { requestId: string; workflowId: string } | null;
 }
 
 export type OnboardingOutcome = OnboardingState;
@@ -118,6 +125,7 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
   let busy = false;
   /** Bumped whenever the invitation changes, so the wait below starts over. */
   let epoch = 0;
+  let forms: ChildWorkflowHandle<typeof formRequest> | undefined;
 
   setHandler(getOnboardingStateQuery, () => state);
   setHandler(clientRegisteredSignal, () => {
@@ -159,6 +167,8 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
     };
     state.status = 'INVITED';
     epoch += 1;
+    // A "forms are waiting" email held back for want of a portal account can go now.
+    if (forms) await forms.signal(portalAccountReadySignal);
   };
 
   const mayAct = (_request?: unknown) => {
@@ -222,6 +232,24 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
     state.status = 'CHART_CREATED';
 
     if (input.inviteRequested) await exclusive(() => sendInvitation('initial', null));
+    if (input.formPackageId) {
+      const requestId = uuid4();
+      forms = await startChild(formRequest, {
+        workflowId: formRequestWorkflowId(requestId),
+        args: [
+          {
+            requestId,
+            onboardingId,
+            organizationId: input.organizationId,
+            packageId: input.formPackageId,
+            requestedBy: null,
+          },
+        ],
+        // Cancelling the onboarding takes its unsigned forms away too.
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      });
+      state.forms = { requestId, workflowId: forms.workflowId };
+    }
 
     while (!registered && !cancelled) {
       const seen = epoch;
@@ -265,6 +293,11 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
       state.status = 'REGISTERED';
       if (state.invitation) state.invitation.state = 'USED';
       await sendRegistrationConfirmation({ onboardingId });
+      if (forms) {
+        state.status = 'FORMS_OUTSTANDING';
+        const outcome = await forms.result();
+        if (outcome.status === 'COMPLETED') state.status = 'COMPLETE';
+      }
     }
     await condition(allHandlersFinished);
     return state;

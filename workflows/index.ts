@@ -1,2 +1,3 @@
 // Entry point of the worker's workflow bundle: every workflow type it runs.
 export * from './client-onboarding';
+export * from './form-request';
