@@ -23,6 +23,8 @@ export const APP_ERROR_CODES = {
   NOT_FOUND: 'Not found.',
   /** The referenced form package is not configured for this organisation (seed 000). */
   UNKNOWN_FORM_PACKAGE: 'The form package is not configured for this organisation.',
+  /** The assigned clinician is not a staff member of this organisation. */
+  UNKNOWN_CLINICIAN: 'The assigned clinician is not a staff member of this organisation.',
   /** The EHR integration is disabled. */
   INTEGRATION_DISABLED: 'This integration is disabled.',
   /** A dependency (Temporal, the database) is unavailable; the caller should retry. */

@@ -12,6 +12,7 @@ import { ehrWebhookRoutes } from './routes/ehr-webhooks';
 import { healthRoutes } from './routes/health';
 import { clientAuditRoutes } from './routes/client-audit';
 import { devEmailRoutes } from './routes/dev-emails';
+import { formRoutes } from './routes/forms';
 import { onboardingRoutes } from './routes/onboardings';
 import { portalRoutes } from './routes/portal';
 
@@ -29,6 +30,7 @@ export interface ApiDependencies {
 
 /** A webhook is a few kB; anything much larger is a mistake or an attack. */
 const BODY_LIMIT = '64kb';
+const FORM_BODY_LIMIT = '512kb';
 
 export function createApp(deps: ApiDependencies): Express {
   const app = express();
@@ -46,6 +48,11 @@ export function createApp(deps: ApiDependencies): Express {
     }
     next();
   });
+  // A form definition carries whole consent and privacy texts.
+  app.use(
+    '/v1/forms',
+    express.json({ limit: FORM_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }),
+  );
   app.use(
     express.json({
       limit: BODY_LIMIT,
@@ -63,6 +70,7 @@ export function createApp(deps: ApiDependencies): Express {
   });
   app.use(ehrWebhookRoutes(deps));
   app.use(onboardingRoutes(deps));
+  app.use(formRoutes(deps));
   app.use(clientAuditRoutes(deps));
   app.use(portalRoutes(deps));
   if (deps.outboxDir) app.use(devEmailRoutes({ outboxDir: deps.outboxDir }));

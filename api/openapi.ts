@@ -7,6 +7,18 @@ import { z } from 'zod';
 import { ZClientAuditParams, ZClientAuditQuery, ZClientAuditResponse } from './schemas/audit';
 import { ZChartCreatedWebhook, ZWebhookAccepted } from './schemas/chart-created-webhook';
 import { ZErrorResponse } from './schemas/error-response';
+import {
+  ZFormListResponse,
+  ZFormPackageListResponse,
+  ZFormPackageResponse,
+  ZFormResponse,
+  ZOnboardingFormsResponse,
+  ZPublishFormRequest,
+  ZPutFormPackageRequest,
+  ZSendFormsRequest,
+  ZSendFormsResponse,
+  ZSignedFormResponse,
+} from './schemas/forms';
 import { ZChangePortalOwnerRequest, ZOnboardingResponse, ZStaffActionResponse } from './schemas/onboarding';
 
 type Schema = Record<string, unknown>;
@@ -49,6 +61,30 @@ const staffAction = (summary: string, extra: Schema = {}) => ({
       409: error('Not possible in the current state; the message says why'),
     },
   },
+});
+
+const pathParam = (name: string, schema: Schema = { type: 'string' }) => ({ name, in: 'path', required: true, schema });
+const uuidParam = (name: string) => pathParam(name, { type: 'string', format: 'uuid' });
+
+/** A staff GET: 401 without a key, 404 outside the organisation. */
+const staffRead = (summary: string, parameters: Schema[], ok: Schema, extra: Record<number, Schema> = {}) => ({
+  get: {
+    summary,
+    tags: ['staff'],
+    security: [{ staffApiKey: [] }],
+    parameters,
+    responses: {
+      200: ok,
+      401: error('No valid staff API key'),
+      404: error('Not found in your organisation'),
+      ...extra,
+    },
+  },
+});
+
+const pdf = (description: string) => ({
+  description,
+  content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
 });
 
 function queryParameters(schema: z.ZodObject) {
@@ -127,6 +163,98 @@ export function openApiDocument(serverUrl: string): Schema {
         },
       }),
       '/v1/onboardings/{onboardingId}/cancel': staffAction('Cancel the onboarding'),
+      '/v1/onboardings/{onboardingId}/forms': staffRead(
+        'Per-form status of the onboarding (no answers)',
+        [onboardingIdParam],
+        json(ZOnboardingFormsResponse, 'Every form request and its forms'),
+      ),
+      '/v1/onboardings/{onboardingId}/form-requests': {
+        post: {
+          summary: 'Send New Forms to an existing portal user (seed 003): a package or single forms',
+          tags: ['staff'],
+          security: [{ staffApiKey: [] }],
+          parameters: [onboardingIdParam],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: requestSchema(ZSendFormsRequest) } },
+          },
+          responses: {
+            201: json(ZSendFormsResponse, 'The forms were assigned; the client is emailed'),
+            400: error('Invalid body, or unknown form keys'),
+            401: error('No valid staff API key'),
+            403: error('Only admins and therapists with permission (seed 003)'),
+            404: error('No such onboarding in your organisation'),
+            409: error('The client has no usable portal account, or the onboarding is closed'),
+            422: error('Unknown form package'),
+          },
+        },
+      },
+      '/v1/onboardings/{onboardingId}/documents/{assignmentId}': staffRead(
+        'A signed form: answers, scores and the signature check (PHI: audited as form.read)',
+        [onboardingIdParam, uuidParam('assignmentId')],
+        json(ZSignedFormResponse, 'The signed form'),
+      ),
+      '/v1/onboardings/{onboardingId}/documents/{assignmentId}/pdf': staffRead(
+        'The signed form as PDF (audited as form.download)',
+        [onboardingIdParam, uuidParam('assignmentId')],
+        pdf('The PDF the client signed'),
+      ),
+      '/v1/forms': {
+        get: {
+          summary: 'The newest version of each form',
+          tags: ['forms'],
+          security: [{ staffApiKey: [] }],
+          responses: { 200: json(ZFormListResponse, 'Forms'), 401: error('No valid staff API key') },
+        },
+        post: {
+          summary: 'Publish a form, or the next version of one (admins); packages move to the new version',
+          tags: ['forms'],
+          security: [{ staffApiKey: [] }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: requestSchema(ZPublishFormRequest) } },
+          },
+          responses: {
+            201: json(ZFormResponse, 'Published as a new version'),
+            200: json(ZFormResponse, 'Identical to the newest version: nothing changed'),
+            400: error('Invalid definition, with field errors'),
+            401: error('No valid staff API key'),
+            403: error('Admins only'),
+          },
+        },
+      },
+      '/v1/forms/{key}': staffRead('The newest version of a form', [pathParam('key')], json(ZFormResponse, 'The form')),
+      '/v1/forms/{key}/versions/{version}': staffRead(
+        'One version of a form',
+        [pathParam('key'), pathParam('version', { type: 'integer', minimum: 1 })],
+        json(ZFormResponse, 'The form version'),
+      ),
+      '/v1/form-packages': {
+        get: {
+          summary: 'Form & Assessment Packages',
+          tags: ['forms'],
+          security: [{ staffApiKey: [] }],
+          responses: { 200: json(ZFormPackageListResponse, 'Packages'), 401: error('No valid staff API key') },
+        },
+      },
+      '/v1/form-packages/{key}': {
+        put: {
+          summary: 'Create or replace a package with the newest version of each form (admins)',
+          tags: ['forms'],
+          security: [{ staffApiKey: [] }],
+          parameters: [pathParam('key')],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: requestSchema(ZPutFormPackageRequest) } },
+          },
+          responses: {
+            200: json(ZFormPackageResponse, 'The saved package'),
+            400: error('Invalid body, or unknown form keys'),
+            401: error('No valid staff API key'),
+            403: error('Admins only'),
+          },
+        },
+      },
       '/v1/clients/{clientId}/audit': {
         get: {
           summary: 'The client’s audit trail (admins)',

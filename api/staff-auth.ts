@@ -26,6 +26,11 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]{20,200})$/;
  */
 export function requireStaff(db: Db): RequestHandler {
   return async (req, _res, next) => {
+    // Several routers guard the same paths; the key is looked up once per request.
+    if (req.staff) {
+      next();
+      return;
+    }
     const match = BEARER.exec(req.get('authorization') ?? '');
     if (!match?.[1]) throw new AppError('UNAUTHENTICATED', 'missing or malformed bearer token');
     const key = await db.staffApiKey.findUnique({

@@ -29,6 +29,7 @@ runMain(async () => {
         },
         portal: { invite: true },
         formPackageKey: DEMO.defaultPackageKey,
+        clinicianEmail: DEMO.therapistEmail,
       },
     });
   const id = `msg_${randomUUID()}`;

@@ -45,6 +45,50 @@ const STYLE = `
   .ok { background: #e8f5ee; color: #17522f; border-radius: 8px; padding: 0.75rem; margin-bottom: 1rem; }
   .row { display: flex; gap: 0.5rem; } .row > div { flex: 1; }
   footer { color: #6b767e; font-size: 0.85rem; margin-top: 2rem; text-align: center; }
+  fieldset { border: 0; margin: 0; padding: 0; min-width: 0; }
+  legend { padding: 0; }
+  .visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+  .form-section + .form-section { margin-top: 2rem; }
+  .form-section h2 { font-size: 1.15rem; margin: 0 0 0.25rem; }
+  .question { margin: 1.25rem 0 0; }
+  .question > label, .question-label { display: block; font-weight: 600; margin: 0 0 0.3rem; }
+  .question .hint { margin: 0 0 0.4rem; }
+  .required { font-weight: 400; color: #55606a; }
+  .question.has-error { border-left: 4px solid #8a1c12; padding-left: 0.75rem; }
+  .field-error, .field-error-inline { color: #8a1c12; font-weight: 600; }
+  .field-error { margin: 0 0 0.4rem; }
+  textarea { display: block; width: 100%; min-height: 8rem; resize: vertical; font: inherit; padding: 0.7rem 0.75rem; border: 1px solid #b8c2c8; border-radius: 8px; }
+  textarea:focus { outline: 3px solid color-mix(in srgb, var(--brand) 40%, transparent); border-color: var(--brand); }
+  input[aria-invalid="true"], textarea[aria-invalid="true"] { border-color: #8a1c12; }
+  input[type=radio], input[type=checkbox] { flex: none; width: 1.25rem; height: 1.25rem; margin: 0; padding: 0; accent-color: var(--brand); }
+  .choices { display: flex; flex-direction: column; }
+  label.choice { display: flex; align-items: center; gap: 0.75rem; min-height: 44px; margin: 0; padding: 0.35rem 0; font-weight: 400; cursor: pointer; overflow-wrap: anywhere; }
+  .scale-item { margin: 1rem 0 0; }
+  .scale-item > legend { margin-bottom: 0.4rem; }
+  .scale-item.has-error .pill { border-color: #8a1c12; }
+  .pills { display: flex; flex-wrap: wrap; gap: 0.5rem; }
+  label.pill { display: inline-flex; align-items: center; gap: 0.5rem; min-height: 44px; max-width: 100%; margin: 0; padding: 0.4rem 0.85rem; font-weight: 400; background: #fff; border: 1px solid #b8c2c8; border-radius: 999px; cursor: pointer; overflow-wrap: anywhere; }
+  label.pill:has(input:checked) { border-color: var(--brand); background: color-mix(in srgb, var(--brand) 12%, #fff); }
+  .consent-text { max-height: 14rem; overflow: auto; margin: 0.3rem 0 0.5rem; padding: 0 0.75rem; background: #fafbfb; border: 1px solid #b8c2c8; border-radius: 8px; overflow-wrap: anywhere; }
+  .consent-text:focus { outline: 3px solid color-mix(in srgb, var(--brand) 40%, transparent); }
+  .answers { margin: 0; }
+  .answer { margin: 1rem 0 0; padding-bottom: 0.75rem; border-bottom: 1px solid #e3e8ea; }
+  .answer dt { font-weight: 600; }
+  .answer dd { margin: 0.2rem 0 0; overflow-wrap: anywhere; }
+  .answer dd p { margin: 0 0 0.5rem; }
+  .answer ul { margin: 0.2rem 0 0; padding-left: 1.25rem; }
+  .scale-answers li { margin-bottom: 0.35rem; }
+  .scale-item-answer { display: block; font-weight: 600; }
+  .not-answered { color: #6b767e; font-style: italic; }
+  button.secondary, .button.secondary { color: var(--brand); background: #fff; border: 2px solid var(--brand); }
+  .documents { list-style: none; margin: 0; padding: 0; }
+  .documents li { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4rem 0.75rem; padding: 0.9rem 0; border-bottom: 1px solid #e3e8ea; }
+  .documents li > a:first-child { flex: 1 1 12rem; font-weight: 600; min-height: 44px; display: flex; align-items: center; }
+  .tag { font-size: 0.8rem; font-weight: 600; padding: 0.15rem 0.6rem; border-radius: 999px; background: #fff4d6; color: #6a4b00; }
+  .tag-in_progress { background: #e4eefc; color: #1f3f73; }
+  .tag-submitted { background: #e8f5ee; color: #17522f; }
+  .signature { margin-top: 2rem; padding-top: 1rem; border-top: 2px solid #e3e8ea; }
+  .signature h2 { font-size: 1.15rem; margin: 0 0 0.5rem; }
 `;
 
 export function page(options: {

@@ -10,6 +10,8 @@ import { originOf } from '../audit-context';
 import { assertCsrf, csrfField } from '../portal/csrf';
 import { html, page, type Html } from '../portal/html';
 import { currentUser, SESSION_ABSOLUTE_MS, signIn, signOut } from '../use-cases/portal-sessions';
+import { countOutstandingDocuments } from '../use-cases/portal-documents';
+import { MAX_FORM_FIELDS, portalDocumentRoutes } from './portal-documents';
 import {
   inspectRegistrationLink,
   registerPortalAccount,
@@ -24,7 +26,7 @@ export interface PortalDeps {
   publicBaseUrl: string;
 }
 
-const SESSION_COOKIE = 'portal_session';
+export const SESSION_COOKIE = 'portal_session';
 
 const ZRegistrationForm = z.object({
   lastName: z.string().trim().min(1).max(100),
@@ -35,7 +37,20 @@ const ZRegistrationForm = z.object({
 const ZSignInForm = z.object({ email: z.string().trim().max(254), password: z.string().max(MAX_PASSWORD_LENGTH) });
 const ZOrgSlug = z.string().regex(/^[a-z0-9-]{1,64}$/);
 
-function send(res: Response, status: number, body: string): void {
+/** The practice a portal URL names; an unknown or malformed slug is a 404. */
+export async function findOrganizationBySlug(db: Db, slug: string) {
+  const parsed = ZOrgSlug.safeParse(slug);
+  const org = parsed.success
+    ? await db.organization.findUnique({
+        where: { slug: parsed.data },
+        select: { id: true, name: true, slug: true, brandColor: true },
+      })
+    : null;
+  if (!org) throw new AppError('NOT_FOUND', 'unknown organisation slug');
+  return org;
+}
+
+export function send(res: Response, status: number, body: string): void {
   res.status(status).type('html').send(body);
 }
 
@@ -145,6 +160,11 @@ export function portalRoutes(deps: PortalDeps): Router {
   const secure = deps.publicBaseUrl.startsWith('https://');
   // Links between portal pages stay on whatever host served the page (relative), so they work behind any proxy.
   const base = '';
+  // Intake forms post many fields and long answers; every other portal form is small.
+  router.use(
+    '/portal/:orgSlug/documents',
+    express.urlencoded({ extended: false, limit: '256kb', parameterLimit: MAX_FORM_FIELDS }),
+  );
   router.use('/portal', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
   router.use('/portal', (_req, res, next) => {
     // Registration links carry a secret in the path: never leak it to another site.
@@ -250,17 +270,7 @@ export function portalRoutes(deps: PortalDeps): Router {
       </div>`,
     });
 
-  const organizationBySlug = async (slug: string) => {
-    const parsed = ZOrgSlug.safeParse(slug);
-    const org = parsed.success
-      ? await deps.db.organization.findUnique({
-          where: { slug: parsed.data },
-          select: { id: true, name: true, slug: true },
-        })
-      : null;
-    if (!org) throw new AppError('NOT_FOUND', 'unknown organisation slug');
-    return org;
-  };
+  const organizationBySlug = (slug: string) => findOrganizationBySlug(deps.db, slug);
 
   router.get('/portal/:orgSlug/login', async (req, res) => {
     const org = await organizationBySlug(req.params.orgSlug);
@@ -303,6 +313,8 @@ export function portalRoutes(deps: PortalDeps): Router {
     res.redirect(303, `${base}/portal/${encodeURIComponent(req.params.orgSlug)}/login`);
   });
 
+  router.use(portalDocumentRoutes({ ...deps, secure }));
+
   router.get('/portal/:orgSlug', async (req, res) => {
     const org = await organizationBySlug(req.params.orgSlug);
     const user = await currentUser(deps.db, parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
@@ -310,15 +322,23 @@ export function portalRoutes(deps: PortalDeps): Router {
       res.redirect(303, `${base}/portal/${org.slug}/login`);
       return;
     }
+    const outstanding = await countOutstandingDocuments(deps.db, user);
     send(
       res,
       200,
       page({
         title: `Welcome, ${user.displayName}`,
         practiceName: org.name,
+        brandColor: org.brandColor,
         body: html`<div class="card">
-          <p class="ok" role="status">Your portal account is set up.</p>
-          <p>${org.name} will let you know by email when there are forms for you to complete.</p>
+          ${
+            outstanding > 0
+              ? html`<p class="ok" role="status">
+                  You have ${outstanding} ${outstanding === 1 ? 'form' : 'forms'} to complete.
+                </p>`
+              : html`<p>${org.name} will let you know by email when there are forms for you to complete.</p>`
+          }
+          <a class="button" href="${base}/portal/${org.slug}/documents">My Documents</a>
           <form method="post" action="${base}/portal/${org.slug}/logout">
             <input type="hidden" name="_csrf" value="${csrfField(req, res, deps.tokenSigningKey, secure)}" />
             <button type="submit">Sign out</button>

@@ -24,6 +24,12 @@ export const ZChartCreatedWebhook = z
         .max(64)
         .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a package key such as "default-intake"')
         .nullish(),
+      /** Email of the client's clinician on staff; notified with the admins when the forms are signed. */
+      clinicianEmail: z
+        .email("must be a staff member's email address")
+        .max(254)
+        .transform((email) => email.toLowerCase())
+        .nullish(),
     }).superRefine((data, ctx) => {
       // Seed 000: "The client email address is required when sending a portal invitation."
       if (data.portal.invite && !data.client.email) {

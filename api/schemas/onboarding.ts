@@ -12,6 +12,10 @@ export const ZOnboardingResponse = z.object({
   status: z.enum(ONBOARDING_STATUSES),
   inviteRequested: z.boolean(),
   formPackageId: z.uuid().nullable(),
+  /** The clinician the EHR named; notified with the admins when forms are signed. */
+  assignedStaffId: z.uuid().nullable(),
+  /** Forms sent to the client ("Forms outstanding n/m"); per-form detail at /v1/onboardings/{id}/forms. */
+  forms: z.object({ total: z.number().int(), submitted: z.number().int(), outstanding: z.number().int() }),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   chartCreatedAt: z.iso.datetime().nullable(),

@@ -27,6 +27,15 @@ export async function getOnboarding(
       client: { select: { portalAccount: { select: { status: true, ownerKind: true } } } },
     },
   });
+  const formCounts = onboarding
+    ? await deps.db.formAssignment.groupBy({
+        by: ['status'],
+        where: { onboardingId, status: { not: 'CANCELLED' } },
+        _count: true,
+      })
+    : [];
+  const formsTotal = formCounts.reduce((sum, group) => sum + group._count, 0);
+  const formsSubmitted = formCounts.find((group) => group.status === 'SUBMITTED')?._count ?? 0;
   // Another organisation's onboarding answers exactly like a missing one.
   if (!onboarding || onboarding.organizationId !== staff.organizationId) {
     throw new AppError('NOT_FOUND', 'unknown onboarding');
@@ -50,6 +59,8 @@ export async function getOnboarding(
     status: onboarding.status,
     inviteRequested: onboarding.inviteRequested,
     formPackageId: onboarding.formPackageId,
+    assignedStaffId: onboarding.assignedStaffId,
+    forms: { total: formsTotal, submitted: formsSubmitted, outstanding: formsTotal - formsSubmitted },
     createdAt: onboarding.createdAt.toISOString(),
     updatedAt: onboarding.updatedAt.toISOString(),
     chartCreatedAt: onboarding.chartCreatedAt?.toISOString() ?? null,

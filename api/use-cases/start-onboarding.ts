@@ -62,6 +62,20 @@ export async function startOnboarding(
     formPackageId = formPackage.id;
   }
 
+  let assignedStaffId: string | null = null;
+  if (event.data.clinicianEmail) {
+    const clinician = await db.staffUser.findUnique({
+      where: { organizationId_email: { organizationId, email: event.data.clinicianEmail } },
+      select: { id: true },
+    });
+    if (!clinician) {
+      throw new AppError('UNKNOWN_CLINICIAN', 'clinician not on staff', {
+        fields: [{ path: 'data.clinicianEmail', message: 'is not a staff member of this organisation' }],
+      });
+    }
+    assignedStaffId = clinician.id;
+  }
+
   const email = event.data.client.email;
   if (event.data.portal.invite && email) await assertEmailFree(db, organizationId, email, event.data.externalChartId);
 
@@ -71,6 +85,7 @@ export async function startOnboarding(
     externalChartId: event.data.externalChartId,
     inviteRequested: event.data.portal.invite,
     formPackageId,
+    assignedStaffId,
   });
 
   const input: ClientOnboardingInput = {
@@ -136,6 +151,7 @@ interface NewOnboarding {
   externalChartId: string;
   inviteRequested: boolean;
   formPackageId: string | null;
+  assignedStaffId: string | null;
 }
 
 async function findOrCreateOnboarding(db: Db, data: NewOnboarding) {
