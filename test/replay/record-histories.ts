@@ -4,8 +4,9 @@
  * test/replay/replay.test.ts replays them through the current workflow code,
  * so a change that would break flows already in flight fails CI.
  *
- * Re-record only to add paths. Never re-record to make a failing replay pass:
- * that failure is the point (see README "Changing a workflow").
+ * Re-record only to add paths: `npm run histories:record -- <name>…` records
+ * just those. Never re-record to make a failing replay pass: that failure is
+ * the point (see README "Changing a workflow").
  *
  * Recorded without payload encryption, with synthetic clients only, so the
  * fixtures need no key.
@@ -17,6 +18,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { currentUser, signIn } from '../../api/use-cases/portal-sessions';
 import { registerPortalAccount } from '../../api/use-cases/register-portal-account';
 import { temporalTestServerExecutable } from '../../local/temporal-binaries';
 import { createLogger } from '../../observability/logger';
@@ -31,12 +33,14 @@ import {
 } from '../../workflows/client-onboarding';
 import { testActivityDeps } from '../support/activity-deps';
 import { createTestOrganization, newOnboarding, setInvitationPolicy } from '../support/factories';
+import { signAllForms } from '../support/forms';
 import { latestRegistrationToken } from '../support/invitations';
 import { eventually } from '../support/service';
 import { createTestDatabase } from '../support/test-database';
 
 const OUT = path.join(__dirname, 'histories');
 const staff = { staffUserId: '00000000-0000-4000-8000-00000000a11d' };
+const PASSWORD = 'violet harbour tuesday kite';
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -54,10 +58,13 @@ async function main() {
   });
   const logger = createLogger({ level: 'silent' });
 
-  const start = async (policy: Parameters<typeof setInvitationPolicy>[2] = {}) => {
+  const start = async (policy: Parameters<typeof setInvitationPolicy>[2] = {}, formPackage = false) => {
     const org = await createTestOrganization(database.db);
     await setInvitationPolicy(database.db, org.organizationId, policy);
-    const { input, workflowId } = await newOnboarding(database.db, org.organizationId, { invite: true });
+    const { input, workflowId } = await newOnboarding(database.db, org.organizationId, {
+      invite: true,
+      ...(formPackage ? { formPackageKey: org.formPackageKey, assignedStaffId: org.therapistId } : {}),
+    });
     const handle = await env.client.workflow.start(clientOnboarding, { workflowId, taskQueue, args: [input] });
     await eventually(async () => ((await handle.query(getOnboardingStateQuery)).invitation ? true : undefined));
     const register = async (email: string) => {
@@ -65,12 +72,17 @@ async function main() {
       const result = await registerPortalAccount({ db: database.db, temporal: env.client, logger }, token, {
         lastName: input.chart.client.lastName,
         dateOfBirth: input.chart.client.dateOfBirth,
-        password: 'violet harbour tuesday kite',
-        passwordConfirmation: 'violet harbour tuesday kite',
+        password: PASSWORD,
+        passwordConfirmation: PASSWORD,
       });
       if (result.outcome !== 'registered') throw new Error(`registration ${result.outcome}`);
     };
-    return { handle, email: input.chart.client.email!, register };
+    const signForms = async () => {
+      const token = await signIn(database.db, org.organizationId, input.chart.client.email!, PASSWORD);
+      const user = await currentUser(database.db, token!);
+      await signAllForms(database.db, env.client, user!);
+    };
+    return { handle, email: input.chart.client.email!, register, signForms };
   };
 
   const save = async (name: string, handle: WorkflowHandle) => {
@@ -79,15 +91,15 @@ async function main() {
     process.stdout.write(`recorded ${name} (${history.events?.length ?? 0} events)\n`);
   };
 
-  await worker.runUntil(async () => {
-    {
+  const paths: Record<string, () => Promise<void>> = {
+    'reminded-then-registered': async () => {
       const flow = await start({ invitationReminderDays: [3] });
       await env.sleep('4 days');
       await flow.register(flow.email);
       await flow.handle.result();
       await save('reminded-then-registered', flow.handle);
-    }
-    {
+    },
+    'expired-resent-registered': async () => {
       const flow = await start({ invitationReminderDays: [] });
       await env.sleep('7 days');
       await eventually(async () =>
@@ -97,15 +109,15 @@ async function main() {
       await flow.register(flow.email);
       await flow.handle.result();
       await save('expired-resent-registered', flow.handle);
-    }
-    {
+    },
+    'revoked-then-cancelled': async () => {
       const flow = await start();
       await flow.handle.executeUpdate(revokePortalAccessUpdate, { args: [staff] });
       await flow.handle.executeUpdate(cancelOnboardingUpdate, { args: [staff] });
       await flow.handle.result();
       await save('revoked-then-cancelled', flow.handle);
-    }
-    {
+    },
+    'owner-changed-registered': async () => {
       const flow = await start();
       const guardian = `guardian-${randomUUID().slice(0, 8)}@example.test`;
       await flow.handle.executeUpdate(changePortalOwnerUpdate, {
@@ -114,8 +126,8 @@ async function main() {
       await flow.register(guardian);
       await flow.handle.result();
       await save('owner-changed-registered', flow.handle);
-    }
-    {
+    },
+    'expired-automatic-resend-waiting': async () => {
       // Still running at the end: replay must also cope with flows in mid-wait.
       const flow = await start({ invitationReminderDays: [3, 6], autoReinviteMax: 1 });
       await env.sleep('8 days');
@@ -123,6 +135,31 @@ async function main() {
         (await flow.handle.query(getOnboardingStateQuery)).invitation?.sequence === 2 ? true : undefined,
       );
       await save('expired-automatic-resend-waiting', flow.handle);
+    },
+    'forms-reminded-completed': async () => {
+      // The package at chart creation: invitation and forms email, registration,
+      // a forms reminder, every form signed, staff notified, Complete.
+      const flow = await start({ invitationReminderDays: [] }, true);
+      await flow.register(flow.email);
+      await eventually(async () =>
+        (await flow.handle.query(getOnboardingStateQuery)).status === 'FORMS_OUTSTANDING' ? true : undefined,
+      );
+      await env.sleep('4 days');
+      await flow.signForms();
+      const outcome = await flow.handle.result();
+      if (outcome.status !== 'COMPLETE') throw new Error(`forms flow ended ${outcome.status}`);
+      await save('forms-reminded-completed', flow.handle);
+      const formsHandle = env.client.workflow.getHandle(outcome.forms!.workflowId);
+      await save('form-request-completed', formsHandle);
+    },
+  };
+
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !Object.hasOwn(paths, name));
+  if (unknown.length) throw new Error(`unknown paths: ${unknown.join(', ')} (known: ${Object.keys(paths).join(', ')})`);
+  await worker.runUntil(async () => {
+    for (const [name, record] of Object.entries(paths)) {
+      if (wanted.length === 0 || wanted.includes(name)) await record();
     }
   });
 

@@ -129,11 +129,19 @@ export function chartCreatedWebhook(overrides: ChartOverrides = {}): TChartCreat
 export async function newOnboarding(
   db: Db,
   organizationId: string,
-  options: { invite?: boolean } = {},
+  options: { invite?: boolean; formPackageKey?: string; assignedStaffId?: string } = {},
 ): Promise<{ input: ClientOnboardingInput; workflowId: string }> {
   const { data } = chartCreatedWebhook({ invite: options.invite ?? false });
   const id = randomUUID();
   const workflowId = onboardingWorkflowId(id);
+  const formPackageId = options.formPackageKey
+    ? (
+        await db.formPackage.findUniqueOrThrow({
+          where: { organizationId_key: { organizationId, key: options.formPackageKey } },
+          select: { id: true },
+        })
+      ).id
+    : null;
   await db.onboarding.create({
     data: {
       id,
@@ -141,6 +149,8 @@ export async function newOnboarding(
       externalChartId: data.externalChartId,
       workflowId,
       inviteRequested: data.portal.invite,
+      formPackageId,
+      assignedStaffId: options.assignedStaffId ?? null,
     },
   });
   return {
@@ -150,7 +160,7 @@ export async function newOnboarding(
       organizationId,
       chart: { externalChartId: data.externalChartId, client: data.client },
       inviteRequested: data.portal.invite,
-      formPackageId: null,
+      formPackageId,
     },
   };
 }
