@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
+import type { TOnboardingFormsResponse } from '../../api/schemas/forms';
 import type { TOnboardingResponse } from '../../api/schemas/onboarding';
 import { DEMO } from '../../prisma/seed';
 import { chartCreatedWebhook, signedWebhookHeaders } from '../support/factories';
@@ -116,6 +117,22 @@ it('runs the whole service, stops cleanly on Ctrl-C and finds its data on the ne
     return page.includes('client portal') ? page : undefined;
   });
   expect(outbox).toContain(event.data.client.email);
+  // The default package: three forms, announced in their own email (seed 000).
+  await eventually(
+    async () => {
+      const forms = (await (
+        await fetch(`${api}/v1/onboardings/${onboardingId}/forms`, asAdmin)
+      ).json()) as TOnboardingFormsResponse;
+      return forms.total === 3 ? forms : undefined;
+    },
+    { what: 'the default package to be assigned' },
+  );
+  await eventually(
+    async () => ((await (await fetch(`${api}/dev/outbox`)).text()).includes('forms for you') ? true : undefined),
+    {
+      what: 'the forms email',
+    },
+  );
   expect(await first.stop()).toBe(0);
   expect(first.output()).toContain('stopped PostgreSQL');
   expect(first.output()).toContain('stopped Temporal dev server');
