@@ -12,11 +12,17 @@ import {
   signedWebhookHeaders,
   type TestOrganization,
 } from '../support/factories';
-import { startTestService, type TestService } from '../support/service';
+import { registerPortalAccount } from '../../api/use-cases/register-portal-account';
+import { signIn } from '../../api/use-cases/portal-sessions';
+import { createLogger } from '../../observability/logger';
+import { latestRegistrationToken } from '../support/invitations';
+import { eventually, startTestService, type TestService } from '../support/service';
 
 let service: TestService;
 let org: TestOrganization;
 let onboardingId: string;
+/** A registered client with the default package waiting: a session cookie and one form to post to. */
+let portal: { cookie: string; formPath: string };
 
 beforeAll(async () => {
   service = await startTestService();
@@ -24,7 +30,29 @@ beforeAll(async () => {
   org = await createTestOrganization(service.database.db);
   const accepted = await service.post(`/v1/webhooks/ehr/${org.integrationId}`, chartCreatedWebhook({ invite: false }));
   onboardingId = ((await accepted.json()) as { onboardingId: string }).onboardingId;
+  portal = await registeredClientWithForms();
 });
+
+async function registeredClientWithForms() {
+  const event = chartCreatedWebhook({ formPackageKey: org.formPackageKey });
+  const email = event.data.client.email!;
+  const response = await service.post(`/v1/webhooks/ehr/${org.integrationId}`, event);
+  const { onboardingId: id } = (await response.json()) as { onboardingId: string };
+  const token = await eventually(() => latestRegistrationToken(service.outboxDir, email).catch(() => undefined));
+  const password = 'granite meadow lantern seven';
+  const { db } = service.database;
+  await registerPortalAccount({ db, temporal: service.env.client, logger: createLogger({ level: 'silent' }) }, token, {
+    lastName: event.data.client.lastName,
+    dateOfBirth: event.data.client.dateOfBirth,
+    password,
+    passwordConfirmation: password,
+  });
+  const session = await signIn(db, org.organizationId, email, password);
+  const assignment = await eventually(() =>
+    db.formAssignment.findFirst({ where: { onboardingId: id, position: 0 } }).then((row) => row ?? undefined),
+  );
+  return { cookie: `portal_session=${session}`, formPath: `/portal/${org.slug}/documents/${assignment.id}` };
+}
 
 afterAll(async () => {
   await service?.stop();
@@ -32,15 +60,20 @@ afterAll(async () => {
 
 async function rowCounts() {
   const { db } = service.database;
-  const [onboardings, clients, invitations, accounts, emails, sessions] = await Promise.all([
-    db.onboarding.count(),
-    db.client.count(),
-    db.invitation.count(),
-    db.portalAccount.count(),
-    db.emailMessage.count(),
-    db.portalSession.count(),
-  ]);
-  return { onboardings, clients, invitations, accounts, emails, sessions };
+  const [onboardings, clients, invitations, accounts, emails, sessions, forms, packages, requests, submissions] =
+    await Promise.all([
+      db.onboarding.count(),
+      db.client.count(),
+      db.invitation.count(),
+      db.portalAccount.count(),
+      db.emailMessage.count(),
+      db.portalSession.count(),
+      db.formDefinition.count(),
+      db.formPackage.count(),
+      db.formRequest.count(),
+      db.formSubmission.count(),
+    ]);
+  return { onboardings, clients, invitations, accounts, emails, sessions, forms, packages, requests, submissions };
 }
 
 const hostileString = fc.oneof(
@@ -133,6 +166,18 @@ it('staff endpoints never fail with 500 on hostile bodies, ids and queries', asy
         service.get(`/v1/onboardings/${encodedId}`, auth),
         service.get(`/v1/clients/${encodedId}/audit?limit=${encodedId}&action=${encodedId}`, auth),
         service.post(`/v1/webhooks/ehr/${encodedId}`, JSON.stringify(body) ?? 'null'),
+        service.post('/v1/forms', JSON.stringify(body) ?? 'null', auth),
+        service.post(`/v1/onboardings/${onboardingId}/form-requests`, JSON.stringify(body) ?? 'null', auth),
+        fetch(`${service.api.url}/v1/form-packages/${encodedId}`, {
+          method: 'PUT',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify(body) ?? 'null',
+        }),
+        service.get(`/v1/forms/${encodedId}`, auth),
+        service.get(`/v1/forms/standard-intake-questionnaire/versions/${encodedId}`, auth),
+        service.get(`/v1/onboardings/${encodedId}/forms`, auth),
+        service.get(`/v1/onboardings/${onboardingId}/documents/${encodedId}`, auth),
+        service.get(`/v1/onboardings/${onboardingId}/documents/${encodedId}/pdf`, auth),
       ]);
       for (const response of responses) {
         await response.arrayBuffer();
@@ -173,6 +218,15 @@ it('portal pages never fail with 500 on hostile tokens and forms, and sign no on
             body: formBody,
           }),
           fetch(`${service.api.url}/portal/${org.slug}`, { headers: { cookie: `portal_session=${encoded}` } }),
+          fetch(`${service.api.url}/portal/${org.slug}/documents/${encoded}`, { headers: { cookie: portal.cookie } }),
+          fetch(`${service.api.url}/portal/${org.slug}/documents/${encoded}/pdf`, {
+            headers: { cookie: portal.cookie },
+          }),
+          fetch(`${service.api.url}${portal.formPath}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `portal_session=${encoded}` },
+            body: formBody,
+          }),
         ]);
         for (const response of responses) {
           await response.arrayBuffer();
@@ -183,4 +237,43 @@ it('portal pages never fail with 500 on hostile tokens and forms, and sign no on
     { numRuns: RUNS },
   );
   expect(await rowCounts()).toEqual(before);
+});
+
+it('a signed-in client posting hostile answers to a form gets no 500 and signs nothing', async () => {
+  // A real page first: its CSRF cookie and field, so the posts reach the form's own checks.
+  const page = await fetch(`${service.api.url}${portal.formPath}`, { headers: { cookie: portal.cookie } });
+  const csrfCookie = /portal_csrf=[^;]+/.exec(page.headers.get('set-cookie') ?? '')?.[0];
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+  expect(csrfCookie).toBeDefined();
+  expect(csrf).toBeDefined();
+  const before = await rowCounts();
+  const statuses = new Set<number>();
+  const field = fc.oneof(
+    hostileString,
+    fc.constantFrom('q.reason', 'q.previous_therapy', 'q.concerns', 'q.concerns_since', 'q.__proto__', 'signerName'),
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(field, hostileString), { maxLength: 12 }),
+      fc.constantFrom('save', 'submit', 'other'),
+      async (pairs, action) => {
+        const body = new URLSearchParams([['_csrf', csrf!], ['_action', action], ...pairs]);
+        const response = await fetch(`${service.api.url}${portal.formPath}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${portal.cookie}; ${csrfCookie}` },
+          body,
+          redirect: 'manual',
+        });
+        await response.arrayBuffer();
+        statuses.add(response.status);
+        expect(response.status).toBeLessThan(500);
+      },
+    ),
+    { numRuns: RUNS },
+  );
+  // The posts got past CSRF to the form's own checks: drafts saved (303) or answers refused (422).
+  expect([...statuses].filter((status) => status === 303 || status === 422).length).toBeGreaterThan(0);
+  expect(statuses.has(403)).toBe(false);
+  // Drafts may be saved; nothing can be signed without a name and every required answer.
+  expect((await rowCounts()).submissions).toBe(before.submissions);
 });
