@@ -47,6 +47,10 @@ async function registeredClientWithForms() {
     password,
     passwordConfirmation: password,
   });
+  // Let the flow's own emails (invitation, forms, registration confirmed) settle before anything counts rows.
+  await eventually(async () =>
+    (await db.emailMessage.count({ where: { onboardingId: id, status: 'SENT' } })) === 3 ? true : undefined,
+  );
   const session = await signIn(db, org.organizationId, email, password);
   const assignment = await eventually(() =>
     db.formAssignment.findFirst({ where: { onboardingId: id, position: 0 } }).then((row) => row ?? undefined),
