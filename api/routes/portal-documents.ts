@@ -132,7 +132,9 @@ export function portalDocumentRoutes(deps: PortalDocumentDeps): Router {
                           ${
                             document.submittedAt
                               ? html`<span class="hint">Signed ${formatDate(document.submittedAt, org.timeZone)}</span>
-                                  <a href="/portal/${org.slug}/documents/${document.assignmentId}/pdf">Download PDF</a>`
+                                  <a href="/portal/${org.slug}/documents/${document.assignmentId}/pdf"
+                                    >Download PDF<span class="visually-hidden"> of ${document.title}</span></a
+                                  >`
                               : ''
                           }
                         </li>`,
@@ -155,6 +157,8 @@ export function portalDocumentRoutes(deps: PortalDocumentDeps): Router {
       errors: AnswerError[];
       signatureProblem?: string | null;
       signerName?: string;
+      /** The "agree to sign" box was ticked: it stays ticked, like the name stays typed. */
+      agreed?: boolean;
       saved?: boolean;
     },
   ): string => {
@@ -180,7 +184,14 @@ export function portalDocumentRoutes(deps: PortalDocumentDeps): Router {
             <p>${SIGNATURE_ATTESTATION}</p>
             ${state.signatureProblem ? html`<p class="field-error" id="signature-error">${state.signatureProblem}</p>` : ''}
             <label class="choice"
-              ><input type="checkbox" name="agree" value="yes" /> I agree to sign electronically</label
+              ><input
+                type="checkbox"
+                name="agree"
+                value="yes"
+                ${state.agreed ? html`checked` : ''}
+                ${state.signatureProblem ? html`aria-describedby="signature-error"` : ''}
+              />
+              I agree to sign electronically</label
             >
             <label for="signerName">Your full name</label>
             <input
@@ -189,6 +200,7 @@ export function portalDocumentRoutes(deps: PortalDocumentDeps): Router {
               autocomplete="name"
               maxlength="200"
               value="${state.signerName ?? ''}"
+              ${state.signatureProblem ? html`aria-invalid="true" aria-describedby="signature-error"` : ''}
             />
           </fieldset>
           <div class="row">
@@ -217,8 +229,9 @@ export function portalDocumentRoutes(deps: PortalDocumentDeps): Router {
           brandColor: org.brandColor,
           body: html`<div class="card">
             <p class="ok" role="status">
-              Signed ${document.submittedAt ? formatDate(document.submittedAt, org.timeZone) : ''}. This form can no
-              longer be changed.
+              Signed${document.signedBy ? ` by ${document.signedBy}` : ''}
+              ${document.submittedAt ? formatDate(document.submittedAt, org.timeZone) : ''}. This form can no longer be
+              changed.
             </p>
             ${renderSubmittedAnswers(document.definition, document.answers)}
             <a class="button" href="/portal/${org.slug}/documents/${document.assignmentId}/pdf">Download PDF</a>
@@ -282,6 +295,7 @@ export function portalDocumentRoutes(deps: PortalDocumentDeps): Router {
           errors: result.errors,
           signatureProblem: result.signatureProblem,
           signerName,
+          agreed: body.agree === 'yes',
         };
         send(res, 422, formPage(req, res, org, document, state));
         return;

@@ -69,6 +69,8 @@ export interface PortalDocument {
   /** The draft, or the submitted answers once signed. */
   answers: FormAnswers;
   submittedAt: Date | null;
+  /** The name typed as the signature, once signed. */
+  signedBy: string | null;
 }
 
 /** One form of the signed-in user's client, or null (not theirs, cancelled, or unknown: all look the same). */
@@ -92,7 +94,7 @@ export async function loadPortalDocument(
       submittedAt: true,
       request: { select: { onboarding: { select: { clientId: true } } } },
       formDefinition: { select: { title: true, version: true, definition: true } },
-      submission: { select: { answers: true } },
+      submission: { select: { answers: true, signerName: true } },
     },
   });
   if (!assignment) return null;
@@ -106,6 +108,7 @@ export async function loadPortalDocument(
     definition: ZFormDefinition.parse(assignment.formDefinition.definition),
     answers: ((assignment.submission?.answers ?? assignment.draftAnswers) as FormAnswers | null) ?? {},
     submittedAt: assignment.submittedAt,
+    signedBy: assignment.submission?.signerName ?? null,
   };
 }
 
