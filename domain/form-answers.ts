@@ -4,7 +4,7 @@
  * tick every consent. Answers are PHI: they are never logged, and errors name
  * the question, never the value.
  */
-import { questionsOf, type TFormDefinition, type TQuestion } from './form-definition';
+import { isStorableText, questionsOf, type TFormDefinition, type TQuestion } from './form-definition';
 
 export type AnswerValue = string | string[] | boolean | Record<string, number>;
 /** By question id. Blank answers are left out, not stored as "". */
@@ -54,6 +54,7 @@ function checkOne(question: TQuestion, raw: unknown): { value?: AnswerValue; err
       const text = raw.trim();
       const max = MAX_LENGTH[question.type]!;
       if (text.length > max) return { error: `Must be at most ${max} characters.` };
+      if (!isStorableText(text)) return { error: 'Contains a character that cannot be saved.' };
       return text ? { value: text } : {};
     }
     case 'date': {

@@ -11,14 +11,29 @@ const ZId = z
   .min(1)
   .max(64)
   .regex(/^[a-z][a-z0-9_]*$/, 'must be lower_snake_case, starting with a letter');
-const ZLabel = z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters');
+/**
+ * PostgreSQL cannot store a NUL character (in text or jsonb) or an unpaired
+ * surrogate (in jsonb), so such text is refused here rather than failing the
+ * write with a 500.
+ */
+export function isStorableText(text: string): boolean {
+  return !text.includes('\u0000') && !/\p{Cs}/u.test(text);
+}
+export const UNSTORABLE_TEXT = 'must not contain a NUL character or an unpaired surrogate';
+
+const ZLabel = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(500, 'must be at most 500 characters')
+  .refine(isStorableText, UNSTORABLE_TEXT);
 
 const base = {
   id: ZId,
   label: ZLabel,
   required: z.boolean().default(false),
   /** Shown under the label. */
-  help: z.string().max(1000).optional(),
+  help: z.string().max(1000).refine(isStorableText, UNSTORABLE_TEXT).optional(),
 };
 
 export const ZShortTextQuestion = z.object({ ...base, type: z.literal('short_text') });
@@ -62,7 +77,7 @@ export const ZScaleQuestion = z.object({
 export const ZConsentQuestion = z.object({
   ...base,
   type: z.literal('consent'),
-  text: z.string().trim().min(1).max(20_000),
+  text: z.string().trim().min(1).max(20_000).refine(isStorableText, UNSTORABLE_TEXT),
 });
 
 export const ZQuestion = z.discriminatedUnion('type', [
@@ -81,7 +96,7 @@ export type QuestionType = TQuestion['type'];
 export const ZFormDefinition = z
   .object({
     /** Shown at the top of the form. */
-    description: z.string().max(5000).optional(),
+    description: z.string().max(5000).refine(isStorableText, UNSTORABLE_TEXT).optional(),
     sections: z
       .array(z.object({ title: ZLabel, questions: z.array(ZQuestion).min(1).max(100) }))
       .min(1)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZFormDefinition } from '../../domain/form-definition';
+import { isStorableText, UNSTORABLE_TEXT, ZFormDefinition } from '../../domain/form-definition';
 
 const ZKey = z
   .string()
@@ -19,7 +19,7 @@ export const ZOnboardingDocumentParams = z.object({
 /** A new form, or a new version of an existing one (versions are never edited). */
 export const ZPublishFormRequest = z.object({
   key: ZKey,
-  title: z.string().trim().min(1).max(200),
+  title: z.string().trim().min(1).max(200).refine(isStorableText, UNSTORABLE_TEXT),
   definition: ZFormDefinition,
 });
 export type TPublishFormRequest = z.infer<typeof ZPublishFormRequest>;
@@ -37,7 +37,7 @@ export const ZFormListResponse = z.object({ forms: z.array(ZFormSummary) });
 
 /** A package's forms by key; each resolves to the form's newest version when saved. */
 export const ZPutFormPackageRequest = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: z.string().trim().min(1).max(200).refine(isStorableText, UNSTORABLE_TEXT),
   forms: z.array(ZKey).min(1).max(50),
   /** The practice's usual package, pre-selected on staff screens; at most one is. */
   isDefault: z.boolean().default(false),

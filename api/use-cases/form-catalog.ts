@@ -129,7 +129,7 @@ export async function listPackages(db: Db, organizationId: string) {
   return rows.map(packageResponse);
 }
 
-/** The newest version of each form key, in the order given; unknown keys are a 422 naming them. */
+/** The newest version of each form key, in the order given; unknown keys are a 400 naming them. */
 export async function latestVersionsOf(
   db: Db | Prisma.TransactionClient,
   organizationId: string,
@@ -162,6 +162,9 @@ export async function putPackage(db: Db, organizationId: string, key: string, re
   const definitionIds = await latestVersionsOf(db, organizationId, request.forms, 'forms');
   const row = await db.$transaction(async (tx) => {
     if (request.isDefault) {
+      // Two admins making different packages the default at once would each clear only the
+      // other defaults already committed, leaving two: saves of a default take turns.
+      await tx.$queryRaw`SELECT id FROM organization WHERE id = ${organizationId}::uuid FOR NO KEY UPDATE`;
       await tx.formPackage.updateMany({
         where: { organizationId, isDefault: true, key: { not: key } },
         data: { isDefault: false },

@@ -15,7 +15,7 @@ import {
   type AnswerError,
   type FormAnswers,
 } from '../../domain/form-answers';
-import { ZFormDefinition, type TFormDefinition } from '../../domain/form-definition';
+import { isStorableText, ZFormDefinition, type TFormDefinition } from '../../domain/form-definition';
 import {
   definitionSha256,
   SIGNATURE_ATTESTATION,
@@ -198,7 +198,7 @@ export async function submitForm(
   const checked = checkSubmission(document.definition, input.answers);
   const signerName = input.signerName.trim().replace(/\s+/g, ' ');
   const signatureProblem =
-    signerName.length < 2 || signerName.length > 200
+    signerName.length < 2 || signerName.length > 200 || !isStorableText(signerName)
       ? 'Type your full name to sign.'
       : !input.agreed
         ? 'Tick the box to agree to sign electronically.'
