@@ -30,6 +30,8 @@ export interface FormRequestProgress {
   assignmentIds: string[];
   /** Assignments not yet signed. */
   outstanding: string[];
+  /** From sendFormsReminder: false when no reminder went out because the client has not registered yet. */
+  reminded?: boolean;
 }
 
 /** The portal page where the client finds their forms. */
@@ -212,7 +214,8 @@ export function createFormRequestActivities(deps: FormRequestDependencies) {
         assignmentIds: request.assignments.map((assignment) => assignment.id),
         outstanding: outstanding.map((assignment) => assignment.id),
       };
-      if (request.status !== 'OPEN' || outstanding.length === 0 || account?.status !== 'ACTIVE') return progress;
+      if (request.status !== 'OPEN' || outstanding.length === 0) return progress;
+      if (account?.status !== 'ACTIVE') return { ...progress, reminded: false };
       await sendTemplatedEmail(deps, {
         organizationId: request.organizationId,
         onboardingId: request.onboardingId,
@@ -239,7 +242,7 @@ export function createFormRequestActivities(deps: FormRequestDependencies) {
           },
         }),
       );
-      return progress;
+      return { ...progress, reminded: true };
     },
 
     /** Which forms are still waiting; the workflow's safety net for a lost "form signed" signal. */

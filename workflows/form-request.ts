@@ -102,22 +102,31 @@ export async function formRequest(input: FormRequestInput): Promise<FormRequestS
     for (;;) {
       const { deferred } = await sendFormsAssignedEmail({ requestId });
       if (!deferred) break;
-      // No portal account to sign in with yet: the onboarding tells us when an invitation goes out.
-      await condition(() => accountReady);
+      // No portal account to sign in with yet: the onboarding tells us when an invitation goes
+      // out; looking again daily covers an invitation sent before this flow was listening.
+      await condition(() => accountReady, DAY_MS);
       accountReady = false;
     }
     state.notified = true;
 
+    /** Reminder days count from here; moved on while the client has not registered yet. */
+    let remindFrom = sentAt;
     while (!allSigned()) {
       const day = reminderDays.find((candidate) => !state.remindersSent.includes(candidate));
-      const wait = day === undefined ? RECHECK_MS : Math.max(sentAt + day * DAY_MS - Date.now(), 1);
+      const wait = day === undefined ? RECHECK_MS : Math.max(remindFrom + day * DAY_MS - Date.now(), 1);
       if (await condition(allSigned, wait)) break;
       let progress: FormRequestProgress;
       if (day === undefined) {
         progress = await getFormRequestProgress({ requestId });
       } else {
         progress = await sendFormsReminder({ requestId, day, reminderNumber: state.remindersSent.length + 1 });
-        state.remindersSent.push(day);
+        if (progress.reminded !== false) {
+          state.remindersSent.push(day);
+        } else {
+          // Not registered yet (the invitation's reminders speak for now): keep this reminder
+          // for later rather than spend it, so a client who registers late is still reminded.
+          remindFrom = Date.now();
+        }
       }
       catchUp(progress);
       if (progress.status === 'CANCELLED') {
