@@ -64,7 +64,8 @@ describe('canonicalJson', () => {
     // So two different values can never share an encoding (and a hash).
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
-        expect(JSON.parse(canonicalJson(value))).toEqual(value);
+        // Compared with what JSON itself keeps (-0 is 0 in JSON and in jsonb alike).
+        expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
       }),
     );
   });
