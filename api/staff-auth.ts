@@ -6,7 +6,7 @@ import { AppError } from './app-error';
 export interface StaffPrincipal {
   staffUserId: string;
   organizationId: string;
-  role: 'ADMIN' | 'THERAPIST';
+  role: 'ADMIN' | 'THERAPIST' | 'OPS';
   canInvite: boolean;
 }
 
@@ -57,6 +57,15 @@ export function assertMayManageInvitations(staff: StaffPrincipal): void {
   if (staff.role !== 'ADMIN' && !staff.canInvite) {
     throw new AppError('FORBIDDEN', 'staff member may not manage portal invitations', {
       publicMessage: 'Only organisation administrators and therapists with permission can manage portal invitations.',
+    });
+  }
+}
+
+/** Ops engineers operate flows; they never read what a client answered (issue: roles). */
+export function assertMayReadAnswers(staff: StaffPrincipal): void {
+  if (staff.role === 'OPS') {
+    throw new AppError('FORBIDDEN', 'ops may not read client answers', {
+      publicMessage: 'Operations staff cannot read client answers.',
     });
   }
 }

@@ -10,7 +10,7 @@ import { refreshFormsStatus } from '../../activities/onboarding-progress';
 import { formRequest, formRequestWorkflowId } from '../../workflows/form-request';
 import { AppError } from '../app-error';
 import type { TOnboardingFormsResponse, TSendFormsRequest } from '../schemas/forms';
-import type { StaffPrincipal } from '../staff-auth';
+import { assertMayReadAnswers, type StaffPrincipal } from '../staff-auth';
 import { latestVersionsOf } from './form-catalog';
 import { loadSignedForm } from './signed-forms';
 
@@ -173,6 +173,7 @@ export async function sendForms(
 
 /** A signed form with answers, scores and the signature check, or 404 outside the organisation. */
 export async function readSignedForm(db: Db, staff: StaffPrincipal, onboardingId: string, assignmentId: string) {
+  assertMayReadAnswers(staff);
   const form = await loadSignedForm(db, { organizationId: staff.organizationId, onboardingId, assignmentId });
   if (!form) throw new AppError('NOT_FOUND', 'no signed form with this id in this onboarding');
   return form;
