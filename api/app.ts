@@ -15,6 +15,7 @@ import { devEmailRoutes } from './routes/dev-emails';
 import { formRoutes } from './routes/forms';
 import { onboardingRoutes } from './routes/onboardings';
 import { portalRoutes } from './routes/portal';
+import { staffDashboardRoutes } from './routes/staff-dashboard';
 
 export interface ApiDependencies {
   db: Db;
@@ -73,6 +74,7 @@ export function createApp(deps: ApiDependencies): Express {
   app.use(formRoutes(deps));
   app.use(clientAuditRoutes(deps));
   app.use(portalRoutes(deps));
+  app.use(staffDashboardRoutes(deps));
   if (deps.outboxDir) app.use(devEmailRoutes({ outboxDir: deps.outboxDir }));
 
   app.use((_req, _res, next) => {

@@ -69,7 +69,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         requestId: req.id,
       },
     });
-    if (req.path.startsWith('/portal')) {
+    if (req.path.startsWith('/portal') || req.path.startsWith('/staff')) {
       // People, not programs, read the portal: answer with a page, same message.
       res
         .status(status)

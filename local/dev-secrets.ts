@@ -23,6 +23,11 @@ export function localAdminApiKey(dataDir: string): Promise<string> {
   return localSecret(dataDir, 'demo-admin-api-key', () => randomBytes(32).toString('base64url'));
 }
 
+/** The demo admin's dashboard password for a local `npm start`, printed at start-up. */
+export function localAdminPassword(dataDir: string): Promise<string> {
+  return localSecret(dataDir, 'demo-admin-password', () => randomBytes(12).toString('base64url'));
+}
+
 /** The demo EHR integration's webhook signing secret for a local `npm start`. */
 export function localWebhookSecret(dataDir: string): Promise<string> {
   return localSecret(dataDir, 'demo-webhook-secret', newWebhookSecret);

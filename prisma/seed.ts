@@ -6,6 +6,7 @@
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../db/client';
 import { ZFormDefinition } from '../domain/form-definition';
+import { hashPassword } from '../security/passwords';
 import { newWebhookSecret } from '../security/standard-webhooks';
 import { hashToken } from '../security/tokens';
 import { STANDARD_ASSESSMENTS, STANDARD_FORMS } from './seed-data/standard-forms';
@@ -15,6 +16,7 @@ export const DEMO = {
   adminId: '5eed0000-0000-4000-8000-000000000002',
   integrationId: '5eed0000-0000-4000-8000-000000000003',
   organizationSlug: 'demo-practice',
+  adminEmail: 'admin@demo-practice.test',
   therapistId: '5eed0000-0000-4000-8000-000000000004',
   therapistEmail: 'therapist@demo-practice.test',
   defaultPackageKey: 'default-intake',
@@ -77,8 +79,13 @@ export async function seedStandardForms(tx: Prisma.TransactionClient, organizati
  * @param options.webhookSecret the demo EHR integration's signing secret
  *   (set on every call, so a local start's printed secret always works).
  */
-export async function seedDemo(db: Db, options: { adminApiKey?: string; webhookSecret?: string } = {}): Promise<void> {
+export async function seedDemo(
+  db: Db,
+  options: { adminApiKey?: string; webhookSecret?: string; adminPassword?: string } = {},
+): Promise<void> {
   const webhookSecret = options.webhookSecret ?? newWebhookSecret();
+  // Hashed outside the transaction: argon2id takes a moment on purpose.
+  const adminPasswordHash = options.adminPassword ? await hashPassword(options.adminPassword) : undefined;
   await db.$transaction(async (tx) => {
     await tx.organization.upsert({
       where: { id: DEMO.organizationId },
@@ -96,12 +103,13 @@ export async function seedDemo(db: Db, options: { adminApiKey?: string; webhookS
       create: {
         id: DEMO.adminId,
         organizationId: DEMO.organizationId,
-        email: 'admin@demo-practice.test',
+        email: DEMO.adminEmail,
         displayName: 'Demo Admin',
         role: 'ADMIN',
         canInvite: true,
+        passwordHash: adminPasswordHash ?? null,
       },
-      update: {},
+      update: adminPasswordHash ? { passwordHash: adminPasswordHash } : {},
     });
     if (options.adminApiKey) {
       const keyHash = hashToken(options.adminApiKey);

@@ -15,7 +15,13 @@ import { ConfigError, loadConfig } from '../config/env';
 import { createDb } from '../db/client';
 import { migrate } from '../db/migrate';
 import { startEmbeddedPostgres } from '../local/embedded-postgres';
-import { localAdminApiKey, localPayloadKeys, localTokenSigningKey, localWebhookSecret } from '../local/dev-secrets';
+import {
+  localAdminApiKey,
+  localAdminPassword,
+  localPayloadKeys,
+  localTokenSigningKey,
+  localWebhookSecret,
+} from '../local/dev-secrets';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../observability/logger';
 import { DEMO, seedDemo } from '../prisma/seed';
@@ -85,7 +91,8 @@ runMain(async () => {
   stack.push({ name: 'database pool', stop: () => db.$disconnect() });
   const adminApiKey = await localAdminApiKey(DATA_DIR);
   const webhookSecret = await localWebhookSecret(DATA_DIR);
-  await seedDemo(db, { adminApiKey, webhookSecret });
+  const adminPassword = await localAdminPassword(DATA_DIR);
+  await seedDemo(db, { adminApiKey, webhookSecret, adminPassword });
 
   const { worker, connection: workerConnection } = await createWorkerFromConfig(config, db);
   stack.push({ name: 'worker connection', stop: () => workerConnection.close() });
@@ -110,6 +117,7 @@ runMain(async () => {
   say(`  PostgreSQL      ${postgres.url}`);
   say(`  Data folder     ${DATA_DIR}`);
   say('');
+  say(`  Staff dashboard ${api.url}/staff/${DEMO.organizationSlug}   (${DEMO.adminEmail} / ${adminPassword})`);
   say(`  Email outbox    ${api.url}/dev/outbox`);
   say(`  Staff API key   ${adminApiKey}   (demo admin; send as Authorization: Bearer ...)`);
   say('');

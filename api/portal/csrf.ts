@@ -4,24 +4,35 @@ import { parse, serialize } from 'cookie';
 import { safeEqual } from '../../security/tokens';
 import { AppError } from '../app-error';
 
-const COOKIE = 'portal_csrf';
+/** The portal and the staff dashboard each have their own cookie, scoped to their own paths. */
+export type CsrfScope = 'portal' | 'staff';
+const COOKIE: Record<CsrfScope, string> = { portal: 'portal_csrf', staff: 'staff_csrf' };
 
 /**
  * Double-submit CSRF protection for the portal's forms: a random value in an
  * HttpOnly cookie, and its HMAC in a hidden field. A forged cross-site form
  * cannot read the cookie, so cannot produce the field.
  */
-export function csrfField(req: Request, res: Response, key: Buffer, secure: boolean): string {
-  let value = parse(req.headers.cookie ?? '')[COOKIE];
+export function csrfField(
+  req: Request,
+  res: Response,
+  key: Buffer,
+  secure: boolean,
+  scope: CsrfScope = 'portal',
+): string {
+  let value = parse(req.headers.cookie ?? '')[COOKIE[scope]];
   if (!value || !/^[A-Za-z0-9_-]{43}$/.test(value)) {
     value = randomBytes(32).toString('base64url');
-    res.append('Set-Cookie', serialize(COOKIE, value, { httpOnly: true, sameSite: 'strict', secure, path: '/portal' }));
+    res.append(
+      'Set-Cookie',
+      serialize(COOKIE[scope], value, { httpOnly: true, sameSite: 'strict', secure, path: `/${scope}` }),
+    );
   }
   return sign(key, value);
 }
 
-export function assertCsrf(req: Request, key: Buffer): void {
-  const cookie = parse(req.headers.cookie ?? '')[COOKIE];
+export function assertCsrf(req: Request, key: Buffer, scope: CsrfScope = 'portal'): void {
+  const cookie = parse(req.headers.cookie ?? '')[COOKIE[scope]];
   const field = (req.body as Record<string, unknown> | undefined)?._csrf;
   if (!cookie || typeof field !== 'string' || !safeEqual(sign(key, cookie), field)) {
     throw new AppError('FORBIDDEN', 'CSRF check failed', {

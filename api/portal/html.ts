@@ -89,6 +89,43 @@ const STYLE = `
   .tag-submitted { background: #e8f5ee; color: #17522f; }
   .signature { margin-top: 2rem; padding-top: 1rem; border-top: 2px solid #e3e8ea; }
   .signature h2 { font-size: 1.15rem; margin: 0 0 0.5rem; }
+  header { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: 0.5rem; }
+  header nav { display: flex; gap: 1rem; align-items: center; font-weight: 400; }
+  header nav a, header nav button { color: #fff; background: none; border: 0; padding: 0; margin: 0; width: auto; font: inherit; text-decoration: underline; cursor: pointer; }
+  header nav form { margin: 0; }
+  main.wide { max-width: 72rem; }
+  .filters { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: 0.5rem 0.75rem; align-items: end; }
+  .filters label { margin: 0 0 0.25rem; font-size: 0.9rem; }
+  .filters button { margin-top: 0; }
+  select { width: 100%; font: inherit; padding: 0.65rem 0.5rem; border: 1px solid #b8c2c8; border-radius: 8px; background: #fff; }
+  .funnel { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); gap: 0.75rem; margin: 1rem 0; }
+  .funnel div { background: #fff; border-radius: 12px; padding: 0.75rem 1rem; box-shadow: 0 1px 3px rgba(0,0,0,.08); }
+  .funnel strong { display: block; font-size: 1.5rem; }
+  .funnel span { color: #55606a; font-size: 0.9rem; }
+  table.list { width: 100%; border-collapse: collapse; background: #fff; border-radius: 12px; overflow: hidden; box-shadow: 0 1px 3px rgba(0,0,0,.08); }
+  table.list th, table.list td { text-align: left; padding: 0.6rem 0.75rem; border-bottom: 1px solid #e3e8ea; vertical-align: top; }
+  table.list th { font-size: 0.85rem; color: #55606a; background: #f8fafa; }
+  .status { display: inline-block; font-size: 0.8rem; font-weight: 600; padding: 0.15rem 0.6rem; border-radius: 999px; background: #eef1f2; color: #33404a; white-space: nowrap; }
+  .status-invited, .status-forms_outstanding { background: #e4eefc; color: #1f3f73; }
+  .status-expired, .status-revoked { background: #fff4d6; color: #6a4b00; }
+  .status-registered, .status-complete { background: #e8f5ee; color: #17522f; }
+  .status-failed { background: #fdecea; color: #8a1c12; }
+  .pager { display: flex; justify-content: space-between; align-items: center; margin: 1rem 0; gap: 1rem; }
+  .actions { display: flex; flex-wrap: wrap; gap: 0.5rem; }
+  .actions a.button, .actions button { width: auto; margin: 0; padding: 0.6rem 1rem; }
+  dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.35rem 1rem; margin: 0; }
+  dl.facts dt { font-weight: 600; color: #55606a; }
+  dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+  ol.timeline { margin: 0; padding-left: 1.25rem; }
+  ol.timeline li { margin: 0.3rem 0; }
+  .grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 1rem; }
+  @media (max-width: 40rem) {
+    table.list thead { display: none; }
+    table.list, table.list tbody, table.list tr, table.list td { display: block; width: 100%; }
+    table.list tr { border-bottom: 6px solid #f4f6f6; padding: 0.4rem 0; }
+    table.list td { border: 0; padding: 0.2rem 0.75rem; }
+    table.list td[data-label]::before { content: attr(data-label) ": "; color: #55606a; font-size: 0.85rem; }
+  }
 `;
 
 export function page(options: {
@@ -96,6 +133,9 @@ export function page(options: {
   practiceName?: string;
   brandColor?: string | null;
   body: Html;
+  /** Staff screens: a wide layout for tables, and links on the right of the header. */
+  wide?: boolean;
+  nav?: Html;
 }): string {
   const brand = options.brandColor && /^#[0-9a-fA-F]{6}$/.test(options.brandColor) ? options.brandColor : null;
   return html`<!doctype html>
@@ -110,8 +150,10 @@ export function page(options: {
         </style>
       </head>
       <body>
-        <header>${options.practiceName ?? 'Client Portal'}</header>
-        <main>
+        <header>
+          <span>${options.practiceName ?? 'Client Portal'}</span>${options.nav ? html`<nav>${options.nav}</nav>` : ''}
+        </header>
+        <main class="${options.wide ? 'wide' : ''}">
           <h1>${options.title}</h1>
           ${options.body}
           <footer>Client Portal</footer>

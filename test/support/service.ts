@@ -8,7 +8,14 @@ import { signedWebhookHeaders, WEBHOOK_SECRETS } from './factories';
 import { startApiServer, type RunningApi } from '../../api/server';
 import { createLogger } from '../../observability/logger';
 import type { PayloadKey } from '../../temporal/payload-codec';
-import { createDevServerEnv, createTestWorker, testPayloadKeys, testPayloadKeysEnv, testTaskQueue } from './temporal';
+import {
+  createDevServerEnv,
+  createTimeSkippingEnv,
+  createTestWorker,
+  testPayloadKeys,
+  testPayloadKeysEnv,
+  testTaskQueue,
+} from './temporal';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface TestService {
@@ -33,15 +40,22 @@ let runtimeInstalled = false;
  * The real stack for integration tests: a Temporal dev server, a database
  * (real PostgreSQL in CI), and the HTTP API listening on a random port.
  * Workers are started by the test, in this process or as separate processes.
+ * `timeSkipping` runs the time-skipping test server instead of the dev server,
+ * so a test can `env.sleep('7 days')` to see an invitation expire.
  */
-export async function startTestService(options: { mailer?: Mailer } = {}): Promise<TestService> {
+export async function startTestService(
+  options: { mailer?: Mailer; timeSkipping?: boolean } = {},
+): Promise<TestService> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
     runtimeInstalled = true;
   }
   const keys = testPayloadKeys();
   const taskQueue = testTaskQueue();
-  const [env, database] = await Promise.all([createDevServerEnv(keys), createTestDatabase()]);
+  const [env, database] = await Promise.all([
+    options.timeSkipping ? createTimeSkippingEnv(keys) : createDevServerEnv(keys),
+    createTestDatabase(),
+  ]);
   const activityDeps = testActivityDeps(database.db, options.mailer ? { mailer: options.mailer } : {});
   const api = await startApiServer(
     {
