@@ -38,7 +38,7 @@ export function createChartActivities({ db }: { db: Db }) {
           update: {},
           select: { id: true },
         });
-        await tx.onboarding.updateMany({
+        const linked = await tx.onboarding.updateMany({
           where: { id: onboardingId, chartCreatedAt: null },
           data: { clientId: client.id, chartCreatedAt: new Date() },
         });
@@ -52,7 +52,9 @@ export function createChartActivities({ db }: { db: Db }) {
         });
         await applyOnboardingProgress(tx, {
           onboardingId,
-          status: 'CHART_CREATED',
+          // Only when this call linked the chart: run again (a retry after the commit, or an ops
+          // reset to the first workflow task) it must not move an invited client back to CHART_CREATED.
+          ...(linked.count > 0 ? { status: 'CHART_CREATED' as const } : {}),
           event: { key: 'chart-created', type: 'chart.created', detail: { clientId: client.id } },
         });
         return { clientId: client.id };

@@ -5,7 +5,8 @@ import { AppError } from './app-error';
 import { originOf } from './audit-context';
 import { staffOf } from './staff-auth';
 
-function outcomeOf(error: unknown): { outcome: AuditOutcome; code: string } {
+/** How a failed request is recorded: denied (not allowed or not found), refused (a conflict), or failed. */
+export function outcomeOf(error: unknown): { outcome: AuditOutcome; code: string } {
   if (!(error instanceof AppError)) return { outcome: 'failed', code: 'INTERNAL' };
   const denied = error.code === 'FORBIDDEN' || error.code === 'NOT_FOUND' || error.code === 'UNAUTHENTICATED';
   return { outcome: denied ? 'denied' : error.code === 'UNAVAILABLE' ? 'failed' : 'refused', code: error.code };

@@ -1,0 +1,152 @@
+/**
+ * The ops CLI (`npm run ops`, scripts/ops.ts) as an ops engineer runs it,
+ * as a separate process against the API: find a stuck flow, look at it,
+ * cancel it. Done-criterion of issue 6, item 4.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { TOpsListResponse } from '../../api/schemas/ops';
+import { createTestOrganization, type TestOrganization } from '../support/factories';
+import { parkedOnboarding, type ParkedOnboarding } from '../support/ops';
+import { eventually, startTestService, type TestService } from '../support/service';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+let service: TestService;
+let org: TestOrganization;
+
+beforeAll(async () => {
+  service = await startTestService({ temporalUiUrl: 'http://temporal-ui.test' });
+  org = await createTestOrganization(service.database.db);
+});
+
+afterAll(async () => {
+  await service?.stop();
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function ops(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'ops.ts'), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, API_URL: service.api.url, OPS_API_KEY: org.keys.ops, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** The client's details the flow carries (encrypted in Temporal): none may be printed. */
+function expectNoPhi(output: string, flow: ParkedOnboarding) {
+  const { client, externalChartId } = flow.input.chart;
+  for (const phi of [client.firstName, client.lastName, client.email!, client.dateOfBirth, externalChartId]) {
+    expect(output).not.toContain(phi);
+  }
+}
+
+it('an ops engineer finds a stuck flow and cancels it', async () => {
+  const stuck = await parkedOnboarding(service, org.organizationId);
+
+  const listed = await ops(['list', '--stuck', '--older-than', '0', '--json']);
+  expect(listed).toMatchObject({ code: 0, stderr: '' });
+  const list = JSON.parse(listed.stdout) as TOpsListResponse;
+  expect(list.items.find((item) => item.id === stuck.onboardingId)).toMatchObject({ status: 'PENDING' });
+
+  const table = await ops(['list', '--stuck', '--older-than', '0']);
+  expect(table.code).toBe(0);
+  expect(table.stdout).toMatch(/ONBOARDING\s+STATUS\s+REASON/);
+  expect(table.stdout).toContain(stuck.onboardingId);
+  expect(table.stdout).toContain(`http://temporal-ui.test/namespaces/default/workflows/${stuck.workflowId}`);
+  expectNoPhi(table.stdout, stuck);
+
+  const described = await ops(['describe', stuck.onboardingId]);
+  expect(described.code).toBe(0);
+  expect(described.stdout).toContain(`Onboarding   ${stuck.onboardingId}`);
+  expect(described.stdout).toMatch(/Run\s+\S+\s+RUNNING/);
+  expect(described.stdout).toContain('WorkflowExecutionStarted');
+  expectNoPhi(described.stdout, stuck);
+
+  const cancelled = await ops(['cancel', stuck.onboardingId]);
+  expect(cancelled).toMatchObject({ code: 0, stderr: '' });
+  expect(cancelled.stdout).toMatch(/Cancellation requested/);
+  expect(cancelled.stdout).toContain(`now CANCELLED`);
+  const row = await service.database.db.onboarding.findUniqueOrThrow({ where: { id: stuck.onboardingId } });
+  expect(row.status).toBe('CANCELLED');
+  const history = await service.env.client.workflow.getHandle(stuck.workflowId).fetchHistory();
+  expect(
+    history.events?.map((event) => event.workflowExecutionCancelRequestedEventAttributes).filter(Boolean),
+  ).toHaveLength(1);
+
+  // Cancelled flows are no longer stuck.
+  const after = JSON.parse((await ops(['list', '--older-than', '0', '--json'])).stdout) as TOpsListResponse;
+  expect(after.items.map((item) => item.id)).not.toContain(stuck.onboardingId);
+});
+
+it('terminates with a reason, and says what went wrong with exit code 1', async () => {
+  const stuck = await parkedOnboarding(service, org.organizationId);
+  const terminated = await ops(['terminate', stuck.onboardingId, '--reason', 'lost workers', '--json']);
+  expect(terminated.code).toBe(0);
+  expect(JSON.parse(terminated.stdout)).toMatchObject({ status: 'CANCELLED', executionStatus: 'TERMINATED' });
+
+  const again = await ops(['terminate', stuck.onboardingId, '--reason', 'again']);
+  expect(again.code).toBe(1);
+  expect(again.stderr).toMatch(/CONFLICT \(HTTP 409\): The workflow has closed \(TERMINATED\)/);
+});
+
+it('bulk is a dry run until --yes', async () => {
+  const practice = await createTestOrganization(service.database.db);
+  const flows = [
+    await parkedOnboarding(service, practice.organizationId),
+    await parkedOnboarding(service, practice.organizationId),
+  ];
+  const key = { OPS_API_KEY: practice.keys.ops };
+  const status = async () =>
+    (
+      await service.database.db.onboarding.findMany({
+        where: { organizationId: practice.organizationId },
+        select: { status: true },
+      })
+    ).map((row) => row.status);
+
+  const dryRun = await ops(['bulk', 'cancel', '--stuck', '--older-than', '0'], key);
+  expect(dryRun.code).toBe(0);
+  expect(dryRun.stdout).toMatch(/Dry run: 2 onboarding\(s\) would be cancelled/);
+  for (const flow of flows) expect(dryRun.stdout).toContain(flow.onboardingId);
+  expect(await status()).toEqual(['PENDING', 'PENDING']);
+
+  const done = await ops(['bulk', 'cancel', '--stuck', '--older-than', '0', '--yes'], key);
+  expect(done.code).toBe(0);
+  expect(done.stdout).toMatch(/Cancelled 2 of 2/);
+  await eventually(async () => ((await status()).every((value) => value === 'CANCELLED') ? true : undefined));
+});
+
+it('refuses wrong usage with exit code 2, and a therapist key with 1', async () => {
+  const usage = async (args: string[], env: Record<string, string> = {}) => {
+    const run = await ops(args, env);
+    expect({ args, code: run.code }).toEqual({ args, code: 2 });
+    return run.stderr;
+  };
+  expect(await usage(['frobnicate'])).toMatch(/unknown command/);
+  expect(await usage(['list', '--stuck', '--failed'])).toMatch(/choose one/);
+  expect(await usage(['terminate', '00000000-0000-4000-8000-000000000000'])).toMatch(/--reason/);
+  expect(await usage(['reset', '00000000-0000-4000-8000-000000000000', '--to', 'middle', '--reason', 'x'])).toMatch(
+    /--to first/,
+  );
+  expect(await usage(['list', '--bogus'])).toMatch(/bogus/);
+  expect(await usage(['list'], { OPS_API_KEY: '' })).toMatch(/OPS_API_KEY/);
+
+  const help = await ops(['--help']);
+  expect(help.code).toBe(0);
+  expect(help.stdout).toMatch(/Usage: npm run -s ops/);
+
+  const forbidden = await ops(['list'], { OPS_API_KEY: org.keys.therapist });
+  expect(forbidden.code).toBe(1);
+  expect(forbidden.stderr).toMatch(/FORBIDDEN \(HTTP 403\)/);
+});
