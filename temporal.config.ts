@@ -15,7 +15,7 @@ export const temporalConfig = {
   /** Local dev server ports used by `npm start`. */
   devServer: { port: 7233, uiPort: 8233 },
   /** Workflow ids carry only our own random ids, never PHI. */
-  workflowIdPrefix: { onboarding: 'onboarding-', formRequest: 'form-request-' },
+  workflowIdPrefix: { onboarding: 'onboarding-', formRequest: 'form-request-', statusCallback: 'status-callback-' },
 } as const;
 
 /** Durations of the onboarding flow. */
@@ -36,6 +36,19 @@ export const retryProfiles = {
     maximumInterval: '1 minute',
     nonRetryableErrorTypes: ['ValidationFailure'],
   },
+  /**
+   * Status callbacks to an EHR, whose endpoint may be down for hours (maintenance, an
+   * outage): 10 s, 20 s, 40 s… up to hourly, 33 attempts ≈ 24 hours, then the delivery
+   * log says FAILED. The EHR refusing the call (a 4xx other than 408/425/429) or an
+   * unusable callback URL stays so on every retry.
+   */
+  statusCallback: {
+    initialInterval: '10 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 hour',
+    maximumAttempts: 33,
+    nonRetryableErrorTypes: ['CallbackRejected', 'CallbackMisconfigured'],
+  },
 } as const satisfies Record<string, RetryPolicy>;
 
 /** Activity options per group of activities. */
@@ -45,5 +58,10 @@ export const activityProfiles = {
     // a healthy write takes milliseconds.
     startToCloseTimeout: '15 seconds',
     retry: retryProfiles.database,
+  },
+  statusCallback: {
+    // The POST gives up after 10 s (activities/status-callbacks.ts); this covers it and its database writes.
+    startToCloseTimeout: '30 seconds',
+    retry: retryProfiles.statusCallback,
   },
 } as const satisfies Record<string, ActivityOptions>;

@@ -19,6 +19,7 @@ import {
   defineUpdate,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -30,6 +31,7 @@ import type { Activities } from '../activities';
 import type { InvitationPolicy, InvitationReason } from '../activities/invitations';
 import type { TChartDetails } from '../domain/chart';
 import type { OnboardingStatus } from '../domain/onboarding-status';
+import type { StatusCallbackDetail, StatusCallbackEvent } from '../domain/status-callback';
 import { activityProfiles } from '../temporal.config';
 import { formRequest, formRequestWorkflowId, portalAccountReadySignal } from './form-request';
 
@@ -111,6 +113,7 @@ const {
   changePortalOwner,
   cancelOnboarding,
   sendRegistrationConfirmation,
+  startStatusCallback,
 } = proxyActivities<Activities>(activityProfiles.database);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -169,6 +172,25 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
     epoch += 1;
     // A "forms are waiting" email held back for want of a portal account can go now.
     if (forms) await forms.signal(portalAccountReadySignal);
+  };
+
+  /**
+   * Tells the EHR that the status changed: the activity starts a statusCallback
+   * workflow of its own (when the integration has a callback URL), which
+   * retries for a day without holding this flow up and outlives it. `n` tells
+   * apart events that can happen more than once (an invitation's expiry).
+   */
+  const notifyEhr = async (event: StatusCallbackEvent, n?: number, detail?: StatusCallbackDetail) => {
+    // Flows that reached this point before callbacks existed replay without them (README "Changing a workflow").
+    if (!patched('status-callbacks')) return;
+    await startStatusCallback({
+      onboardingId,
+      event,
+      ...(n === undefined ? {} : { n }),
+      status: state.status,
+      occurredAt: new Date(Date.now()).toISOString(),
+      ...(detail ? { detail } : {}),
+    });
   };
 
   const mayAct = (_request?: unknown) => {
@@ -281,6 +303,10 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
       }
       invitation.state = 'EXPIRED';
       state.status = 'EXPIRED';
+      // Staff actions wait while the callback is handed over, so none slips in before the automatic resend below.
+      await exclusive(() =>
+        notifyEhr('onboarding.expired', invitation.sequence, { invitationSequence: invitation.sequence }),
+      );
       if (state.automaticResends < policy!.automaticResends) {
         state.automaticResends += 1;
         await exclusive(() => sendInvitation('automatic-resend', null));
@@ -289,14 +315,22 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
 
     // Let a staff action that raced the registration finish before we conclude.
     await condition(() => !busy);
+    if (cancelled) await notifyEhr('onboarding.cancelled');
     if (registered && !cancelled) {
       state.status = 'REGISTERED';
       if (state.invitation) state.invitation.state = 'USED';
+      await notifyEhr('onboarding.registered');
       await sendRegistrationConfirmation({ onboardingId });
       if (forms) {
         state.status = 'FORMS_OUTSTANDING';
         const outcome = await forms.result();
-        if (outcome.status === 'COMPLETED') state.status = 'COMPLETE';
+        if (outcome.status === 'COMPLETED') {
+          state.status = 'COMPLETE';
+          await notifyEhr('onboarding.forms_completed', undefined, {
+            formRequestId: state.forms!.requestId,
+            forms: outcome.assignmentIds.length,
+          });
+        }
       }
     }
     await condition(allHandlersFinished);

@@ -1,3 +1,4 @@
 // Entry point of the worker's workflow bundle: every workflow type it runs.
 export * from './client-onboarding';
 export * from './form-request';
+export * from './status-callback';

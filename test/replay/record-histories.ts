@@ -136,6 +136,17 @@ async function main() {
       );
       await save('expired-automatic-resend-waiting', flow.handle);
     },
+    'expired-then-cancelled-callbacks': async () => {
+      // Status callbacks (patch 'status-callbacks'): the EHR is told of the expiry, then of the cancel.
+      const flow = await start({ invitationReminderDays: [] });
+      await env.sleep('7 days');
+      await eventually(async () =>
+        (await flow.handle.query(getOnboardingStateQuery)).status === 'EXPIRED' ? true : undefined,
+      );
+      await flow.handle.executeUpdate(cancelOnboardingUpdate, { args: [staff] });
+      await flow.handle.result();
+      await save('expired-then-cancelled-callbacks', flow.handle);
+    },
     'forms-reminded-completed': async () => {
       // The package at chart creation: invitation and forms email, registration,
       // a forms reminder, every form signed, staff notified, Complete.

@@ -21,6 +21,7 @@ it('has a recorded history for each path of the onboarding', () => {
   expect(files.sort()).toEqual([
     'expired-automatic-resend-waiting.json',
     'expired-resent-registered.json',
+    'expired-then-cancelled-callbacks.json',
     'form-request-completed.json',
     'forms-reminded-completed.json',
     'owner-changed-registered.json',
