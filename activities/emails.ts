@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/client';
 import { EmailDeliveryError, type Mailer } from '../emails/mailer';
 import { EmailPropsError, renderEmail, type EmailProps, type EmailTemplateId } from '../emails/registry';
+import type { AppMetrics, EmailOutcome } from '../observability/metrics';
 
 export interface TemplatedEmail<T extends EmailTemplateId> {
   organizationId: string;
@@ -22,10 +23,12 @@ export interface TemplatedEmail<T extends EmailTemplateId> {
  * @returns false when the email had already been sent.
  */
 export async function sendTemplatedEmail<T extends EmailTemplateId>(
-  deps: { db: Db; mailer: Mailer },
+  deps: { db: Db; mailer: Mailer; metrics?: AppMetrics },
   email: TemplatedEmail<T>,
 ): Promise<boolean> {
   const { db, mailer } = deps;
+  const count = (outcome: EmailOutcome) =>
+    deps.metrics?.emailsSent.inc({ template: email.template, transport: mailer.kind, outcome });
   const record = await db.emailMessage.upsert({
     where: { idempotencyKey: email.idempotencyKey },
     create: {
@@ -39,18 +42,23 @@ export async function sendTemplatedEmail<T extends EmailTemplateId>(
     update: { attempts: { increment: 1 } },
     select: { status: true },
   });
-  if (record.status === 'SENT') return false;
+  if (record.status === 'SENT') {
+    count('duplicate');
+    return false;
+  }
 
   let rendered;
   try {
     rendered = await renderEmail(email.template, email.props);
   } catch (error: unknown) {
     // Bad props stay bad on every retry.
+    count('error');
     if (error instanceof EmailPropsError) throw ApplicationFailure.nonRetryable(error.message, 'EmailPropsInvalid');
     throw error;
   }
+  let sent;
   try {
-    const sent = await mailer.send({
+    sent = await mailer.send({
       to: email.to,
       subject: rendered.subject,
       html: rendered.html,
@@ -58,16 +66,21 @@ export async function sendTemplatedEmail<T extends EmailTemplateId>(
       idempotencyKey: email.idempotencyKey,
       tags: { template: email.template },
     });
-    await db.emailMessage.update({
-      where: { idempotencyKey: email.idempotencyKey },
-      data: { status: 'SENT', providerMessageId: sent.providerMessageId, sentAt: new Date() },
-    });
-    return true;
   } catch (error: unknown) {
     if (error instanceof EmailDeliveryError && !error.retryable) {
+      count('rejected');
       // A refused address or request will be refused again: stop retrying and let the workflow decide.
       throw ApplicationFailure.nonRetryable(error.message, 'EmailRejected');
     }
+    count('error');
     throw error;
   }
+  await db.emailMessage.update({
+    where: { idempotencyKey: email.idempotencyKey },
+    data: { status: 'SENT', providerMessageId: sent.providerMessageId, sentAt: new Date() },
+  });
+  // Counted after the mark, not the send: a retry after a failed mark re-sends under the same key
+  // (deduplicated by the transport) and only then counts the email, once.
+  count('sent');
+  return true;
 }

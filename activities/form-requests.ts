@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../db/client';
 import type { Mailer } from '../emails/mailer';
+import type { AppMetrics } from '../observability/metrics';
 import { recordAudit } from '../audit/audit-log';
 import { sendTemplatedEmail } from './emails';
 import { applyOnboardingProgress, refreshFormsStatus } from './onboarding-progress';
@@ -11,6 +12,8 @@ export interface FormRequestDependencies {
   mailer: Mailer;
   /** Public URL of the API, without a trailing slash (config/env.ts). */
   publicBaseUrl: string;
+  /** Counts the emails sent (sendTemplatedEmail). */
+  metrics?: AppMetrics;
 }
 
 export interface OpenFormRequestInput {

@@ -1,9 +1,12 @@
 import type { Db } from '../db/client';
 import type { Mailer } from '../emails/mailer';
+import type { AppMetrics } from '../observability/metrics';
+import { countStatusTransitions } from '../observability/status-transitions';
 import { createChartActivities } from './charts';
 import { createFormRequestActivities } from './form-requests';
 import { createInvitationActivities } from './invitations';
 import { createOnboardingProgressActivities } from './onboarding-progress';
+import { createStatusCallbackActivities } from './status-callbacks';
 
 export interface ActivityDependencies {
   db: Db;
@@ -12,6 +15,8 @@ export interface ActivityDependencies {
   tokenSigningKey: Buffer;
   /** Public URL of the API, for links in emails. */
   publicBaseUrl: string;
+  /** Counts emails and onboarding status changes; tests that do not look at metrics leave it out. */
+  metrics?: AppMetrics;
 }
 
 /**
@@ -19,11 +24,14 @@ export interface ActivityDependencies {
  * pass real-but-local ones (a test database, a local email stand-in).
  */
 export function createActivities(deps: ActivityDependencies) {
+  // Status changes are written inside shared transaction code that sees only `tx`: count this client's commits.
+  if (deps.metrics) countStatusTransitions(deps.db, deps.metrics);
   return {
     ...createChartActivities(deps),
     ...createOnboardingProgressActivities(deps),
     ...createInvitationActivities(deps),
     ...createFormRequestActivities(deps),
+    ...createStatusCallbackActivities(deps),
   };
 }
 

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../db/client';
 import type { Mailer } from '../emails/mailer';
+import type { AppMetrics } from '../observability/metrics';
 import { hashToken, invitationToken } from '../security/tokens';
 import { onboardingDurations } from '../temporal.config';
 import { recordAudit } from '../audit/audit-log';
@@ -16,6 +17,8 @@ export interface InvitationDependencies {
   tokenSigningKey: Buffer;
   /** Public URL of the API, for links in emails, without a trailing slash (config/env.ts). */
   publicBaseUrl: string;
+  /** Counts the emails sent (sendTemplatedEmail). */
+  metrics?: AppMetrics;
 }
 
 export interface InvitationPolicy {
@@ -73,10 +76,19 @@ export function createInvitationActivities(deps: InvitationDependencies) {
     async getInvitationPolicy({ organizationId }: { organizationId: string }): Promise<InvitationPolicy> {
       const org = await db.organization.findUniqueOrThrow({
         where: { id: organizationId },
-        select: { invitationTtlHours: true, invitationReminderDays: true, autoReinviteMax: true },
+        select: {
+          invitationTtlHours: true,
+          invitationTtlMinutes: true,
+          invitationReminderDays: true,
+          autoReinviteMax: true,
+        },
       });
       return {
-        ttlMs: org.invitationTtlHours ? org.invitationTtlHours * 60 * 60 * 1000 : DEFAULT_TTL_MS,
+        ttlMs: org.invitationTtlMinutes
+          ? org.invitationTtlMinutes * 60 * 1000
+          : org.invitationTtlHours
+            ? org.invitationTtlHours * 60 * 60 * 1000
+            : DEFAULT_TTL_MS,
         reminderDays: [...new Set(org.invitationReminderDays)].filter((day) => day > 0).sort((a, b) => a - b),
         automaticResends: Math.max(0, org.autoReinviteMax),
       };

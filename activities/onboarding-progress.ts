@@ -1,6 +1,7 @@
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../db/client';
 import type { OnboardingStatus } from '../domain/onboarding-status';
+import { statusEntered } from '../observability/status-transitions';
 
 export interface OnboardingProgress {
   onboardingId: string;
@@ -34,8 +35,28 @@ export async function applyOnboardingProgress(tx: Prisma.TransactionClient, prog
   if (progress.status) {
     const status =
       progress.status === 'REGISTERED' ? await afterRegistration(tx, progress.onboardingId) : progress.status;
-    await tx.onboarding.update({ where: { id: progress.onboardingId }, data: { status } });
+    await writeStatus(tx, progress.onboardingId, status, { touch: true });
   }
+}
+
+/**
+ * Sets the status and counts the transition (once committed) only if it
+ * really changes: the condition is checked again under the row lock, so a
+ * retried step or two racing transactions count it once. `touch` keeps
+ * updatedAt moving on a step that writes the status it already had.
+ */
+async function writeStatus(
+  tx: Prisma.TransactionClient,
+  onboardingId: string,
+  status: OnboardingStatus,
+  { touch }: { touch: boolean },
+): Promise<void> {
+  const changed = await tx.onboarding.updateMany({
+    where: { id: onboardingId, status: { not: status } },
+    data: { status },
+  });
+  if (changed.count > 0) statusEntered(status);
+  else if (touch) await tx.onboarding.update({ where: { id: onboardingId }, data: { status } });
 }
 
 /** Where a registered client stands: forms still open, all forms signed, or simply registered. */
@@ -62,7 +83,7 @@ export async function refreshFormsStatus(
   const onboarding = await tx.onboarding.findUniqueOrThrow({ where: { id: onboardingId }, select: { status: true } });
   if (!['REGISTERED', 'FORMS_OUTSTANDING', 'COMPLETE'].includes(onboarding.status)) return onboarding.status;
   const status = await afterRegistration(tx, onboardingId);
-  if (status !== onboarding.status) await tx.onboarding.update({ where: { id: onboardingId }, data: { status } });
+  if (status !== onboarding.status) await writeStatus(tx, onboardingId, status, { touch: false });
   return status;
 }
 

@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { routeTemplate } from './route-template';
 
 declare module 'express-serve-static-core' {
   interface Request {
     /** Correlates this request's log lines and error body. */
     id: string;
   }
-}
-
-function matchedRoute(req: Request): string {
-  const route = req.route as { path?: unknown } | undefined;
-  return route ? `${req.baseUrl}${String(route.path)}` : '(unmatched)';
 }
 
 const INCOMING_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -32,7 +28,7 @@ export function requestContext(logger: Logger): RequestHandler {
         {
           requestId: req.id,
           method: req.method,
-          route: matchedRoute(req),
+          route: routeTemplate(req),
           status: res.statusCode,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
         },

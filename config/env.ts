@@ -96,10 +96,29 @@ const ZEmailEnv = z.object({
   OUTBOX_DIR: z.string().min(1).default('.data/outbox'),
 });
 
+const ZObservabilityEnv = z.object({
+  /**
+   * Bearer token a scraper must send to GET /metrics (API and worker). Unset:
+   * the API serves /metrics to loopback clients only.
+   */
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^\S{16,}$/, 'must be at least 16 characters without spaces (openssl rand -hex 24)')
+    .optional(),
+  /** The worker's own /metrics server, on HOST; unset = none. */
+  WORKER_METRICS_PORT: port.optional(),
+  /** host:port where Temporal Core exports the SDK's own metrics (Prometheus); unset = off. */
+  TEMPORAL_METRICS_BIND_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9465')
+    .optional(),
+});
+
 const ZEnv = ZServerEnv.extend(ZDatabaseEnv.shape)
   .extend(ZTemporalEnv.shape)
   .extend(ZSecurityEnv.shape)
-  .extend(ZEmailEnv.shape);
+  .extend(ZEmailEnv.shape)
+  .extend(ZObservabilityEnv.shape);
 
 /**
  * Rules between variables. Checked on the raw environment, apart from the
@@ -139,6 +158,13 @@ export interface AppConfig {
     resendBaseUrl?: string;
     outboxDir: string;
   };
+  observability: ObservabilityConfig;
+}
+
+export interface ObservabilityConfig {
+  metricsToken?: string;
+  workerMetricsPort?: number;
+  temporalMetricsBindAddress?: string;
 }
 
 export class ConfigError extends Error {
@@ -193,7 +219,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ...(e.RESEND_BASE_URL ? { resendBaseUrl: e.RESEND_BASE_URL } : {}),
       outboxDir: e.OUTBOX_DIR,
     },
+    observability: observabilityOf(e),
   };
+}
+
+function observabilityOf(e: z.infer<typeof ZObservabilityEnv>): ObservabilityConfig {
+  return {
+    ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
+    ...(e.WORKER_METRICS_PORT !== undefined ? { workerMetricsPort: e.WORKER_METRICS_PORT } : {}),
+    ...(e.TEMPORAL_METRICS_BIND_ADDRESS ? { temporalMetricsBindAddress: e.TEMPORAL_METRICS_BIND_ADDRESS } : {}),
+  };
+}
+
+/**
+ * The observability settings alone, for `npm start`, which must install
+ * Temporal's runtime (and its metrics exporter) before it has the rest of its
+ * configuration. Same schema and messages as loadConfig.
+ */
+export function loadObservabilityConfig(env: NodeJS.ProcessEnv = process.env): ObservabilityConfig {
+  const parsed = ZObservabilityEnv.safeParse(withoutEmptyStrings(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+  }
+  return observabilityOf(parsed.data);
 }
 
 /** `FOO=` in a .env file or a shell means "unset", not "the empty string". */

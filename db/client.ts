@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
+import { trackCommits } from './after-commit';
 
 export type Db = PrismaClient;
 
@@ -14,5 +15,6 @@ export interface DbOptions {
  */
 export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
   const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.poolMax ?? 10 });
-  return new PrismaClient({ adapter });
+  // After-commit hooks let the status-transition metric count committed changes only (db/after-commit.ts).
+  return trackCommits(new PrismaClient({ adapter }));
 }

@@ -1,5 +1,8 @@
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { Activities } from '../activities';
+import type { Logger } from '../observability/logger';
+import type { AppMetrics } from '../observability/metrics';
+import { activityObservability } from './activity-observability';
 import type { PayloadKey } from './payload-codec';
 import { createDataConverter } from './data-converter';
 
@@ -14,6 +17,10 @@ export interface OnboardingWorkerOptions {
   payloadKeys: readonly PayloadKey[];
   /** A bundle made ahead of time (tests, production images) instead of bundling at start-up. */
   workflowBundle?: { codePath: string };
+  /** Activity counts and durations (temporal/activity-observability.ts). */
+  metrics?: AppMetrics;
+  /** One log line per activity attempt, with its workflow id. */
+  logger?: Logger;
 }
 
 export function createOnboardingWorker(options: OnboardingWorkerOptions): Promise<Worker> {
@@ -24,5 +31,6 @@ export function createOnboardingWorker(options: OnboardingWorkerOptions): Promis
     activities: options.activities,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     dataConverter: createDataConverter(options.payloadKeys),
+    interceptors: { activity: [activityObservability({ metrics: options.metrics, logger: options.logger })] },
   });
 }

@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
+import type { AppMetrics } from '../../observability/metrics';
+import { activityObservability } from '../../temporal/activity-observability';
 import { temporalCliExecutable, temporalTestServerExecutable } from '../../local/temporal-binaries';
 import { createDataConverter } from '../../temporal/data-converter';
 import type { PayloadKey } from '../../temporal/payload-codec';
@@ -39,7 +41,7 @@ export function testTaskQueue(): string {
 /** A worker on the test environment that runs the pre-built workflow bundle (test/support/global-setup.ts). */
 export function createTestWorker(
   env: TestWorkflowEnvironment,
-  options: { taskQueue: string; activities: Partial<Activities>; keys: PayloadKey[] },
+  options: { taskQueue: string; activities: Partial<Activities>; keys: PayloadKey[]; metrics?: AppMetrics },
 ): Promise<Worker> {
   const codePath = process.env.TEST_WORKFLOW_BUNDLE;
   if (!codePath) throw new Error('TEST_WORKFLOW_BUNDLE is not set: run tests through jest (global setup)');
@@ -50,5 +52,7 @@ export function createTestWorker(
     activities: options.activities,
     workflowBundle: { codePath },
     dataConverter: createDataConverter(options.keys),
+    // The production worker's activity interceptor (temporal/worker.ts), when the test looks at metrics.
+    ...(options.metrics ? { interceptors: { activity: [activityObservability({ metrics: options.metrics })] } } : {}),
   });
 }
