@@ -2,20 +2,28 @@ import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Db } from '../db/client';
 import type { Logger } from '../observability/logger';
+import { createMetrics, type AppMetrics } from '../observability/metrics';
+import { countStatusTransitions } from '../observability/status-transitions';
 import { AppError } from './app-error';
 import { errorHandler } from './error-handler';
+import { httpMetrics } from './http-metrics';
 import { openApiDocument } from './openapi';
 import { keepRawBody } from './raw-body';
 import { requestContext } from './request-context';
 import { securityHeaders } from './security-headers';
 import { ehrWebhookRoutes } from './routes/ehr-webhooks';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
 import { clientAuditRoutes } from './routes/client-audit';
 import { devEmailRoutes } from './routes/dev-emails';
 import { formRoutes } from './routes/forms';
+import { integrationCallbackRoutes } from './routes/integration-callbacks';
 import { onboardingRoutes } from './routes/onboardings';
+import { opsRoutes } from './routes/ops';
 import { portalRoutes } from './routes/portal';
 import { staffDashboardRoutes } from './routes/staff-dashboard';
+import { temporalCodecRoutes } from './routes/temporal-codec';
+import type { PayloadKey } from '../temporal/payload-codec';
 
 export interface ApiDependencies {
   db: Db;
@@ -27,6 +35,14 @@ export interface ApiDependencies {
   publicBaseUrl: string;
   /** Local development only: the email outbox folder to browse at /dev/outbox. */
   outboxDir?: string;
+  /** Served at GET /metrics; a fresh registry when not given. `npm start` shares one with its worker. */
+  metrics?: AppMetrics;
+  /** Required as a bearer token by GET /metrics; without it, /metrics answers loopback clients only. */
+  metricsToken?: string;
+  /** Base URL of the Temporal Web UI (TEMPORAL_UI_URL): the ops API links each flow to it. */
+  temporalUiUrl?: string;
+  /** The payload keys, for the Temporal Web UI's codec endpoint (/codec); without them it is not served. */
+  payloadKeys?: PayloadKey[];
 }
 
 /** A webhook is a few kB; anything much larger is a mistake or an attack. */
@@ -38,7 +54,12 @@ export function createApp(deps: ApiDependencies): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
 
+  const metrics = deps.metrics ?? createMetrics();
+  // Use cases write status changes inside transactions that see only `tx`: count this client's commits.
+  countStatusTransitions(deps.db, metrics);
+
   app.use(requestContext(deps.logger));
+  app.use(httpMetrics(metrics));
   app.use(securityHeaders(deps.publicBaseUrl.startsWith('https://')));
   app.use((req, _res, next) => {
     const hasBody =
@@ -49,6 +70,8 @@ export function createApp(deps: ApiDependencies): Express {
     }
     next();
   });
+  // Workflow histories sent to the codec carry many payloads at once.
+  app.use('/codec', express.json({ limit: '8mb', strict: true }));
   // A form definition carries whole consent and privacy texts.
   app.use(
     '/v1/forms',
@@ -65,15 +88,21 @@ export function createApp(deps: ApiDependencies): Express {
   );
 
   app.use(healthRoutes(deps));
+  app.use(metricsRoutes({ metrics, metricsToken: deps.metricsToken }));
   const openApi = openApiDocument(deps.publicBaseUrl);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
   app.use(ehrWebhookRoutes(deps));
   app.use(onboardingRoutes(deps));
+  app.use(opsRoutes(deps));
   app.use(formRoutes(deps));
   app.use(clientAuditRoutes(deps));
+  app.use(integrationCallbackRoutes(deps));
   app.use(portalRoutes(deps));
+  if (deps.payloadKeys) {
+    app.use(temporalCodecRoutes({ db: deps.db, payloadKeys: deps.payloadKeys, temporalUiUrl: deps.temporalUiUrl }));
+  }
   app.use(staffDashboardRoutes(deps));
   if (deps.outboxDir) app.use(devEmailRoutes({ outboxDir: deps.outboxDir }));
 

@@ -5,6 +5,11 @@
  */
 import { z } from 'zod';
 import { ZClientAuditParams, ZClientAuditQuery, ZClientAuditResponse } from './schemas/audit';
+import {
+  ZIntegrationCallbacksParams,
+  ZIntegrationCallbacksQuery,
+  ZIntegrationCallbacksResponse,
+} from './schemas/callbacks';
 import { ZChartCreatedWebhook, ZWebhookAccepted } from './schemas/chart-created-webhook';
 import { ZErrorResponse } from './schemas/error-response';
 import {
@@ -20,6 +25,16 @@ import {
   ZSignedFormResponse,
 } from './schemas/forms';
 import { ZChangePortalOwnerRequest, ZOnboardingResponse, ZStaffActionResponse } from './schemas/onboarding';
+import {
+  ZOpsActionResponse,
+  ZOpsBulkRequest,
+  ZOpsBulkResponse,
+  ZOpsListQuery,
+  ZOpsListResponse,
+  ZOpsOnboardingDescription,
+  ZOpsResetRequest,
+  ZOpsTerminateRequest,
+} from './schemas/ops';
 
 type Schema = Record<string, unknown>;
 
@@ -96,6 +111,28 @@ function queryParameters(schema: z.ZodObject) {
     schema: property,
   }));
 }
+
+/** An ops action on one onboarding (api/routes/ops.ts): ops engineers and admins, audited as ops.<action>. */
+const opsAction = (summary: string, body?: z.ZodType) => ({
+  post: {
+    summary,
+    tags: ['ops'],
+    security: [{ staffApiKey: [] }],
+    parameters: [onboardingIdParam],
+    ...(body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: requestSchema(body) } } } }
+      : {}),
+    responses: {
+      200: json(ZOpsActionResponse, 'What was done, and where the onboarding and its workflow now stand'),
+      ...(body ? { 400: error('Invalid body, with field errors') } : {}),
+      401: error('No valid staff API key'),
+      403: error('Only ops engineers and organisation admins'),
+      404: error('No such onboarding in your organisation'),
+      409: error('Not possible for the workflow as it is; the message says why'),
+      503: error('Temporal is unavailable; retry'),
+    },
+  },
+});
 
 export function openApiDocument(serverUrl: string): Schema {
   return {
@@ -272,12 +309,150 @@ export function openApiDocument(serverUrl: string): Schema {
           },
         },
       },
+      '/v1/integrations/{integrationId}/callbacks': {
+        get: {
+          summary: 'Delivery log of the status callbacks sent to this EHR integration (admins)',
+          description:
+            'Status callbacks (onboarding.registered, onboarding.expired, onboarding.forms_completed, onboarding.cancelled) are POSTed to the integration’s callback URL, signed per Standard Webhooks with its callback secret, and retried with backoff for about a day. Ids, states, status codes and times only.',
+          tags: ['staff'],
+          security: [{ staffApiKey: [] }],
+          parameters: [
+            {
+              name: 'integrationId',
+              in: 'path',
+              required: true,
+              schema: responseSchema(ZIntegrationCallbacksParams.shape.integrationId),
+            },
+            ...queryParameters(ZIntegrationCallbacksQuery),
+          ],
+          responses: {
+            200: json(ZIntegrationCallbacksResponse, 'Newest first'),
+            400: error('Invalid query'),
+            401: error('No valid staff API key'),
+            403: error('Admins only'),
+            404: error('No such integration in your organisation'),
+          },
+        },
+      },
+      '/v1/ops/onboardings': {
+        get: {
+          summary: 'Stuck, failed or running onboardings, with Temporal’s view of each (ops; no PHI)',
+          description:
+            'Scans the organisation’s onboardings unchanged for olderThanMinutes (default 30 for stuck, 0 otherwise), quietest first, and asks Temporal about each. stuck: not in a final status and the workflow is missing or closed, a workflow task is failing or waiting for a worker, an activity is retrying, or the chart was never created. failed: status FAILED, or the workflow failed, timed out or was terminated while the onboarding was still open. A page can be shorter than limit while nextCursor says the scan goes on.',
+          tags: ['ops'],
+          security: [{ staffApiKey: [] }],
+          parameters: queryParameters(ZOpsListQuery),
+          responses: {
+            200: json(ZOpsListResponse, 'Matching onboardings, quietest first'),
+            400: error('Invalid query'),
+            401: error('No valid staff API key'),
+            403: error('Only ops engineers and organisation admins'),
+            503: error('Temporal is unavailable; retry'),
+          },
+        },
+      },
+      '/v1/ops/onboardings/{onboardingId}': {
+        get: {
+          summary:
+            'One onboarding for ops: status, timeline types, the current run, pending activities, children, history summary',
+          tags: ['ops'],
+          security: [{ staffApiKey: [] }],
+          parameters: [onboardingIdParam],
+          responses: {
+            200: json(ZOpsOnboardingDescription, 'The onboarding and its workflow'),
+            401: error('No valid staff API key'),
+            403: error('Only ops engineers and organisation admins'),
+            404: error('No such onboarding in your organisation'),
+            503: error('Temporal is unavailable; retry'),
+          },
+        },
+      },
+      '/v1/ops/onboardings/{onboardingId}/cancel': opsAction(
+        'Request cancellation of the workflow; the onboarding becomes CANCELLED (timeline ops.cancelled)',
+      ),
+      '/v1/ops/onboardings/{onboardingId}/terminate': opsAction(
+        'Terminate the workflow at once; the onboarding becomes CANCELLED (timeline ops.terminated). The reason is stored in the workflow history in plain text: no PHI.',
+        ZOpsTerminateRequest,
+      ),
+      '/v1/ops/onboardings/{onboardingId}/reset': opsAction(
+        'Start a new run from a WorkflowTaskCompleted event of the current run (first, last, or an event id)',
+        ZOpsResetRequest,
+      ),
+      '/v1/ops/onboardings/{onboardingId}/retry': opsAction(
+        'Run a failed, timed-out or terminated flow again from the workflow task that scheduled the failed step',
+      ),
+      '/v1/ops/bulk': {
+        post: {
+          summary: 'Cancel or terminate every onboarding a stuck/failed query matches (dry run unless dryRun is false)',
+          tags: ['ops'],
+          security: [{ staffApiKey: [] }],
+          requestBody: { required: true, content: { 'application/json': { schema: requestSchema(ZOpsBulkRequest) } } },
+          responses: {
+            200: json(ZOpsBulkResponse, 'What matched, and what was done or failed'),
+            400: error('Invalid body, with field errors'),
+            401: error('No valid staff API key'),
+            403: error('Only ops engineers and organisation admins'),
+            503: error('Temporal is unavailable; retry'),
+          },
+        },
+      },
+      '/codec/decode': {
+        post: {
+          summary: 'Remote codec for the Temporal Web UI and CLI: decrypt payloads (ops and admins; audited)',
+          tags: ['ops'],
+          security: [{ staffApiKey: [] }],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: { type: 'object', properties: { payloads: { type: 'array' } } } },
+            },
+          },
+          responses: {
+            200: { description: 'The payloads, decoded ({"payloads":[{"metadata":{…},"data":"<base64>"}]})' },
+            400: error('Not a codec request, or a payload that does not decrypt'),
+            401: error('No valid staff API key'),
+            403: error('Ops and admins only'),
+          },
+        },
+      },
+      '/codec/encode': {
+        post: {
+          summary: 'Remote codec: encrypt payloads (ops and admins; audited)',
+          tags: ['ops'],
+          security: [{ staffApiKey: [] }],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: { type: 'object', properties: { payloads: { type: 'array' } } } },
+            },
+          },
+          responses: {
+            200: { description: 'The payloads, encrypted' },
+            400: error('Not a codec request'),
+            401: error('No valid staff API key'),
+            403: error('Ops and admins only'),
+          },
+        },
+      },
       '/healthz': { get: { summary: 'Liveness', tags: ['ops'], responses: { 200: { description: 'Alive' } } } },
       '/readyz': {
         get: {
           summary: 'Readiness: database and Temporal reachable',
           tags: ['ops'],
           responses: { 200: { description: 'Ready' }, 503: { description: 'Not ready' } },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics (text exposition format)',
+          description:
+            'With METRICS_TOKEN set, send it as `Authorization: Bearer <token>`; without it, only clients on the same host (loopback) are answered and everyone else gets 404.',
+          tags: ['ops'],
+          responses: {
+            200: { description: 'Metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+            401: error('METRICS_TOKEN is set and the request does not carry it'),
+            404: error('No METRICS_TOKEN is set and the client is not on this host'),
+          },
         },
       },
     },

@@ -12,12 +12,19 @@ import type { AppConfig } from '../config/env';
 import type { Db } from '../db/client';
 import { createMailer } from '../emails/mailer';
 import type { Logger } from '../observability/logger';
+import type { AppMetrics } from '../observability/metrics';
 import { connectWorker } from '../temporal/connection';
 import { createOnboardingWorker } from '../temporal/worker';
 
+/**
+ * `observe`: the registry that counts activities and emails, and the logger
+ * for one line per activity attempt. `npm start` passes the API's registry,
+ * so one /metrics shows both.
+ */
 export async function createWorkerFromConfig(
   config: AppConfig,
   db: Db,
+  observe: { metrics?: AppMetrics; logger?: Logger } = {},
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await connectWorker(config.temporal);
   const worker = await createOnboardingWorker({
@@ -29,15 +36,17 @@ export async function createWorkerFromConfig(
       mailer: createMailer(config.email),
       tokenSigningKey: config.tokenSigningKey,
       publicBaseUrl: config.server.publicBaseUrl,
+      ...(observe.metrics ? { metrics: observe.metrics } : {}),
     }),
     payloadKeys: config.payloadKeys,
+    ...observe,
   });
   return { worker, connection };
 }
 
 export function startApiFromConfig(
   config: AppConfig,
-  deps: { db: Db; temporal: Client; logger: Logger },
+  deps: { db: Db; temporal: Client; logger: Logger; metrics?: AppMetrics },
   options: { devOutbox?: boolean } = {},
 ): Promise<RunningApi> {
   return startApiServer(
@@ -46,6 +55,9 @@ export function startApiFromConfig(
       taskQueue: config.temporal.taskQueue,
       tokenSigningKey: config.tokenSigningKey,
       publicBaseUrl: config.server.publicBaseUrl,
+      ...(config.observability.metricsToken ? { metricsToken: config.observability.metricsToken } : {}),
+      ...(config.temporal.uiUrl ? { temporalUiUrl: config.temporal.uiUrl } : {}),
+      payloadKeys: config.payloadKeys,
       ...(options.devOutbox && config.email.transport === 'outbox' ? { outboxDir: config.email.outboxDir } : {}),
     },
     { host: config.server.host, port: config.server.port },

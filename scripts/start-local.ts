@@ -11,7 +11,7 @@ import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { createWorkerFromConfig, startApiFromConfig } from '../app/from-config';
-import { ConfigError, loadConfig } from '../config/env';
+import { ConfigError, loadConfig, loadObservabilityConfig } from '../config/env';
 import { createDb } from '../db/client';
 import { migrate } from '../db/migrate';
 import { startEmbeddedPostgres } from '../local/embedded-postgres';
@@ -24,9 +24,12 @@ import {
 } from '../local/dev-secrets';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../observability/logger';
+import { createMetrics } from '../observability/metrics';
+import { seedDemoOnboardings } from '../local/demo-onboardings';
 import { DEMO, seedDemo } from '../prisma/seed';
 import { connectClient } from '../temporal/connection';
 import { temporalConfig } from '../temporal.config';
+import { temporalMetricsRuntimeOptions } from '../temporal/runtime-metrics';
 import { runMain } from './run-main';
 
 /**
@@ -54,7 +57,12 @@ runMain(async () => {
   }
   const DATA_DIR = path.resolve(local.data.LOCAL_DATA_DIR);
   // We stop things in our own order on Ctrl-C, not the SDK's; its logs are for problems only.
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  // Before the dev server starts: it is the runtime's first connection. Core's metrics exporter is set here too.
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    shutdownSignals: [],
+    ...temporalMetricsRuntimeOptions(loadObservabilityConfig().temporalMetricsBindAddress),
+  });
   const stack: { name: string; stop: () => Promise<unknown> }[] = [];
 
   say('Starting embedded PostgreSQL (PGlite) ...');
@@ -79,6 +87,8 @@ runMain(async () => {
     DATABASE_URL: postgres.url,
     DATABASE_POOL_MAX: '1',
     TEMPORAL_ADDRESS: temporalServer.address,
+    // The ops API and CLI link each flow to the Web UI.
+    TEMPORAL_UI_URL: process.env.TEMPORAL_UI_URL ?? temporalServer.uiUrl ?? undefined,
     PAYLOAD_ENCRYPTION_KEYS: process.env.PAYLOAD_ENCRYPTION_KEYS ?? (await localPayloadKeys(DATA_DIR)),
     TOKEN_SIGNING_KEY: process.env.TOKEN_SIGNING_KEY ?? (await localTokenSigningKey(DATA_DIR)),
     OUTBOX_DIR: process.env.OUTBOX_DIR ?? path.join(DATA_DIR, 'outbox'),
@@ -94,7 +104,9 @@ runMain(async () => {
   const adminPassword = await localAdminPassword(DATA_DIR);
   await seedDemo(db, { adminApiKey, webhookSecret, adminPassword });
 
-  const { worker, connection: workerConnection } = await createWorkerFromConfig(config, db);
+  // One registry for the worker and the API in this one process: the API's /metrics shows both.
+  const metrics = createMetrics();
+  const { worker, connection: workerConnection } = await createWorkerFromConfig(config, db, { metrics, logger });
   stack.push({ name: 'worker connection', stop: () => workerConnection.close() });
   const workerRun = worker.run();
   stack.push({
@@ -107,13 +119,22 @@ runMain(async () => {
 
   const temporal = await connectClient(config);
   stack.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
-  const api = await startApiFromConfig(config, { db, temporal, logger }, { devOutbox: true });
+  const api = await startApiFromConfig(config, { db, temporal, logger, metrics }, { devOutbox: true });
   stack.push({ name: 'API', stop: () => api.close() });
+  // First start only: a client at each stage, so the staff dashboard has something to show.
+  const demoCreated = await seedDemoOnboardings({
+    db,
+    temporal,
+    taskQueue: config.temporal.taskQueue,
+    logger,
+    tokenSigningKey: config.tokenSigningKey,
+  });
 
   say('');
   say('Client portal onboarding is running.');
   say(`  API             ${api.url}`);
   say(`  Temporal Web UI ${temporalServer.uiUrl ?? '(disabled)'}`);
+  say(`  Metrics         ${api.url}/metrics`);
   say(`  PostgreSQL      ${postgres.url}`);
   say(`  Data folder     ${DATA_DIR}`);
   say('');
@@ -123,6 +144,11 @@ runMain(async () => {
   say('');
   say(`  Webhook secret  ${webhookSecret}   (demo EHR integration ${DEMO.integrationId})`);
   say('');
+  if (demoCreated) {
+    say("Demo clients created: one at each stage. Grace Hopper's invitation expires a minute from now;");
+    say('resend it from her page in the staff dashboard.');
+    say('');
+  }
   say('Send a signed chart-created webhook as the demo EHR (add a JSON body of your own as an argument):');
   say(`  npm run -s webhook:send`);
   say('Then read it back (status, timeline), and find the invitation email in the outbox:');

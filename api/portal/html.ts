@@ -126,6 +126,9 @@ const STYLE = `
     table.list td { border: 0; padding: 0.2rem 0.75rem; }
     table.list td[data-label]::before { content: attr(data-label) ": "; color: #55606a; font-size: 0.85rem; }
   }
+  main.wide .card > h2 { font-size: 1.15rem; margin: 1.25rem 0 0.6rem; }
+  main.wide .card > h2:first-child { margin-top: 0; }
+  .filters input, .filters select { height: 2.75rem; padding-top: 0; padding-bottom: 0; }
 `;
 
 export function page(options: {

@@ -261,7 +261,9 @@ export function staffDashboardRoutes(deps: StaffDashboardDeps): Router {
 
   router.get('/staff/:orgSlug', async (req, res) => {
     const { org, user } = sessionOf(res);
-    const parsed = ZDashboardQuery.safeParse(req.query);
+    // The filters form submits every field, the ones left on "Any" or blank as "": those mean no filter.
+    const filters = Object.fromEntries(Object.entries(req.query).filter(([, value]) => value !== ''));
+    const parsed = ZDashboardQuery.safeParse(filters);
     if (!parsed.success) {
       throw new AppError('VALIDATION_FAILED', 'bad dashboard query', {
         publicMessage: 'Those filters are not valid. Clear them and try again.',
@@ -342,7 +344,7 @@ export function staffDashboardRoutes(deps: StaffDashboardDeps): Router {
                 id="q"
                 name="q"
                 value="${query.q ?? ''}"
-                placeholder="${user.role === 'OPS' ? 'Chart id' : 'Last name or chart id'}"
+                placeholder="${user.role === 'OPS' ? 'Chart id' : 'Name or chart'}"
               />
             </div>
             <div>

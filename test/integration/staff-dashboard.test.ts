@@ -4,6 +4,7 @@
  * paging from the projection, the funnel's figures, and an action going
  * through its confirmation step to the workflow.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
 import type { Db } from '../../db/client';
@@ -108,6 +109,23 @@ describe('signing in', () => {
     expect(home.html).toContain('Client onboardings');
     // Their session is no key to another practice's pages.
     expect((await admin.get(`/staff/${other.slug}`)).response.status).toBe(303);
+  });
+
+  it('takes a password set with `npm run staff:password`, and ends the old sessions', async () => {
+    const before = await signedIn(emails.admin);
+    const password = 'saffron lighthouse pebble ninety';
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/staff-password.ts', org.slug, emails.admin], {
+      env: { PATH: process.env.PATH, DATABASE_URL: service.database.url },
+    });
+    child.stdin.end(`${password}\n`);
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(output).toContain('password set');
+    expect((await before.get(`/staff/${org.slug}`)).response.status).toBe(303);
+    expect((await new StaffPages(service.api.url).signIn(org.slug, emails.admin, password)).status).toBe(303);
+    await setStaffPassword(service.database.db, org.adminId);
   });
 
   it('refuses a form posted without its CSRF field', async () => {

@@ -33,8 +33,8 @@ export interface TestOrganization {
   /** The standard forms plus PHQ-9 and GAD-7. */
   assessmentsPackageKey: string;
   webhookSecret: string;
-  /** Bearer API keys of staff with each kind of permission (seed 003). */
-  keys: { admin: string; permittedTherapist: string; therapist: string };
+  /** Bearer API keys of staff with each kind of permission (seed 003), and of an ops engineer (issue 6). */
+  keys: { admin: string; permittedTherapist: string; therapist: string; ops: string };
   adminId: string;
   /** The therapist without invite permission (keys.therapist). */
   therapistId: string;
@@ -52,7 +52,7 @@ export async function createTestOrganization(db: Db): Promise<TestOrganization> 
   });
   WEBHOOK_SECRETS.set(integration.id, webhookSecret);
   await db.$transaction((tx) => seedStandardForms(tx, organization.id));
-  const staffKey = async (role: 'ADMIN' | 'THERAPIST', canInvite: boolean) => {
+  const staffKey = async (role: 'ADMIN' | 'THERAPIST' | 'OPS', canInvite: boolean) => {
     const staff = await db.staffUser.create({
       data: {
         organizationId: organization.id,
@@ -71,6 +71,7 @@ export async function createTestOrganization(db: Db): Promise<TestOrganization> 
   const admin = await staffKey('ADMIN', false);
   const permittedTherapist = await staffKey('THERAPIST', true);
   const therapist = await staffKey('THERAPIST', false);
+  const ops = await staffKey('OPS', false);
   return {
     organizationId: organization.id,
     slug: organization.slug,
@@ -78,7 +79,7 @@ export async function createTestOrganization(db: Db): Promise<TestOrganization> 
     webhookSecret,
     formPackageKey: DEMO.defaultPackageKey,
     assessmentsPackageKey: DEMO.assessmentsPackageKey,
-    keys: { admin: admin.key, permittedTherapist: permittedTherapist.key, therapist: therapist.key },
+    keys: { admin: admin.key, permittedTherapist: permittedTherapist.key, therapist: therapist.key, ops: ops.key },
     adminId: admin.id,
     therapistId: therapist.id,
   };
@@ -129,7 +130,7 @@ export function chartCreatedWebhook(overrides: ChartOverrides = {}): TChartCreat
 export async function newOnboarding(
   db: Db,
   organizationId: string,
-  options: { invite?: boolean; formPackageKey?: string; assignedStaffId?: string } = {},
+  options: { invite?: boolean; formPackageKey?: string; assignedStaffId?: string; integrationId?: string } = {},
 ): Promise<{ input: ClientOnboardingInput; workflowId: string }> {
   const { data } = chartCreatedWebhook({ invite: options.invite ?? false });
   const id = randomUUID();
@@ -151,6 +152,7 @@ export async function newOnboarding(
       inviteRequested: data.portal.invite,
       formPackageId,
       assignedStaffId: options.assignedStaffId ?? null,
+      integrationId: options.integrationId ?? null,
     },
   });
   return {

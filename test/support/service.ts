@@ -7,6 +7,7 @@ import { testActivityDeps } from './activity-deps';
 import { signedWebhookHeaders, WEBHOOK_SECRETS } from './factories';
 import { startApiServer, type RunningApi } from '../../api/server';
 import { createLogger } from '../../observability/logger';
+import { createMetrics, type AppMetrics } from '../../observability/metrics';
 import type { PayloadKey } from '../../temporal/payload-codec';
 import {
   createDevServerEnv,
@@ -28,6 +29,8 @@ export interface TestService {
   outboxDir: string;
   /** Environment for a separate worker or API process on the same servers (scripts/start-*.ts). */
   processEnv: NodeJS.ProcessEnv;
+  /** One registry for the API and the in-process workers, as in `npm start`; the API serves it at /metrics. */
+  metrics: AppMetrics;
   startWorker(): Promise<{ worker: Worker; stop(): Promise<void> }>;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   get(path: string, headers?: Record<string, string>): Promise<Response>;
@@ -44,7 +47,7 @@ let runtimeInstalled = false;
  * so a test can `env.sleep('7 days')` to see an invitation expire.
  */
 export async function startTestService(
-  options: { mailer?: Mailer; timeSkipping?: boolean } = {},
+  options: { mailer?: Mailer; timeSkipping?: boolean; metricsToken?: string; temporalUiUrl?: string } = {},
 ): Promise<TestService> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
@@ -57,6 +60,7 @@ export async function startTestService(
     createTestDatabase(),
   ]);
   const activityDeps = testActivityDeps(database.db, options.mailer ? { mailer: options.mailer } : {});
+  const metrics = createMetrics();
   const api = await startApiServer(
     {
       db: database.db,
@@ -66,6 +70,10 @@ export async function startTestService(
       tokenSigningKey: activityDeps.tokenSigningKey,
       publicBaseUrl: activityDeps.publicBaseUrl,
       outboxDir: activityDeps.outboxDir,
+      metrics,
+      ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
+      ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
+      payloadKeys: keys,
     },
     { host: '127.0.0.1', port: 0 },
   );
@@ -80,6 +88,7 @@ export async function startTestService(
     keys,
     taskQueue,
     outboxDir: activityDeps.outboxDir,
+    metrics,
     processEnv: {
       PATH: process.env.PATH,
       DATABASE_URL: database.url,
@@ -95,7 +104,12 @@ export async function startTestService(
       PORT: '0',
     },
     async startWorker() {
-      const worker = await createTestWorker(env, { taskQueue, keys, activities: createActivities(activityDeps) });
+      const worker = await createTestWorker(env, {
+        taskQueue,
+        keys,
+        activities: createActivities({ ...activityDeps, metrics }),
+        metrics,
+      });
       const running = worker.run();
       const handle = {
         worker,

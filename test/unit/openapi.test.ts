@@ -38,6 +38,9 @@ describe('the OpenAPI document', () => {
       logger: createLogger({ level: 'silent' }),
       tokenSigningKey: Buffer.alloc(32),
       publicBaseUrl: 'http://localhost:3000',
+      // Every optional part on, so every route it can serve is walked.
+      payloadKeys: [{ id: 'test', key: Buffer.alloc(32) }],
+      outboxDir: '/nonexistent',
     });
     const served = servedRoutes(app);
     const documented = Object.entries(document.paths).flatMap(([path, methods]) =>

@@ -429,6 +429,40 @@ describe('the form request', () => {
     ]);
   });
 
+  it('keeps no PHI, answers or signature in plaintext in the histories of a completed onboarding', async () => {
+    const flow = await startFlow();
+    await register(flow);
+    await waitForStatus(flow.input.onboardingId, 'FORMS_OUTSTANDING');
+    await sign(flow);
+    expect((await flow.handle.result()).status).toBe('COMPLETE');
+    const request = await formRequestOf(flow);
+    const raw = async (workflowId: string) => {
+      // The history as the server stores it: payload bytes undecoded.
+      const response = await env.client.workflowService.getWorkflowExecutionHistory({
+        namespace: env.namespace ?? 'default',
+        execution: { workflowId },
+      });
+      return Buffer.from(temporal.api.history.v1.History.encode(response.history!).finish()).toString('latin1');
+    };
+    const histories = [await raw(flow.handle.workflowId), await raw(request.workflowId)];
+    const { firstName, lastName, dateOfBirth, email } = flow.input.chart.client;
+    const intake = ANSWERS['standard-intake-questionnaire']!;
+    const secrets = [
+      firstName,
+      lastName,
+      dateOfBirth,
+      email!,
+      'Florence Nightingale',
+      intake.reason,
+      intake.emergency_contact,
+    ];
+    for (const history of histories) {
+      for (const secret of secrets) expect(history).not.toContain(secret as string);
+      expect(history).toContain('binary/encrypted');
+    }
+    expect(histories[1]).toContain('formSigned');
+  });
+
   it('reminds a registered client on days 3 and 7 of the forms still open, and not after they are all signed', async () => {
     const flow = await startFlow();
     await register(flow);
