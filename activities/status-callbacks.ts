@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/client';
 import type { Prisma } from '../generated/prisma/client';
 import { statusCallbackPayload, type StatusCallbackEventInput } from '../domain/status-callback';
+import { SecretBoxError, type SecretBox } from '../security/secret-box';
 import { signWebhook } from '../security/standard-webhooks';
 import { statusCallback, statusCallbackWorkflowId } from '../workflows/status-callback';
 
@@ -48,11 +49,13 @@ function isHttpUrl(url: string): boolean {
 
 /**
  * Failure types of an attempt. The first two are for good (also listed as
- * non-retryable in the retry profile); the others heal with time.
+ * non-retryable in the retry profile); the others heal with time (a callback
+ * secret this worker cannot decrypt: once it is given the key).
  */
-type AttemptFailure = 'CallbackRejected' | 'CallbackMisconfigured' | 'CallbackFailed' | 'CallbackUnreachable';
+type AttemptFailure =
+  'CallbackRejected' | 'CallbackMisconfigured' | 'CallbackFailed' | 'CallbackUnreachable' | 'CallbackSecretUnreadable';
 
-export function createStatusCallbackActivities({ db }: { db: Db }) {
+export function createStatusCallbackActivities({ db, secretBox }: { db: Db; secretBox: SecretBox }) {
   /** Writes one attempt's result to the delivery log. */
   const recordAttempt = (webhookId: string, data: Prisma.OutboundWebhookUpdateInput) =>
     db.outboundWebhook.update({ where: { webhookId }, data, select: { attempts: true } });
@@ -153,6 +156,19 @@ export function createStatusCallbackActivities({ db }: { db: Db }) {
       if (!secret) {
         throw await failAttempt(webhookId, 'CallbackMisconfigured', 'no callback secret to sign with', null);
       }
+      // Stored encrypted; the error names at most the key id, never the secret.
+      let signingKey: string;
+      try {
+        signingKey = secretBox.open(secret);
+      } catch (error: unknown) {
+        if (!(error instanceof SecretBoxError)) throw error;
+        throw await failAttempt(
+          webhookId,
+          'CallbackSecretUnreadable',
+          `cannot decrypt the callback secret: ${error.message}`,
+          null,
+        );
+      }
 
       const body = JSON.stringify(payload);
       // The current time, not the event's: receivers refuse timestamps more than minutes old.
@@ -165,7 +181,7 @@ export function createStatusCallbackActivities({ db }: { db: Db }) {
             'content-type': 'application/json',
             'webhook-id': webhookId,
             'webhook-timestamp': String(timestamp),
-            'webhook-signature': signWebhook(secret, webhookId, timestamp, body),
+            'webhook-signature': signWebhook(signingKey, webhookId, timestamp, body),
           },
           body,
           // A redirect could carry the signed body to a host the practice never configured.

@@ -24,6 +24,7 @@ import { portalRoutes } from './routes/portal';
 import { staffDashboardRoutes } from './routes/staff-dashboard';
 import { temporalCodecRoutes } from './routes/temporal-codec';
 import type { PayloadKey } from '../temporal/payload-codec';
+import { createSecretBox, type SecretBox } from '../security/secret-box';
 
 export interface ApiDependencies {
   db: Db;
@@ -43,6 +44,12 @@ export interface ApiDependencies {
   temporalUiUrl?: string;
   /** The payload keys, for the Temporal Web UI's codec endpoint (/codec); without them it is not served. */
   payloadKeys?: PayloadKey[];
+  /**
+   * Opens the integration secrets stored encrypted (webhook signing secrets).
+   * Without it only plaintext secrets open: for tests and benches that
+   * receive no webhooks. app/from-config.ts always passes it.
+   */
+  secretBox?: SecretBox;
 }
 
 /** A webhook is a few kB; anything much larger is a mistake or an attack. */
@@ -93,7 +100,7 @@ export function createApp(deps: ApiDependencies): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
-  app.use(ehrWebhookRoutes(deps));
+  app.use(ehrWebhookRoutes({ ...deps, secretBox: deps.secretBox ?? createSecretBox([]) }));
   app.use(onboardingRoutes(deps));
   app.use(opsRoutes(deps));
   app.use(formRoutes(deps));

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import type { SecretBox } from '../security/secret-box';
 import { verifyWebhook, type WebhookHeaders } from '../security/standard-webhooks';
 import { AppError } from './app-error';
 
@@ -14,10 +15,15 @@ export interface VerifiedIntegration {
  * its practice. An unknown integration fails exactly like a bad signature,
  * so the endpoint tells an outsider nothing.
  *
+ * The secrets are stored encrypted (security/secret-box.ts); `secretBox`
+ * opens them. One it cannot open (a key id not configured, an altered value)
+ * is a server error, logged without the secret, not a bad signature.
+ *
  * @returns the integration, so the request need not look it up again.
  */
 export async function authenticateEhrWebhook(
   db: Db,
+  secretBox: SecretBox,
   integrationId: string,
   headers: WebhookHeaders,
   rawBody: string,
@@ -32,7 +38,7 @@ export async function authenticateEhrWebhook(
       previousSecretExpiresAt: true,
     },
   });
-  const secrets = integration
+  const stored = integration
     ? [
         integration.signingSecret,
         ...(integration.previousSigningSecret &&
@@ -42,6 +48,7 @@ export async function authenticateEhrWebhook(
           : []),
       ]
     : [];
+  const secrets = stored.map((secret) => secretBox.open(secret));
   const verdict = secrets.length ? verifyWebhook(secrets, headers, rawBody) : 'bad-signature';
   if (verdict === 'valid' && integration) {
     return { id: integrationId, organizationId: integration.organizationId, active: integration.active };

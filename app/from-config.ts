@@ -13,8 +13,14 @@ import type { Db } from '../db/client';
 import { createMailer } from '../emails/mailer';
 import type { Logger } from '../observability/logger';
 import type { AppMetrics } from '../observability/metrics';
+import { createSecretBox, type SecretBox } from '../security/secret-box';
 import { connectWorker } from '../temporal/connection';
 import { createOnboardingWorker } from '../temporal/worker';
+
+/** Seals and opens the integration secrets stored in the database, with SECRETS_ENCRYPTION_KEYS (or the payload keys). */
+export function secretBoxFromConfig(config: AppConfig): SecretBox {
+  return createSecretBox(config.secretsKeys);
+}
 
 /**
  * `observe`: the registry that counts activities and emails, and the logger
@@ -37,6 +43,7 @@ export async function createWorkerFromConfig(
       tokenSigningKey: config.tokenSigningKey,
       publicBaseUrl: config.server.publicBaseUrl,
       ...(observe.metrics ? { metrics: observe.metrics } : {}),
+      secretBox: secretBoxFromConfig(config),
     }),
     payloadKeys: config.payloadKeys,
     ...observe,
@@ -58,6 +65,7 @@ export function startApiFromConfig(
       ...(config.observability.metricsToken ? { metricsToken: config.observability.metricsToken } : {}),
       ...(config.temporal.uiUrl ? { temporalUiUrl: config.temporal.uiUrl } : {}),
       payloadKeys: config.payloadKeys,
+      secretBox: secretBoxFromConfig(config),
       ...(options.devOutbox && config.email.transport === 'outbox' ? { outboxDir: config.email.outboxDir } : {}),
     },
     { host: config.server.host, port: config.server.port },

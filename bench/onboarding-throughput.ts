@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
-import { createWorkerFromConfig, startApiFromConfig } from '../app/from-config';
+import { createWorkerFromConfig, secretBoxFromConfig, startApiFromConfig } from '../app/from-config';
 import { loadConfig } from '../config/env';
 import { createDb, type Db } from '../db/client';
 import { migrate } from '../db/migrate';
@@ -341,7 +341,7 @@ async function main(): Promise<number> {
     const db = createDb(config.database.url, { poolMax: database.poolMax });
     stack.push({ name: 'database pool', stop: () => db.$disconnect() });
     const webhookSecret = newWebhookSecret();
-    await seedDemo(db, { webhookSecret });
+    await seedDemo(db, { secretBox: secretBoxFromConfig(config), webhookSecret });
 
     say('Starting worker and API ...');
     const { worker, connection: workerConnection } = await createWorkerFromConfig(config, db);

@@ -77,6 +77,13 @@ const ZPayloadKeys = z.string({ error: 'is required: "keyId:base64-of-32-bytes[,
 const ZSecurityEnv = z.object({
   PAYLOAD_ENCRYPTION_KEYS: ZPayloadKeys,
   /**
+   * Keys that encrypt the integration secrets stored in the database (webhook
+   * signing and callback secrets), same format as PAYLOAD_ENCRYPTION_KEYS.
+   * Unset: the payload keys. Newest first; `npm run secrets:encrypt`
+   * re-encrypts every stored secret under the first.
+   */
+  SECRETS_ENCRYPTION_KEYS: ZPayloadKeys.optional(),
+  /**
    * Signs registration-link tokens and CSRF tokens (HMAC, one purpose label
    * each). Changing it invalidates open forms, not stored links: those are
    * looked up by hash.
@@ -150,6 +157,8 @@ export interface AppConfig {
     uiUrl?: string;
   };
   payloadKeys: { id: string; key: Buffer }[];
+  /** SECRETS_ENCRYPTION_KEYS, or the payload keys when it is unset. */
+  secretsKeys: { id: string; key: Buffer }[];
   tokenSigningKey: Buffer;
   email: {
     transport: 'outbox' | 'resend';
@@ -211,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ...(e.TEMPORAL_UI_URL ? { uiUrl: e.TEMPORAL_UI_URL } : {}),
     },
     payloadKeys: e.PAYLOAD_ENCRYPTION_KEYS,
+    secretsKeys: e.SECRETS_ENCRYPTION_KEYS ?? e.PAYLOAD_ENCRYPTION_KEYS,
     tokenSigningKey: e.TOKEN_SIGNING_KEY,
     email: {
       transport: e.EMAIL_TRANSPORT,
@@ -242,6 +252,30 @@ export function loadObservabilityConfig(env: NodeJS.ProcessEnv = process.env): O
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
   }
   return observabilityOf(parsed.data);
+}
+
+const ZSecretsKeysEnv = z.object({
+  PAYLOAD_ENCRYPTION_KEYS: ZPayloadKeys.optional(),
+  SECRETS_ENCRYPTION_KEYS: ZPayloadKeys.optional(),
+});
+
+/**
+ * The integration-secrets keys alone (SECRETS_ENCRYPTION_KEYS, else
+ * PAYLOAD_ENCRYPTION_KEYS), for scripts that only touch the database
+ * (db:seed, secrets:encrypt). Same schema and messages as loadConfig.
+ */
+export function loadSecretsKeys(env: NodeJS.ProcessEnv = process.env): { id: string; key: Buffer }[] {
+  const parsed = ZSecretsKeysEnv.safeParse(withoutEmptyStrings(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+  }
+  const keys = parsed.data.SECRETS_ENCRYPTION_KEYS ?? parsed.data.PAYLOAD_ENCRYPTION_KEYS;
+  if (!keys) {
+    throw new ConfigError([
+      'SECRETS_ENCRYPTION_KEYS (or PAYLOAD_ENCRYPTION_KEYS) is required: "keyId:base64-of-32-bytes[,older...]"',
+    ]);
+  }
+  return keys;
 }
 
 /** `FOO=` in a .env file or a shell means "unset", not "the empty string". */

@@ -7,6 +7,7 @@ import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../db/client';
 import { ZFormDefinition } from '../domain/form-definition';
 import { hashPassword } from '../security/passwords';
+import type { SecretBox } from '../security/secret-box';
 import { newWebhookSecret } from '../security/standard-webhooks';
 import { hashToken } from '../security/tokens';
 import { STANDARD_ASSESSMENTS, STANDARD_FORMS } from './seed-data/standard-forms';
@@ -78,12 +79,14 @@ export async function seedStandardForms(tx: Prisma.TransactionClient, organizati
  *   its hash), so a local `npm start` can print a key that works.
  * @param options.webhookSecret the demo EHR integration's signing secret
  *   (set on every call, so a local start's printed secret always works).
+ * @param options.secretBox seals the signing secret before it is stored
+ *   (security/secret-box.ts).
  */
 export async function seedDemo(
   db: Db,
-  options: { adminApiKey?: string; webhookSecret?: string; adminPassword?: string } = {},
+  options: { secretBox: SecretBox; adminApiKey?: string; webhookSecret?: string; adminPassword?: string },
 ): Promise<void> {
-  const webhookSecret = options.webhookSecret ?? newWebhookSecret();
+  const webhookSecret = options.secretBox.seal(options.webhookSecret ?? newWebhookSecret());
   // Hashed outside the transaction: argon2id takes a moment on purpose.
   const adminPasswordHash = options.adminPassword ? await hashPassword(options.adminPassword) : undefined;
   await db.$transaction(async (tx) => {
@@ -127,7 +130,7 @@ export async function seedDemo(
         name: 'Demo EHR',
         signingSecret: webhookSecret,
       },
-      update: options.webhookSecret ? { signingSecret: options.webhookSecret } : {},
+      update: options.webhookSecret ? { signingSecret: webhookSecret } : {},
     });
     await seedStandardForms(tx, DEMO.organizationId);
     await tx.staffUser.upsert({

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
-import { createWorkerFromConfig, startApiFromConfig } from '../app/from-config';
+import { createWorkerFromConfig, secretBoxFromConfig, startApiFromConfig } from '../app/from-config';
 import { ConfigError, loadConfig, loadObservabilityConfig } from '../config/env';
 import { createDb } from '../db/client';
 import { migrate } from '../db/migrate';
@@ -102,7 +102,7 @@ runMain(async () => {
   const adminApiKey = await localAdminApiKey(DATA_DIR);
   const webhookSecret = await localWebhookSecret(DATA_DIR);
   const adminPassword = await localAdminPassword(DATA_DIR);
-  await seedDemo(db, { adminApiKey, webhookSecret, adminPassword });
+  await seedDemo(db, { secretBox: secretBoxFromConfig(config), adminApiKey, webhookSecret, adminPassword });
 
   // One registry for the worker and the API in this one process: the API's /metrics shows both.
   const metrics = createMetrics();

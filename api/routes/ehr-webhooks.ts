@@ -5,6 +5,7 @@ import { recordAudit, type AuditOutcome } from '../../audit/audit-log';
 import { originOf } from '../audit-context';
 import { rawBodyOf } from '../raw-body';
 import { receiveChartCreated } from '../use-cases/receive-chart-created';
+import type { SecretBox } from '../../security/secret-box';
 import type { StartOnboardingDeps } from '../use-cases/start-onboarding';
 import { authenticateEhrWebhook } from '../webhook-auth';
 import { validate } from '../validate';
@@ -12,7 +13,7 @@ import { validate } from '../validate';
 const ZIntegrationParams = z.object({ integrationId: z.uuid('must be an integration id (UUID)') });
 
 /** Webhooks from EHR systems: one URL per integration, each delivery signed with its secret (Standard Webhooks). */
-export function ehrWebhookRoutes(deps: StartOnboardingDeps): Router {
+export function ehrWebhookRoutes(deps: StartOnboardingDeps & { secretBox: SecretBox }): Router {
   const router = Router();
 
   router.post('/v1/webhooks/ehr/:integrationId', async (req, res) => {
@@ -22,7 +23,7 @@ export function ehrWebhookRoutes(deps: StartOnboardingDeps): Router {
       timestamp: req.get('webhook-timestamp'),
       signature: req.get('webhook-signature'),
     };
-    const integration = await authenticateEhrWebhook(deps.db, integrationId, headers, rawBodyOf(req));
+    const integration = await authenticateEhrWebhook(deps.db, deps.secretBox, integrationId, headers, rawBodyOf(req));
     let onboardingId: string | null = null;
     let outcome: AuditOutcome = 'refused';
     let result;

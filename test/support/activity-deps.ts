@@ -5,12 +5,14 @@ import path from 'node:path';
 import type { ActivityDependencies } from '../../activities';
 import type { Db } from '../../db/client';
 import { createOutboxMailer, type Mailer } from '../../emails/mailer';
+import { testSecretBox } from './factories';
 
 export const TEST_PUBLIC_BASE_URL = 'http://portal.test';
 
 /**
  * Real-but-local activity dependencies: the test database, an outbox mailer
- * writing to a fresh folder (or the mailer given), a fresh signing key.
+ * writing to a fresh folder (or the mailer given), a fresh signing key, and
+ * the factories' secret box, which opens the secrets they store.
  */
 export function testActivityDeps(
   db: Db,
@@ -22,6 +24,7 @@ export function testActivityDeps(
     mailer: options.mailer ?? createOutboxMailer({ dir: outboxDir, from: 'Test Practice <portal@practice.test>' }),
     tokenSigningKey: randomBytes(32),
     publicBaseUrl: options.publicBaseUrl ?? TEST_PUBLIC_BASE_URL,
+    secretBox: testSecretBox,
     outboxDir,
   };
 }

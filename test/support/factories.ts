@@ -2,13 +2,25 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client';
 import type { TChartCreatedWebhook } from '../../api/schemas/chart-created-webhook';
 import { onboardingWorkflowId } from '../../api/use-cases/start-onboarding';
+import { createSecretBox } from '../../security/secret-box';
 import { newWebhookSecret, signWebhook } from '../../security/standard-webhooks';
 import type { ClientOnboardingInput } from '../../workflows/client-onboarding';
 import { hashToken, randomToken } from '../../security/tokens';
 import { DEMO, seedStandardForms } from '../../prisma/seed';
+import { testPayloadKeys } from './temporal';
 
 /** Signing secrets of the test integrations, so the test service signs webhooks to them like their EHR would. */
 export const WEBHOOK_SECRETS = new Map<string, string>();
+
+/**
+ * Seals the integration secrets the factories store, as production does, with
+ * a fresh key per test file (not the service's payload keys, as with
+ * SECRETS_ENCRYPTION_KEYS set). The test service's API, activities and
+ * processes open them with it (test/support/service.ts, activity-deps.ts);
+ * WEBHOOK_SECRETS keeps the plaintext for signing.
+ */
+export const testSecretKeys = testPayloadKeys();
+export const testSecretBox = createSecretBox(testSecretKeys);
 
 /** Standard Webhooks headers for a body, signed with `secret`. */
 export function signedWebhookHeaders(
@@ -48,7 +60,7 @@ export async function createTestOrganization(db: Db): Promise<TestOrganization> 
   });
   const webhookSecret = newWebhookSecret();
   const integration = await db.ehrIntegration.create({
-    data: { organizationId: organization.id, name: 'Test EHR', signingSecret: webhookSecret },
+    data: { organizationId: organization.id, name: 'Test EHR', signingSecret: testSecretBox.seal(webhookSecret) },
   });
   WEBHOOK_SECRETS.set(integration.id, webhookSecret);
   await db.$transaction((tx) => seedStandardForms(tx, organization.id));

@@ -4,7 +4,7 @@ import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import type { Mailer } from '../../emails/mailer';
 import { testActivityDeps } from './activity-deps';
-import { signedWebhookHeaders, WEBHOOK_SECRETS } from './factories';
+import { signedWebhookHeaders, testSecretBox, testSecretKeys, WEBHOOK_SECRETS } from './factories';
 import { startApiServer, type RunningApi } from '../../api/server';
 import { createLogger } from '../../observability/logger';
 import { createMetrics, type AppMetrics } from '../../observability/metrics';
@@ -74,6 +74,7 @@ export async function startTestService(
       ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
       ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
       payloadKeys: keys,
+      secretBox: testSecretBox,
     },
     { host: '127.0.0.1', port: 0 },
   );
@@ -97,6 +98,7 @@ export async function startTestService(
       TEMPORAL_NAMESPACE: env.namespace ?? 'default',
       TEMPORAL_TASK_QUEUE: taskQueue,
       PAYLOAD_ENCRYPTION_KEYS: testPayloadKeysEnv(keys),
+      SECRETS_ENCRYPTION_KEYS: testPayloadKeysEnv(testSecretKeys),
       TOKEN_SIGNING_KEY: activityDeps.tokenSigningKey.toString('base64'),
       OUTBOX_DIR: activityDeps.outboxDir,
       PUBLIC_BASE_URL: api.url,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from '../../config/env';
+import { ConfigError, loadConfig, loadSecretsKeys } from '../../config/env';
 
 const key = `k1:${randomBytes(32).toString('base64')}`;
 const minimal = {
@@ -71,5 +71,32 @@ describe('PUBLIC_BASE_URL', () => {
     expect(loadConfig({ ...minimal, PUBLIC_BASE_URL: 'https://portal.example.com/' }).server.publicBaseUrl).toBe(
       'https://portal.example.com',
     );
+  });
+});
+
+describe('SECRETS_ENCRYPTION_KEYS', () => {
+  it('defaults to the payload keys, so existing deployments need nothing new', () => {
+    const config = loadConfig(minimal);
+    expect(config.secretsKeys).toEqual(config.payloadKeys);
+    expect(loadSecretsKeys({ PAYLOAD_ENCRYPTION_KEYS: key })).toEqual(config.payloadKeys);
+  });
+
+  it('takes keys of its own, newest first, in the payload keys’ format', () => {
+    const own = `s2:${randomBytes(32).toString('base64')},s1:${randomBytes(32).toString('base64')}`;
+    const config = loadConfig({ ...minimal, SECRETS_ENCRYPTION_KEYS: own });
+    expect(config.secretsKeys.map((k) => k.id)).toEqual(['s2', 's1']);
+    expect(config.payloadKeys.map((k) => k.id)).toEqual(['k1']);
+    expect(loadSecretsKeys({ PAYLOAD_ENCRYPTION_KEYS: key, SECRETS_ENCRYPTION_KEYS: own }).map((k) => k.id)).toEqual([
+      's2',
+      's1',
+    ]);
+  });
+
+  it('names a malformed or missing key list without echoing it', () => {
+    const badKey = `s1:${randomBytes(16).toString('base64')}`;
+    const problems = problemsOf({ ...minimal, SECRETS_ENCRYPTION_KEYS: badKey }).join('\n');
+    expect(problems).toMatch(/SECRETS_ENCRYPTION_KEYS/);
+    expect(problems).not.toContain(badKey.slice(3));
+    expect(() => loadSecretsKeys({})).toThrow(/SECRETS_ENCRYPTION_KEYS \(or PAYLOAD_ENCRYPTION_KEYS\) is required/);
   });
 });

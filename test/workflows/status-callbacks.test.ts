@@ -29,6 +29,7 @@ import {
   createTestOrganization,
   newOnboarding,
   setInvitationPolicy,
+  testSecretBox,
   type TestOrganization,
 } from '../support/factories';
 import { signAllForms } from '../support/forms';
@@ -119,7 +120,8 @@ async function connectEhr(org: TestOrganization, answers: number[] = []): Promis
   endpoints.set(path, endpoint);
   await database.db.ehrIntegration.update({
     where: { id: org.integrationId },
-    data: { callbackUrl: `${receiverUrl}${path}`, callbackSecret: endpoint.secret },
+    // Stored encrypted, as production stores it; the activity opens it to sign.
+    data: { callbackUrl: `${receiverUrl}${path}`, callbackSecret: testSecretBox.seal(endpoint.secret) },
   });
   return endpoint;
 }
