@@ -15,7 +15,12 @@ export const temporalConfig = {
   /** Local dev server ports used by `npm start`. */
   devServer: { port: 7233, uiPort: 8233 },
   /** Workflow ids carry only our own random ids, never PHI. */
-  workflowIdPrefix: { onboarding: 'onboarding-', formRequest: 'form-request-', statusCallback: 'status-callback-' },
+  workflowIdPrefix: {
+    onboarding: 'onboarding-',
+    formRequest: 'form-request-',
+    passwordReset: 'password-reset-',
+    statusCallback: 'status-callback-',
+  },
 } as const;
 
 /** Durations of the onboarding flow. */

@@ -1,11 +1,13 @@
 import type { Db } from '../db/client';
 import type { Mailer } from '../emails/mailer';
 import type { AppMetrics } from '../observability/metrics';
+import type { SecretBox } from '../security/secret-box';
 import { countStatusTransitions } from '../observability/status-transitions';
 import { createChartActivities } from './charts';
 import { createFormRequestActivities } from './form-requests';
 import { createInvitationActivities } from './invitations';
 import { createOnboardingProgressActivities } from './onboarding-progress';
+import { createPasswordResetActivities } from './password-reset';
 import { createStatusCallbackActivities } from './status-callbacks';
 
 export interface ActivityDependencies {
@@ -17,6 +19,8 @@ export interface ActivityDependencies {
   publicBaseUrl: string;
   /** Counts emails and onboarding status changes; tests that do not look at metrics leave it out. */
   metrics?: AppMetrics;
+  /** Opens the integration secrets stored encrypted (security/secret-box.ts): the callback secret. */
+  secretBox: SecretBox;
 }
 
 /**
@@ -31,6 +35,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createOnboardingProgressActivities(deps),
     ...createInvitationActivities(deps),
     ...createFormRequestActivities(deps),
+    ...createPasswordResetActivities(deps),
     ...createStatusCallbackActivities(deps),
   };
 }

@@ -38,6 +38,12 @@ import {
   ZPortalInvitationProps,
 } from './portal-invitation';
 import {
+  PasswordResetEmail,
+  passwordResetPreviewProps,
+  passwordResetSubject,
+  ZPasswordResetProps,
+} from './password-reset';
+import {
   RegistrationConfirmedEmail,
   registrationConfirmedPreviewProps,
   registrationConfirmedSubject,
@@ -52,6 +58,7 @@ export const EMAIL_TEMPLATE_IDS = [
   'forms-assigned',
   'forms-reminder',
   'forms-completed-staff',
+  'password-reset',
 ] as const;
 
 export type EmailTemplateId = (typeof EMAIL_TEMPLATE_IDS)[number];
@@ -158,6 +165,12 @@ export const EMAIL_TEMPLATES = {
     subject: formsCompletedStaffSubject,
     component: FormsCompletedStaffEmail,
     previewProps: formsCompletedStaffPreviewProps,
+  }),
+  'password-reset': defineTemplate('password-reset', {
+    schema: ZPasswordResetProps,
+    subject: passwordResetSubject,
+    component: PasswordResetEmail,
+    previewProps: passwordResetPreviewProps,
   }),
 } as const satisfies { [Id in EmailTemplateId]: EmailTemplate<PropsSchema> };
 

@@ -10,6 +10,8 @@ import { originOf } from '../audit-context';
 import { assertCsrf, csrfField } from '../portal/csrf';
 import { html, page, type Html } from '../portal/html';
 import { currentUser, SESSION_ABSOLUTE_MS, signIn, signOut } from '../use-cases/portal-sessions';
+import { createRateLimiter } from '../../security/rate-limiter';
+import { inspectPasswordResetLink, requestPasswordReset, resetPassword } from '../use-cases/password-reset';
 import { countOutstandingDocuments } from '../use-cases/portal-documents';
 import { MAX_FORM_FIELDS, portalDocumentRoutes } from './portal-documents';
 import {
@@ -24,9 +26,14 @@ export interface PortalDeps {
   logger: Logger;
   tokenSigningKey: Buffer;
   publicBaseUrl: string;
+  taskQueue: string;
 }
 
 export const SESSION_COOKIE = 'portal_session';
+
+/** Sign-in, registration and password-reset posts allowed per client address per window. */
+export const DOOR_ATTEMPTS_PER_WINDOW = 20;
+const DOOR_WINDOW_MS = 5 * 60 * 1000;
 
 const ZRegistrationForm = z.object({
   lastName: z.string().trim().min(1).max(100),
@@ -177,6 +184,24 @@ export function portalRoutes(deps: PortalDeps): Router {
     next();
   });
 
+  // Per client address, on every door a guesser would knock on (see security/rate-limiter.ts).
+  const doors = createRateLimiter({ limit: DOOR_ATTEMPTS_PER_WINDOW, windowMs: DOOR_WINDOW_MS });
+  const tooMany = (req: Request, res: Response): boolean => {
+    if (doors.attempt(req.ip ?? 'unknown')) return false;
+    res.setHeader('Retry-After', String(DOOR_WINDOW_MS / 1000));
+    send(
+      res,
+      429,
+      page({
+        title: 'Please wait a few minutes',
+        body: html`<div class="card">
+          <p>There have been too many attempts from your network. Please wait a few minutes and try again.</p>
+        </div>`,
+      }),
+    );
+    return true;
+  };
+
   router.get('/portal/register/:token', async (req, res) => {
     const state = await inspectRegistrationLink(deps.db, req.params.token);
     if (!state.usable) {
@@ -189,6 +214,7 @@ export function portalRoutes(deps: PortalDeps): Router {
 
   router.post('/portal/register/:token', async (req, res) => {
     assertCsrf(req, deps.tokenSigningKey);
+    if (tooMany(req, res)) return;
     const csrf = csrfField(req, res, deps.tokenSigningKey, secure);
     const form = ZRegistrationForm.safeParse(req.body);
     if (!form.success) {
@@ -266,6 +292,7 @@ export function portalRoutes(deps: PortalDeps): Router {
           <label for="password">Password</label>
           <input id="password" name="password" type="password" autocomplete="current-password" required />
           <button type="submit">Sign in</button>
+          <p><a href="${base}/portal/${slug}/password/forgot">Forgot your password?</a></p>
         </form>
       </div>`,
     });
@@ -279,6 +306,7 @@ export function portalRoutes(deps: PortalDeps): Router {
 
   router.post('/portal/:orgSlug/login', async (req, res) => {
     assertCsrf(req, deps.tokenSigningKey);
+    if (tooMany(req, res)) return;
     const org = await organizationBySlug(req.params.orgSlug);
     const form = ZSignInForm.safeParse(req.body);
     const token = form.success
@@ -301,6 +329,153 @@ export function portalRoutes(deps: PortalDeps): Router {
       }),
     );
     res.redirect(303, `${base}/portal/${org.slug}`);
+  });
+
+  const ZForgot = z.object({ email: z.string().trim().max(254) });
+  const ZNewPassword = z.object({
+    password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+    passwordConfirmation: z.string().max(MAX_PASSWORD_LENGTH),
+  });
+
+  const forgotPage = (req: Request, res: Response, org: { slug: string; name: string }, sent: boolean) =>
+    page({
+      title: 'Reset your password',
+      practiceName: org.name,
+      body: sent
+        ? html`<div class="card">
+            <p class="ok" role="status">
+              If there is a portal account for that email, we have sent it a link to choose a new password. The link
+              works for an hour.
+            </p>
+            <a class="button" href="${base}/portal/${org.slug}/login">Back to sign in</a>
+          </div>`
+        : html`<div class="card">
+            <p>Enter the email address you sign in with. We will email you a link to choose a new password.</p>
+            <form method="post" action="${base}/portal/${org.slug}/password/forgot">
+              <input type="hidden" name="_csrf" value="${csrfField(req, res, deps.tokenSigningKey, secure)}" />
+              <label for="email">Email</label>
+              <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" />
+              <button type="submit">Email me a link</button>
+            </form>
+          </div>`,
+    });
+
+  router.get('/portal/:orgSlug/password/forgot', async (req, res) => {
+    const org = await organizationBySlug(req.params.orgSlug);
+    send(res, 200, forgotPage(req, res, org, false));
+  });
+
+  router.post('/portal/:orgSlug/password/forgot', async (req, res) => {
+    assertCsrf(req, deps.tokenSigningKey);
+    if (tooMany(req, res)) return;
+    const org = await organizationBySlug(req.params.orgSlug);
+    const form = ZForgot.safeParse(req.body);
+    if (form.success && form.data.email) {
+      await requestPasswordReset(deps, org.id, form.data.email, originOf(req));
+    }
+    // The same answer whether or not the email has an account.
+    send(res, 200, forgotPage(req, res, org, true));
+  });
+
+  const newPasswordPage = (
+    req: Request,
+    res: Response,
+    org: { name: string; brandColor: string | null },
+    message: Html | null,
+  ) =>
+    page({
+      title: 'Choose a new password',
+      practiceName: org.name,
+      brandColor: org.brandColor,
+      body: html`<div class="card">
+        ${message ?? ''}
+        <form method="post" novalidate>
+          <input type="hidden" name="_csrf" value="${csrfField(req, res, deps.tokenSigningKey, secure)}" />
+          <label for="password"
+            >New password <span class="hint">(at least ${MIN_PASSWORD_LENGTH} characters)</span></label
+          >
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="new-password"
+            required
+            minlength="${MIN_PASSWORD_LENGTH}"
+            maxlength="${MAX_PASSWORD_LENGTH}"
+          />
+          <label for="passwordConfirmation">Repeat the password</label>
+          <input
+            id="passwordConfirmation"
+            name="passwordConfirmation"
+            type="password"
+            autocomplete="new-password"
+            required
+            maxlength="${MAX_PASSWORD_LENGTH}"
+          />
+          <button type="submit">Set my new password</button>
+        </form>
+      </div>`,
+    });
+
+  const resetLinkInvalid = () =>
+    page({
+      title: 'This link can no longer be used',
+      body: html`<div class="card">
+        <p>This password reset link has expired or was already used.</p>
+        <p>You can ask for a new one from the sign-in page.</p>
+      </div>`,
+    });
+
+  router.get('/portal/:orgSlug/password/reset/:token', async (req, res) => {
+    const org = await inspectPasswordResetLink(deps.db, deps.tokenSigningKey, req.params.token);
+    if (!org || org.slug !== req.params.orgSlug) {
+      send(res, 410, resetLinkInvalid());
+      return;
+    }
+    send(res, 200, newPasswordPage(req, res, org, null));
+  });
+
+  router.post('/portal/:orgSlug/password/reset/:token', async (req, res) => {
+    assertCsrf(req, deps.tokenSigningKey);
+    if (tooMany(req, res)) return;
+    const org = await inspectPasswordResetLink(deps.db, deps.tokenSigningKey, req.params.token);
+    if (!org || org.slug !== req.params.orgSlug) {
+      send(res, 410, resetLinkInvalid());
+      return;
+    }
+    const form = ZNewPassword.safeParse(req.body);
+    if (!form.success) {
+      send(
+        res,
+        400,
+        newPasswordPage(req, res, org, html`<p class="error" role="alert">Please fill in both fields.</p>`),
+      );
+      return;
+    }
+    const result = await resetPassword(deps.db, deps.tokenSigningKey, req.params.token, form.data, originOf(req));
+    switch (result.outcome) {
+      case 'reset':
+        send(
+          res,
+          200,
+          page({
+            title: 'Your password is changed',
+            practiceName: org.name,
+            brandColor: org.brandColor,
+            body: html`<div class="card">
+              <p class="ok" role="status">Your new password is set. You have been signed out everywhere else.</p>
+              <a class="button" href="${base}/portal/${result.organizationSlug}/login">Sign in</a>
+            </div>`,
+          }),
+        );
+        return;
+      case 'weak-password':
+        send(res, 422, newPasswordPage(req, res, org, html`<p class="error" role="alert">${result.problem}</p>`));
+        return;
+      case 'invalid':
+        send(res, 410, resetLinkInvalid());
+        return;
+    }
   });
 
   router.post('/portal/:orgSlug/logout', async (req, res) => {

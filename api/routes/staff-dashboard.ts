@@ -33,7 +33,8 @@ import { listOnboardingForms, readSignedForm, sendForms } from '../use-cases/onb
 import { SESSION_ABSOLUTE_MS } from '../use-cases/portal-sessions';
 import { signedFormPdf } from '../use-cases/signed-forms';
 import { currentStaff, signInStaff, signOutStaff, type StaffSessionUser } from '../use-cases/staff-sessions';
-import { findOrganizationBySlug, send } from './portal';
+import { createRateLimiter } from '../../security/rate-limiter';
+import { DOOR_ATTEMPTS_PER_WINDOW, findOrganizationBySlug, send } from './portal';
 
 export interface StaffDashboardDeps {
   db: Db;
@@ -148,6 +149,8 @@ export function staffDashboardRoutes(deps: StaffDashboardDeps): Router {
     next();
   });
 
+  // Guessing staff passwords from one address gets slow; per-account lockout still applies on top.
+  const signIns = createRateLimiter({ limit: DOOR_ATTEMPTS_PER_WINDOW, windowMs: 5 * 60 * 1000 });
   const csrf = (req: Request, res: Response) => csrfField(req, res, deps.tokenSigningKey, secure, 'staff');
   const checkCsrf = (req: Request) => assertCsrf(req, deps.tokenSigningKey, 'staff');
 
@@ -182,6 +185,10 @@ export function staffDashboardRoutes(deps: StaffDashboardDeps): Router {
   router.post('/staff/:orgSlug/login', async (req, res) => {
     checkCsrf(req);
     const org = await findOrganizationBySlug(db, req.params.orgSlug);
+    if (!signIns.attempt(req.ip ?? 'unknown')) {
+      send(res, 429, signInPage(req, res, org, true));
+      return;
+    }
     const form = ZSignIn.safeParse(req.body);
     const token = form.success
       ? await signInStaff(db, org.id, form.data.email, form.data.password, originOf(req))

@@ -33,6 +33,7 @@ const LINK_FIELD = {
   'invitation-reminder': 'registerUrl',
   'invitation-resent': 'registerUrl',
   'registration-confirmed': 'signInUrl',
+  'password-reset': 'resetUrl',
   'forms-assigned': 'documentsUrl',
   'forms-reminder': 'documentsUrl',
   'forms-completed-staff': 'reviewUrl',
