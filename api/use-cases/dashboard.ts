@@ -12,6 +12,8 @@ import type { StaffPrincipal } from '../staff-auth';
 
 export const PAGE_SIZE = 50;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Clients matched by name up to this many are looked up first and listed by id (see searchFilter). */
+const NAME_MATCH_LIMIT = 1000;
 
 export interface DashboardRow {
   id: string;
@@ -44,8 +46,39 @@ function dayStart(date: string): Date {
   return new Date(`${date}T00:00:00.000Z`);
 }
 
+/**
+ * The chart id, or the start of the client's last name. The matching clients
+ * are found first and their onboardings listed by id: an OR across onboarding
+ * and client would make PostgreSQL join every onboarding of the practice on
+ * each search, and its guess of how many names match would send a search
+ * that finds nothing through all of them in date order (bench/dashboard.ts).
+ * A prefix that matches very many clients (a letter or two) is joined
+ * instead, without the OR unless the text is also a chart id (unique in the
+ * practice).
+ */
+async function searchFilter(db: Db, staff: StaffPrincipal, search: string): Promise<Prisma.OnboardingWhereInput> {
+  const byChart = { externalChartId: search };
+  // Ops search by chart id only: a name search would tell them who is a client.
+  if (staff.role === 'OPS') return byChart;
+  const byName = { lastName: { startsWith: search, mode: Prisma.QueryMode.insensitive } };
+  const clients = await db.client.findMany({
+    where: { organizationId: staff.organizationId, ...byName },
+    select: { id: true },
+    take: NAME_MATCH_LIMIT + 1,
+  });
+  if (clients.length <= NAME_MATCH_LIMIT) {
+    return { OR: [byChart, { clientId: { in: clients.map((client) => client.id) } }] };
+  }
+  const chart = await db.onboarding.findUnique({
+    where: { organizationId_externalChartId: { organizationId: staff.organizationId, externalChartId: search } },
+    select: { id: true },
+  });
+  return chart ? { OR: [byChart, { client: byName }] } : { client: byName };
+}
+
 export async function listDashboard(db: Db, staff: StaffPrincipal, query: TDashboardQuery): Promise<DashboardPage> {
   const search = query.q?.trim();
+  const matching = search ? await searchFilter(db, staff, search) : {};
   const where: Prisma.OnboardingWhereInput = {
     ...visibleTo(staff),
     ...(query.status ? { status: query.status } : {}),
@@ -58,17 +91,7 @@ export async function listDashboard(db: Db, staff: StaffPrincipal, query: TDashb
           },
         }
       : {}),
-    ...(search
-      ? {
-          OR: [
-            { externalChartId: search },
-            // Ops search by chart id only: a name search would tell them who is a client.
-            ...(staff.role === 'OPS'
-              ? []
-              : [{ client: { lastName: { startsWith: search, mode: Prisma.QueryMode.insensitive } } }]),
-          ],
-        }
-      : {}),
+    ...matching,
   };
   const orderBy: Prisma.OnboardingOrderByWithRelationInput[] =
     query.sort === 'created-asc'
