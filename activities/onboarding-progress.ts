@@ -60,7 +60,18 @@ async function writeStatus(
 }
 
 /** Where a registered client stands: forms still open, all forms signed, or simply registered. */
+/**
+ * A registration and a form request opening at the same moment each read the
+ * other's table before the other committed, and the status stuck at
+ * REGISTERED with forms outstanding. Both take the onboarding row's lock
+ * first, so the second waits and then reads what the first committed.
+ */
+async function lockOnboarding(tx: Prisma.TransactionClient, onboardingId: string): Promise<void> {
+  await tx.$queryRaw`SELECT id FROM onboarding WHERE id = ${onboardingId}::uuid FOR UPDATE`;
+}
+
 async function afterRegistration(tx: Prisma.TransactionClient, onboardingId: string): Promise<OnboardingStatus> {
+  await lockOnboarding(tx, onboardingId);
   const requests = await tx.formRequest.groupBy({
     by: ['status'],
     where: { onboardingId, status: { in: ['OPEN', 'COMPLETED'] } },
@@ -80,6 +91,7 @@ export async function refreshFormsStatus(
   tx: Prisma.TransactionClient,
   onboardingId: string,
 ): Promise<OnboardingStatus> {
+  await lockOnboarding(tx, onboardingId);
   const onboarding = await tx.onboarding.findUniqueOrThrow({ where: { id: onboardingId }, select: { status: true } });
   if (!['REGISTERED', 'FORMS_OUTSTANDING', 'COMPLETE'].includes(onboarding.status)) return onboarding.status;
   const status = await afterRegistration(tx, onboardingId);

@@ -122,6 +122,8 @@ interface Cursor {
   id: string;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Opaque to callers: where the scan stopped, as (updatedAt, id) of the last onboarding looked at. */
 function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.updatedAt.toISOString(), cursor.id])).toString('base64url');
@@ -131,7 +133,9 @@ function decodeCursor(raw: string): Cursor {
   try {
     const [updatedAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
     const date = new Date(String(updatedAt));
-    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(date.getTime())) throw new Error();
+    // Both go into the query as they are: an id that is not a UUID, or a date PostgreSQL cannot store, would be a 500.
+    const year = date.getUTCFullYear();
+    if (typeof id !== 'string' || !UUID.test(id) || Number.isNaN(year) || year < 1 || year > 9999) throw new Error();
     return { updatedAt: date, id };
   } catch {
     throw new AppError('VALIDATION_FAILED', 'bad cursor', {
