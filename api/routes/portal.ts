@@ -98,31 +98,36 @@ function registrationForm(csrf: string, link: RegistrationLink, message: Html | 
           required
           value="${typed.dateOfBirth ?? ''}"
         />
-        <label for="password"
-          >New password <span class="hint">(at least ${MIN_PASSWORD_LENGTH} characters)</span></label
-        >
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autocomplete="new-password"
-          required
-          minlength="${MIN_PASSWORD_LENGTH}"
-          maxlength="${MAX_PASSWORD_LENGTH}"
-        />
-        <label for="passwordConfirmation">Repeat the password</label>
-        <input
-          id="passwordConfirmation"
-          name="passwordConfirmation"
-          type="password"
-          autocomplete="new-password"
-          required
-          maxlength="${MAX_PASSWORD_LENGTH}"
-        />
+        ${newPasswordFields()}
         <button type="submit">Create my account</button>
       </form>
     </div>`,
   });
+}
+
+/** A new password and its repetition: registration and password reset ask the same way. */
+function newPasswordFields(): Html {
+  return html`<label for="password"
+      >New password <span class="hint">(at least ${MIN_PASSWORD_LENGTH} characters)</span></label
+    >
+    <input
+      id="password"
+      name="password"
+      type="password"
+      autocomplete="new-password"
+      required
+      minlength="${MIN_PASSWORD_LENGTH}"
+      maxlength="${MAX_PASSWORD_LENGTH}"
+    />
+    <label for="passwordConfirmation">Repeat the password</label>
+    <input
+      id="passwordConfirmation"
+      name="passwordConfirmation"
+      type="password"
+      autocomplete="new-password"
+      required
+      maxlength="${MAX_PASSWORD_LENGTH}"
+    />`;
 }
 
 /** Every unusable link gets this page: it says what to do and nothing about the chart. */
@@ -391,27 +396,7 @@ export function portalRoutes(deps: PortalDeps): Router {
         ${message ?? ''}
         <form method="post" novalidate>
           <input type="hidden" name="_csrf" value="${csrfField(req, res, deps.tokenSigningKey, secure)}" />
-          <label for="password"
-            >New password <span class="hint">(at least ${MIN_PASSWORD_LENGTH} characters)</span></label
-          >
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autocomplete="new-password"
-            required
-            minlength="${MIN_PASSWORD_LENGTH}"
-            maxlength="${MAX_PASSWORD_LENGTH}"
-          />
-          <label for="passwordConfirmation">Repeat the password</label>
-          <input
-            id="passwordConfirmation"
-            name="passwordConfirmation"
-            type="password"
-            autocomplete="new-password"
-            required
-            maxlength="${MAX_PASSWORD_LENGTH}"
-          />
+          ${newPasswordFields()}
           <button type="submit">Set my new password</button>
         </form>
       </div>`,
