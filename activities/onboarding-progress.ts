@@ -67,7 +67,9 @@ async function writeStatus(
  * first, so the second waits and then reads what the first committed.
  */
 async function lockOnboarding(tx: Prisma.TransactionClient, onboardingId: string): Promise<void> {
-  await tx.$queryRaw`SELECT id FROM onboarding WHERE id = ${onboardingId}::uuid FOR UPDATE`;
+  // NO KEY UPDATE, not UPDATE: rows these transactions insert (events, form requests) already hold a
+  // KEY SHARE lock on the onboarding through their foreign key, and UPDATE would deadlock with it.
+  await tx.$queryRaw`SELECT id FROM onboarding WHERE id = ${onboardingId}::uuid FOR NO KEY UPDATE`;
 }
 
 async function afterRegistration(tx: Prisma.TransactionClient, onboardingId: string): Promise<OnboardingStatus> {
