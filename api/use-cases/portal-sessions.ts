@@ -1,14 +1,12 @@
 import { recordAudit, type AuditEntry, type AuditOutcome } from '../../audit/audit-log';
 import type { Db } from '../../db/client';
 import { dummyPasswordHash, verifyPassword } from '../../security/passwords';
+import { afterWrongPassword, isLockedOut } from '../../security/login-lockout';
 import { hashToken, randomToken } from '../../security/tokens';
 
 /** Sessions end after 15 minutes without activity, and after 12 hours in any case. */
 export const SESSION_IDLE_MS = 15 * 60 * 1000;
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
-/** Wrong passwords before the account pauses sign-in for LOGIN_LOCK_MS. */
-export const MAX_FAILED_LOGINS = 5;
-export const LOGIN_LOCK_MS = 15 * 60 * 1000;
 
 export interface PortalUser {
   portalAccountId: string;
@@ -51,20 +49,13 @@ export async function signIn(
     await audit('refused', account ? 'account-not-active' : 'unknown-email');
     return null;
   }
-  if (account.lockedUntil && account.lockedUntil.getTime() > Date.now()) {
+  if (isLockedOut(account.lockedUntil)) {
     await audit('denied', 'locked');
     return null;
   }
   if (!valid) {
     await audit('refused', 'wrong-password');
-    const failed = account.failedLogins + 1;
-    await db.portalAccount.update({
-      where: { id: account.id },
-      data:
-        failed >= MAX_FAILED_LOGINS
-          ? { failedLogins: 0, lockedUntil: new Date(Date.now() + LOGIN_LOCK_MS) }
-          : { failedLogins: failed },
-    });
+    await db.portalAccount.update({ where: { id: account.id }, data: afterWrongPassword(account.failedLogins) });
     return null;
   }
   await audit('success', 'password');

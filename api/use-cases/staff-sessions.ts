@@ -9,7 +9,8 @@ import { recordAudit, type AuditEntry, type AuditOutcome } from '../../audit/aud
 import { dummyPasswordHash, verifyPassword } from '../../security/passwords';
 import { hashToken, randomToken } from '../../security/tokens';
 import type { StaffPrincipal } from '../staff-auth';
-import { LOGIN_LOCK_MS, MAX_FAILED_LOGINS, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from './portal-sessions';
+import { afterWrongPassword, isLockedOut } from '../../security/login-lockout';
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from './portal-sessions';
 
 export interface StaffSessionUser extends StaffPrincipal {
   displayName: string;
@@ -44,20 +45,13 @@ export async function signInStaff(
     await audit('refused', staff ? 'no-password' : 'unknown-email');
     return null;
   }
-  if (staff.lockedUntil && staff.lockedUntil.getTime() > Date.now()) {
+  if (isLockedOut(staff.lockedUntil)) {
     await audit('denied', 'locked');
     return null;
   }
   if (!valid) {
     await audit('refused', 'wrong-password');
-    const failed = staff.failedLogins + 1;
-    await db.staffUser.update({
-      where: { id: staff.id },
-      data:
-        failed >= MAX_FAILED_LOGINS
-          ? { failedLogins: 0, lockedUntil: new Date(Date.now() + LOGIN_LOCK_MS) }
-          : { failedLogins: failed },
-    });
+    await db.staffUser.update({ where: { id: staff.id }, data: afterWrongPassword(staff.failedLogins) });
     return null;
   }
   await audit('success', 'password');
