@@ -97,6 +97,25 @@ const staffRead = (summary: string, parameters: Schema[], ok: Schema, extra: Rec
   },
 });
 
+/** The two remote-codec operations differ only in their words. */
+const codecOperation = (summary: string, ok: string, bad: string) => ({
+  post: {
+    summary,
+    tags: ['ops'],
+    security: [{ staffApiKey: [] }],
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: { type: 'object', properties: { payloads: { type: 'array' } } } } },
+    },
+    responses: {
+      200: { description: ok },
+      400: error(bad),
+      401: error('No valid staff API key'),
+      403: error('Ops and admins only'),
+    },
+  },
+});
+
 const pdf = (description: string) => ({
   description,
   content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
@@ -396,44 +415,16 @@ export function openApiDocument(serverUrl: string): Schema {
           },
         },
       },
-      '/codec/decode': {
-        post: {
-          summary: 'Remote codec for the Temporal Web UI and CLI: decrypt payloads (ops and admins; audited)',
-          tags: ['ops'],
-          security: [{ staffApiKey: [] }],
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': { schema: { type: 'object', properties: { payloads: { type: 'array' } } } },
-            },
-          },
-          responses: {
-            200: { description: 'The payloads, decoded ({"payloads":[{"metadata":{…},"data":"<base64>"}]})' },
-            400: error('Not a codec request, or a payload that does not decrypt'),
-            401: error('No valid staff API key'),
-            403: error('Ops and admins only'),
-          },
-        },
-      },
-      '/codec/encode': {
-        post: {
-          summary: 'Remote codec: encrypt payloads (ops and admins; audited)',
-          tags: ['ops'],
-          security: [{ staffApiKey: [] }],
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': { schema: { type: 'object', properties: { payloads: { type: 'array' } } } },
-            },
-          },
-          responses: {
-            200: { description: 'The payloads, encrypted' },
-            400: error('Not a codec request'),
-            401: error('No valid staff API key'),
-            403: error('Ops and admins only'),
-          },
-        },
-      },
+      '/codec/decode': codecOperation(
+        'Remote codec for the Temporal Web UI and CLI: decrypt payloads (ops and admins; audited)',
+        'The payloads, decoded ({"payloads":[{"metadata":{…},"data":"<base64>"}]})',
+        'Not a codec request, or a payload that does not decrypt',
+      ),
+      '/codec/encode': codecOperation(
+        'Remote codec: encrypt payloads (ops and admins; audited)',
+        'The payloads, encrypted',
+        'Not a codec request',
+      ),
       '/healthz': { get: { summary: 'Liveness', tags: ['ops'], responses: { 200: { description: 'Alive' } } } },
       '/readyz': {
         get: {
