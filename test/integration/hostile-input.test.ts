@@ -30,6 +30,12 @@ beforeAll(async () => {
   org = await createTestOrganization(service.database.db);
   const accepted = await service.post(`/v1/webhooks/ehr/${org.integrationId}`, chartCreatedWebhook({ invite: false }));
   onboardingId = ((await accepted.json()) as { onboardingId: string }).onboardingId;
+  // Its chart is written by the workflow a moment later: let it land before anything counts rows.
+  await eventually(() =>
+    service.database.db.onboarding
+      .findFirst({ where: { id: onboardingId, clientId: { not: null } } })
+      .then((row) => row ?? undefined),
+  );
   portal = await registeredClientWithForms();
 });
 
