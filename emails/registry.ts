@@ -44,6 +44,18 @@ import {
   ZPasswordResetProps,
 } from './password-reset';
 import {
+  PaymentReceiptEmail,
+  paymentReceiptPreviewProps,
+  paymentReceiptSubject,
+  ZPaymentReceiptProps,
+} from './payment-receipt';
+import {
+  PaymentReceivedStaffEmail,
+  paymentReceivedStaffPreviewProps,
+  paymentReceivedStaffSubject,
+  ZPaymentReceivedStaffProps,
+} from './payment-received-staff';
+import {
   RegistrationConfirmedEmail,
   registrationConfirmedPreviewProps,
   registrationConfirmedSubject,
@@ -59,6 +71,8 @@ export const EMAIL_TEMPLATE_IDS = [
   'forms-reminder',
   'forms-completed-staff',
   'password-reset',
+  'payment-receipt',
+  'payment-received-staff',
 ] as const;
 
 export type EmailTemplateId = (typeof EMAIL_TEMPLATE_IDS)[number];
@@ -171,6 +185,18 @@ export const EMAIL_TEMPLATES = {
     subject: passwordResetSubject,
     component: PasswordResetEmail,
     previewProps: passwordResetPreviewProps,
+  }),
+  'payment-receipt': defineTemplate('payment-receipt', {
+    schema: ZPaymentReceiptProps,
+    subject: paymentReceiptSubject,
+    component: PaymentReceiptEmail,
+    previewProps: paymentReceiptPreviewProps,
+  }),
+  'payment-received-staff': defineTemplate('payment-received-staff', {
+    schema: ZPaymentReceivedStaffProps,
+    subject: paymentReceivedStaffSubject,
+    component: PaymentReceivedStaffEmail,
+    previewProps: paymentReceivedStaffPreviewProps,
   }),
 } as const satisfies { [Id in EmailTemplateId]: EmailTemplate<PropsSchema> };
 

@@ -37,6 +37,8 @@ const LINK_FIELD = {
   'forms-assigned': 'documentsUrl',
   'forms-reminder': 'documentsUrl',
   'forms-completed-staff': 'reviewUrl',
+  'payment-receipt': 'receiptUrl',
+  'payment-received-staff': 'dashboardUrl',
 } as const satisfies Record<EmailTemplateId, string>;
 
 function buttonUrlOf(id: EmailTemplateId): string {
