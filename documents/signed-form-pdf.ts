@@ -9,6 +9,7 @@ import { PDFDocument, type PDFFont, type PDFPage, type RGB, StandardFonts, rgb }
 import { formatDateTime } from '../emails/format';
 import type { AnswerValue, FormAnswers } from '../domain/form-answers';
 import type { TFormDefinition, TQuestion } from '../domain/form-definition';
+import { winAnsi, wrap } from './pdf-text';
 
 export interface SignedFormPdfInput {
   practiceName: string;
@@ -196,54 +197,4 @@ class PageWriter {
       page.drawText(label, { x, y: MARGIN / 2, font, size, color: GREY });
     });
   }
-}
-
-/** Greedy word wrap; a word wider than the line (a pasted URL, a hash) is broken between characters. */
-function wrap(text: string, font: PDFFont, size: number, maxWidth: number): string[] {
-  const fits = (candidate: string) => font.widthOfTextAtSize(candidate, size) <= maxWidth;
-  const lines: string[] = [];
-  for (const paragraph of text.split('\n')) {
-    let line = '';
-    for (const word of paragraph.split(' ')) {
-      const candidate = line ? `${line} ${word}` : word;
-      if (fits(candidate)) {
-        line = candidate;
-        continue;
-      }
-      if (line) lines.push(line);
-      line = word;
-      while (!fits(line)) {
-        let cut = 1;
-        while (cut < line.length && fits(line.slice(0, cut + 1))) cut++;
-        lines.push(line.slice(0, cut));
-        line = line.slice(cut);
-      }
-    }
-    lines.push(line);
-  }
-  return lines;
-}
-
-/**
- * The text as the standard PDF fonts can draw it. They only encode WinAnsi
- * (Western European), and pdf-lib throws on anything else, so a client who
- * writes their name in Chinese or adds an emoji would otherwise get no PDF at
- * all. Each character the font lacks is replaced by its unaccented form where
- * one exists (ł has none, ŝ becomes s), or by '?'.
- */
-function winAnsi(text: string, font: PDFFont): string {
-  const supported = new Set(font.getCharacterSet());
-  const encodable = (value: string) => [...value].every((char) => supported.has(char.codePointAt(0)!));
-  const normalised = text.normalize('NFC').replace(/\r\n?/g, '\n').replace(/\t/g, '    ');
-  let result = '';
-  for (const char of normalised) {
-    if (char === '\n' || encodable(char)) {
-      result += char;
-      continue;
-    }
-    // Marks and invisible joiners (emoji variation selectors, ZWJ) have nothing to print.
-    const base = char.normalize('NFKD').replace(/[\p{M}\p{Cf}]/gu, '');
-    result += encodable(base) ? base : '?';
-  }
-  return result;
 }
