@@ -83,7 +83,9 @@ export function formRoutes(deps: FormRouteDeps): Router {
 
   router.get('/v1/onboardings/:onboardingId/forms', async (req, res) => {
     const { onboardingId } = validate(ZOnboardingParams, req.params, ['params']);
-    res.json(await listOnboardingForms(db, staffOf(req), onboardingId));
+    res.json(
+      await audited(db, req, 'forms.list', onboardingId, () => listOnboardingForms(db, staffOf(req), onboardingId)),
+    );
   });
 
   router.post('/v1/onboardings/:onboardingId/form-requests', async (req, res) => {

@@ -14,6 +14,7 @@ import { recordAudit } from '../../audit/audit-log';
 import type { OnboardingStatus } from '../../domain/onboarding-status';
 import { AppError } from '../app-error';
 import { originOf } from '../audit-context';
+import { accessibleOnboarding } from '../client-access-policy';
 import { assertCsrf, csrfField } from '../portal/csrf';
 import { html, page, type Html } from '../portal/html';
 import { ZDashboardQuery, ZFunnelQuery } from '../schemas/dashboard';
@@ -26,7 +27,7 @@ import {
   resendInvitation,
   revokePortalAccess,
 } from '../use-cases/act-on-onboarding';
-import { funnel, listDashboard, visibleTo, type DashboardRow } from '../use-cases/dashboard';
+import { funnel, listDashboard, type DashboardRow } from '../use-cases/dashboard';
 import { listPackages } from '../use-cases/form-catalog';
 import { getOnboarding } from '../use-cases/get-onboarding';
 import { listOnboardingForms, readSignedForm, sendForms } from '../use-cases/onboarding-forms';
@@ -120,6 +121,15 @@ const ACTIONS = {
   },
 } as const;
 type ActionName = keyof typeof ACTIONS;
+
+/** How each action is named in the audit trail (the same names as the JSON API's). */
+const AUDIT_ACTIONS: Record<ActionName, string> = {
+  resend: 'invitation.resend',
+  revoke: 'portal.revoke',
+  owner: 'portal.owner_change',
+  forms: 'forms.send',
+  cancel: 'onboarding.cancel',
+};
 
 /** Which actions make sense in a status; the workflow still has the last word and refuses with a reason. */
 function actionsFor(status: OnboardingStatus, hasPortalAccount: boolean): ActionName[] {
@@ -437,14 +447,19 @@ export function staffDashboardRoutes(deps: StaffDashboardDeps): Router {
     );
   });
 
-  /** The onboarding if this staff member may see it; another practice's or another therapist's is a 404. */
-  const visibleOnboarding = async (user: StaffPrincipal, id: string) => {
+  /** The onboarding id of a client page's path; a malformed one is a 404 like an unknown one. */
+  const onboardingIdOf = (id: string): string => {
     const parsed = ZOnboardingId.safeParse(id);
-    const found = parsed.success
-      ? await db.onboarding.findFirst({ where: { id: parsed.data, ...visibleTo(user) }, select: { id: true } })
-      : null;
-    if (!found) throw new AppError('NOT_FOUND', 'no such onboarding for this staff member');
-    return found.id;
+    if (!parsed.success) throw new AppError('NOT_FOUND', 'malformed onboarding id');
+    return parsed.data;
+  };
+  /**
+   * Whether this staff member may reach the onboarding (api/client-access-policy.ts,
+   * as in the JSON API): another practice's, or a colleague's client for a
+   * therapist, is a 404 like an unknown id. Called inside audited(), so a refusal is recorded.
+   */
+  const assertVisible = async (user: StaffPrincipal, onboardingId: string): Promise<void> => {
+    await accessibleOnboarding(db, user, onboardingId, { id: true });
   };
 
   const clientPage = async (req: Request, res: Response, onboardingId: string, notice: Html | null) => {
@@ -578,23 +593,24 @@ export function staffDashboardRoutes(deps: StaffDashboardDeps): Router {
 
   router.get('/staff/:orgSlug/onboardings/:onboardingId', async (req, res) => {
     const { user } = sessionOf(res);
-    const onboardingId = await visibleOnboarding(user, req.params.onboardingId);
+    const onboardingId = onboardingIdOf(req.params.onboardingId);
     const done =
       typeof req.query.done === 'string' && req.query.done in ACTIONS ? (req.query.done as ActionName) : null;
-    const body = await audited(db, req, 'onboarding.read', onboardingId, () =>
-      clientPage(
+    const body = await audited(db, req, 'onboarding.read', onboardingId, async () => {
+      await assertVisible(user, onboardingId);
+      return clientPage(
         req,
         res,
         onboardingId,
         done ? html`<p class="ok" role="status">${ACTIONS[done].label}: done.</p>` : null,
-      ),
-    );
+      );
+    });
     send(res, 200, body);
   });
 
   router.get('/staff/:orgSlug/onboardings/:onboardingId/documents/:assignmentId/pdf', async (req, res) => {
     const { user } = sessionOf(res);
-    const onboardingId = await visibleOnboarding(user, req.params.onboardingId);
+    const onboardingId = onboardingIdOf(req.params.onboardingId);
     const assignmentId = z.uuid().safeParse(req.params.assignmentId);
     if (!assignmentId.success) throw new AppError('NOT_FOUND', 'bad assignment id');
     const form = await audited(db, req, 'form.download', onboardingId, () =>
@@ -662,18 +678,33 @@ export function staffDashboardRoutes(deps: StaffDashboardDeps): Router {
   router.get('/staff/:orgSlug/onboardings/:onboardingId/:action', async (req, res) => {
     const { user } = sessionOf(res);
     const action = actionOf(req.params.action);
-    const onboardingId = await visibleOnboarding(user, req.params.onboardingId);
-    assertMayManageInvitations(user);
-    send(res, 200, await confirmPage(req, res, onboardingId, action, null));
+    const onboardingId = onboardingIdOf(req.params.onboardingId);
+    // The page shows nothing of the client: only a refusal is worth a line in the trail.
+    const page = await audited(
+      db,
+      req,
+      AUDIT_ACTIONS[action],
+      onboardingId,
+      async () => {
+        assertMayManageInvitations(user);
+        await assertVisible(user, onboardingId);
+        return confirmPage(req, res, onboardingId, action, null);
+      },
+      { deniedOnly: true },
+    );
+    send(res, 200, page);
   });
 
   router.post('/staff/:orgSlug/onboardings/:onboardingId/:action', async (req, res) => {
     checkCsrf(req);
     const { org, user } = sessionOf(res);
     const action = actionOf(req.params.action);
-    const onboardingId = await visibleOnboarding(user, req.params.onboardingId);
+    const onboardingId = onboardingIdOf(req.params.onboardingId);
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (body.confirm !== 'yes') {
+      await audited(db, req, AUDIT_ACTIONS[action], onboardingId, () => assertVisible(user, onboardingId), {
+        deniedOnly: true,
+      });
       res.redirect(303, `/staff/${org.slug}/onboardings/${onboardingId}`);
       return;
     }
@@ -700,15 +731,13 @@ export function staffDashboardRoutes(deps: StaffDashboardDeps): Router {
         }
       }
     };
-    const auditAction = {
-      resend: 'invitation.resend',
-      revoke: 'portal.revoke',
-      owner: 'portal.owner_change',
-      forms: 'forms.send',
-      cancel: 'onboarding.cancel',
-    }[action];
     try {
-      await audited(db, req, auditAction, onboardingId, run);
+      await audited(db, req, AUDIT_ACTIONS[action], onboardingId, async () => {
+        // What the role may do first, as in the JSON API: a 403 never depends on whether the id exists.
+        assertMayManageInvitations(user);
+        await assertVisible(user, onboardingId);
+        return run();
+      });
     } catch (error) {
       // A refusal (409, a bad owner, an email in use) comes back on the confirmation page with its reason.
       if (

@@ -10,6 +10,7 @@ import {
   type OnboardingState,
 } from '../../workflows/client-onboarding';
 import { AppError } from '../app-error';
+import { accessibleOnboarding } from '../client-access-policy';
 import { assertMayManageInvitations, type StaffPrincipal } from '../staff-auth';
 
 export interface ActOnOnboardingDeps {
@@ -19,21 +20,6 @@ export interface ActOnOnboardingDeps {
 
 /** Business refusals that mean "the email is someone else's", told apart from plain state conflicts. */
 const EMAIL_IN_USE = 'EmailInUse';
-
-/**
- * Finds the onboarding in the caller's organisation. Another organisation's
- * onboarding is a 404, exactly like a missing one: no hint that it exists.
- */
-async function onboardingFor(db: Db, staff: StaffPrincipal, onboardingId: string) {
-  const onboarding = await db.onboarding.findUnique({
-    where: { id: onboardingId },
-    select: { workflowId: true, organizationId: true },
-  });
-  if (!onboarding || onboarding.organizationId !== staff.organizationId) {
-    throw new AppError('NOT_FOUND', 'onboarding not found in caller organisation');
-  }
-  return onboarding;
-}
 
 /**
  * Runs a staff action as a workflow update. The workflow's validator refuses
@@ -47,7 +33,8 @@ async function runUpdate(
   send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<OnboardingState>,
 ): Promise<OnboardingState> {
   assertMayManageInvitations(staff);
-  const { workflowId } = await onboardingFor(deps.db, staff, onboardingId);
+  // Another practice's onboarding, or a colleague's client for a therapist, is a 404 like a missing one.
+  const { workflowId } = await accessibleOnboarding(deps.db, staff, onboardingId, { workflowId: true });
   try {
     return await send(deps.temporal.workflow.getHandle(workflowId));
   } catch (error) {

@@ -2,12 +2,14 @@
  * What the staff dashboard lists and counts. Everything comes from the
  * indexed projection in PostgreSQL (onboarding, its events and forms), never
  * from scanning Temporal, so it stays fast with 100,000 onboardings.
- * Therapists see the clients assigned to them; ops see no client names.
+ * Therapists see the clients assigned to them (api/client-access-policy.ts);
+ * ops see no client names.
  */
 import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../../db/client';
 import type { OnboardingStatus } from '../../domain/onboarding-status';
 import type { TDashboardQuery, TFunnelQuery } from '../schemas/dashboard';
+import { assignedClinicianScope, onboardingsVisibleTo } from '../client-access-policy';
 import type { StaffPrincipal } from '../staff-auth';
 
 export const PAGE_SIZE = 50;
@@ -32,14 +34,6 @@ export interface DashboardPage {
   total: number;
   page: number;
   pages: number;
-}
-
-/** Whose onboardings this staff member may see at all. */
-export function visibleTo(staff: StaffPrincipal): Prisma.OnboardingWhereInput {
-  return {
-    organizationId: staff.organizationId,
-    ...(staff.role === 'THERAPIST' ? { assignedStaffId: staff.staffUserId } : {}),
-  };
 }
 
 function dayStart(date: string): Date {
@@ -80,7 +74,7 @@ export async function listDashboard(db: Db, staff: StaffPrincipal, query: TDashb
   const search = query.q?.trim();
   const matching = search ? await searchFilter(db, staff, search) : {};
   const where: Prisma.OnboardingWhereInput = {
-    ...visibleTo(staff),
+    ...onboardingsVisibleTo(staff),
     ...(query.status ? { status: query.status } : {}),
     ...(query.clinician ? { assignedStaffId: query.clinician === 'none' ? null : query.clinician } : {}),
     ...(query.from || query.to
@@ -178,7 +172,8 @@ export async function funnel(db: Db, staff: StaffPrincipal, query: TFunnelQuery)
   const { from, to } = funnelPeriod(query);
   const start = dayStart(from);
   const end = new Date(dayStart(to).getTime() + DAY_MS);
-  const therapist = staff.role === 'THERAPIST' ? staff.staffUserId : null;
+  // The same reach as onboardingsVisibleTo, for raw SQL.
+  const therapist = assignedClinicianScope(staff);
   const [row] = await db.$queryRaw<
     {
       created: bigint;

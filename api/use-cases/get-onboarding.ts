@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/client';
 import { AppError } from '../app-error';
+import { onboardingsVisibleTo } from '../client-access-policy';
 import type { StaffPrincipal } from '../staff-auth';
 import type { TOnboardingResponse } from '../schemas/onboarding';
 
@@ -19,27 +20,23 @@ export async function getOnboarding(
   staff: StaffPrincipal,
   onboardingId: string,
 ): Promise<TOnboardingResponse> {
-  const onboarding = await deps.db.onboarding.findUnique({
-    where: { id: onboardingId },
+  // Another practice's onboarding, or a colleague's client for a therapist, answers exactly like a missing one.
+  const onboarding = await deps.db.onboarding.findFirst({
+    where: { id: onboardingId, ...onboardingsVisibleTo(staff) },
     include: {
       events: { orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }] },
       invitations: { orderBy: { sequence: 'desc' }, take: 1 },
       client: { select: { portalAccount: { select: { status: true, ownerKind: true } } } },
     },
   });
-  const formCounts = onboarding
-    ? await deps.db.formAssignment.groupBy({
-        by: ['status'],
-        where: { onboardingId, status: { not: 'CANCELLED' } },
-        _count: true,
-      })
-    : [];
+  if (!onboarding) throw new AppError('NOT_FOUND', 'unknown onboarding');
+  const formCounts = await deps.db.formAssignment.groupBy({
+    by: ['status'],
+    where: { onboardingId, status: { not: 'CANCELLED' } },
+    _count: true,
+  });
   const formsTotal = formCounts.reduce((sum, group) => sum + group._count, 0);
   const formsSubmitted = formCounts.find((group) => group.status === 'SUBMITTED')?._count ?? 0;
-  // Another organisation's onboarding answers exactly like a missing one.
-  if (!onboarding || onboarding.organizationId !== staff.organizationId) {
-    throw new AppError('NOT_FOUND', 'unknown onboarding');
-  }
   const [invitation] = onboarding.invitations;
   const portalAccount = onboarding.client?.portalAccount ?? null;
 

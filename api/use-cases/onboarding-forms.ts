@@ -9,6 +9,7 @@ import { openFormRequest } from '../../activities/form-requests';
 import { refreshFormsStatus } from '../../activities/onboarding-progress';
 import { formRequest, formRequestWorkflowId } from '../../workflows/form-request';
 import { AppError } from '../app-error';
+import { accessibleOnboarding } from '../client-access-policy';
 import type { TOnboardingFormsResponse, TSendFormsRequest } from '../schemas/forms';
 import { assertMayReadAnswers, type StaffPrincipal } from '../staff-auth';
 import { latestVersionsOf } from './form-catalog';
@@ -29,13 +30,13 @@ function assertMaySendForms(staff: StaffPrincipal): void {
   }
 }
 
-async function onboardingOf(db: Db, staff: StaffPrincipal, onboardingId: string) {
-  const onboarding = await db.onboarding.findFirst({
-    where: { id: onboardingId, organizationId: staff.organizationId },
-    select: { id: true, status: true, client: { select: { portalAccount: { select: { status: true } } } } },
+/** The onboarding if the caller may reach it (api/client-access-policy.ts); a 404 like a missing one otherwise. */
+function onboardingOf(db: Db, staff: StaffPrincipal, onboardingId: string) {
+  return accessibleOnboarding(db, staff, onboardingId, {
+    id: true,
+    status: true,
+    client: { select: { portalAccount: { select: { status: true } } } },
   });
-  if (!onboarding) throw new AppError('NOT_FOUND', 'no such onboarding in this organisation');
-  return onboarding;
 }
 
 export async function listOnboardingForms(
@@ -171,9 +172,10 @@ export async function sendForms(
   return forms.requests.find((summary) => summary.requestId === requestId)!;
 }
 
-/** A signed form with answers, scores and the signature check, or 404 outside the organisation. */
+/** A signed form with answers, scores and the signature check, or 404 outside the caller's reach. */
 export async function readSignedForm(db: Db, staff: StaffPrincipal, onboardingId: string, assignmentId: string) {
   assertMayReadAnswers(staff);
+  await onboardingOf(db, staff, onboardingId);
   const form = await loadSignedForm(db, { organizationId: staff.organizationId, onboardingId, assignmentId });
   if (!form) throw new AppError('NOT_FOUND', 'no signed form with this id in this onboarding');
   return form;

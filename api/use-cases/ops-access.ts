@@ -3,6 +3,7 @@ import type { Db } from '../../db/client';
 import type { Logger } from '../../observability/logger';
 import type { OnboardingStatus } from '../../domain/onboarding-status';
 import { AppError } from '../app-error';
+import { accessibleOnboarding } from '../client-access-policy';
 import type { StaffPrincipal } from '../staff-auth';
 
 /** What the ops use cases need: the database projection, Temporal, and where the Web UI is. */
@@ -35,7 +36,8 @@ export interface OperableOnboarding {
 }
 
 /**
- * The onboarding an ops action is about, in the caller's organisation. Another
+ * The onboarding an ops action is about, within the caller's reach
+ * (api/client-access-policy.ts: for ops and admins, their practice). Another
  * organisation's onboarding answers exactly like a missing one.
  */
 export async function onboardingToOperate(
@@ -44,12 +46,5 @@ export async function onboardingToOperate(
   onboardingId: string,
 ): Promise<OperableOnboarding> {
   assertMayOperate(staff);
-  const onboarding = await db.onboarding.findUnique({
-    where: { id: onboardingId },
-    select: { id: true, workflowId: true, status: true, organizationId: true },
-  });
-  if (!onboarding || onboarding.organizationId !== staff.organizationId) {
-    throw new AppError('NOT_FOUND', 'onboarding not found in caller organisation');
-  }
-  return { id: onboarding.id, workflowId: onboarding.workflowId, status: onboarding.status };
+  return accessibleOnboarding(db, staff, onboardingId, { id: true, workflowId: true, status: true });
 }

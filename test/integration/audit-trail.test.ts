@@ -4,7 +4,9 @@
  * attempt and sign-in, with who, when, from where and the outcome. Only
  * admins read it, only for their own clients, and nobody can rewrite it.
  */
+import { randomUUID } from 'node:crypto';
 import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
+import type { TErrorResponse } from '../../api/schemas/error-response';
 import type { TClientAuditResponse } from '../../api/schemas/audit';
 import type { TOnboardingResponse } from '../../api/schemas/onboarding';
 import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
@@ -79,6 +81,29 @@ it('records who touched a client, from where, and how it ended', async () => {
   const theirs = await service.database.db.auditEvent.findMany({ where: { organizationId: other.organizationId } });
   expect(theirs.map((event) => [event.action, event.outcome, event.clientId])).toEqual([
     ['onboarding.read', 'denied', null],
+  ]);
+});
+
+it('records a therapist refused a colleague’s client on that client’s trail, answered like an unknown id', async () => {
+  const { onboardingId, clientId } = await invitedClient();
+  const asTherapist = bearer(org.keys.permittedTherapist);
+  const theirs = await service.get(`/v1/onboardings/${onboardingId}`, asTherapist);
+  const nowhere = await service.get(`/v1/onboardings/${randomUUID()}`, asTherapist);
+  expect(theirs.status).toBe(404);
+  const body = (await theirs.json()) as TErrorResponse;
+  expect({ status: nowhere.status, message: ((await nowhere.json()) as TErrorResponse).error.message }).toEqual({
+    status: 404,
+    message: body.error.message,
+  });
+  expect((await service.get(`/v1/onboardings/${onboardingId}/forms`, asTherapist)).status).toBe(404);
+
+  const { events } = (await (
+    await service.get(`/v1/clients/${clientId}/audit`, bearer(org.keys.admin))
+  ).json()) as TClientAuditResponse;
+  const refusals = events.filter((event) => event.actor.id === org.permittedTherapistId);
+  expect(refusals.map((event) => [event.action, event.outcome, event.detail]).reverse()).toEqual([
+    ['onboarding.read', 'denied', { code: 'NOT_FOUND', scope: 'not_assigned' }],
+    ['forms.list', 'denied', { code: 'NOT_FOUND', scope: 'not_assigned' }],
   ]);
 });
 

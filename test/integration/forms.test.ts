@@ -124,6 +124,13 @@ describe('sending forms to an existing portal user (seed 003)', () => {
     expect((await formsOf(onboardingId)).total).toBe(0);
     expect(await service.database.db.formRequest.count({ where: { onboardingId } })).toBe(0);
 
+    // A permitted therapist sends forms to their own clients only: until the EHR names them the clinician, a 404.
+    expect((await sendForms(onboardingId, { formKeys: ['gad-7'] }, org.keys.permittedTherapist)).status).toBe(404);
+    expect(await service.database.db.formRequest.count({ where: { onboardingId } })).toBe(0);
+    await service.database.db.onboarding.update({
+      where: { id: onboardingId },
+      data: { assignedStaffId: org.permittedTherapistId },
+    });
     const sent = await sendForms(onboardingId, { formKeys: ['gad-7', 'phq-9'] }, org.keys.permittedTherapist);
     expect(sent.status).toBe(201);
     const forms = await formsOf(onboardingId);

@@ -1,8 +1,9 @@
 /**
  * Route access for every operation the API documents (issue 5): who may call
  * it (auth), that one organisation can never read or act on another's data
- * (cross-tenant), and that malformed ids, queries and bodies are a 4xx, never
- * a 500, and write nothing.
+ * (cross-tenant), that within a practice a therapist reaches only the clients
+ * assigned to them (api/client-access-policy.ts), and that malformed ids,
+ * queries and bodies are a 4xx, never a 500, and write nothing.
  *
  * The operations are walked from openApiDocument(); each needs an entry in
  * ROUTES below saying how it authenticates and which of practice A's
@@ -99,7 +100,13 @@ const OPERATORS: readonly Role[] = ['admin', 'ops'];
 interface World {
   a: TestOrganization;
   b: TestOrganization;
-  /** Practice A's client: registered, every form of the default package signed. */
+  /**
+   * The therapist of practice A (with the invite permission) to whom A's client
+   * is assigned. A's other two therapists (keys.therapist, keys.permittedTherapist)
+   * are not that client's clinician.
+   */
+  assignedTherapist: { id: string; key: string };
+  /** Practice A's client: registered, every form of the default package signed, assigned to assignedTherapist. */
   onboardingId: string;
   workflowId: string;
   clientId: string;
@@ -382,9 +389,27 @@ beforeAll(async () => {
   const { db } = service.database;
   const [a, b] = await Promise.all([createTestOrganization(db), createTestOrganization(db)]);
   const suffix = randomBytes(4).toString('hex');
+  const assignedTherapist = await db.staffUser.create({
+    data: {
+      organizationId: a.organizationId,
+      email: `clinician-${suffix}@practice.test`,
+      displayName: `Clinician ${suffix}`,
+      role: 'THERAPIST',
+      canInvite: true,
+    },
+  });
+  const assignedTherapistKey = randomToken();
+  await db.staffApiKey.create({
+    data: {
+      organizationId: a.organizationId,
+      staffUserId: assignedTherapist.id,
+      name: 'assigned clinician',
+      keyHash: hashToken(assignedTherapistKey),
+    },
+  });
 
   const [a1, a2, b1] = await Promise.all([
-    registeredClient(a, { dateOfBirth: '1979-03-14' }),
+    registeredClient(a, { dateOfBirth: '1979-03-14', clinicianEmail: assignedTherapist.email }),
     registeredClient(a),
     registeredClient(b),
   ]);
@@ -443,6 +468,7 @@ beforeAll(async () => {
   world = {
     a,
     b,
+    assignedTherapist: { id: assignedTherapist.id, key: assignedTherapistKey },
     onboardingId: a1.client.onboardingId,
     workflowId: a1Onboarding.workflowId,
     clientId: a1Onboarding.clientId!,
@@ -486,9 +512,13 @@ afterAll(async () => {
 });
 
 /** A client who registered through the invitation email, with the default package's forms waiting. */
-async function registeredClient(org: TestOrganization, overrides: { dateOfBirth?: string } = {}) {
+async function registeredClient(
+  org: TestOrganization,
+  { clinicianEmail, ...overrides }: { dateOfBirth?: string; clinicianEmail?: string } = {},
+) {
   const { db } = service.database;
-  const event = chartCreatedWebhook({ formPackageKey: org.formPackageKey, ...overrides });
+  const base = chartCreatedWebhook({ formPackageKey: org.formPackageKey, ...overrides });
+  const event = { ...base, data: { ...base.data, ...(clinicianEmail ? { clinicianEmail } : {}) } };
   const email = event.data.client.email!;
   const accepted = await service.post(`/v1/webhooks/ehr/${org.integrationId}`, event);
   expect(accepted.status).toBe(202);
@@ -901,6 +931,107 @@ describe('2. cross-tenant: practice B never reads or acts on practice A’s data
   });
 });
 
+// ---------------------------------------------------------------------------
+// 2b. Within the practice: a therapist reaches only the clients assigned to them
+// ---------------------------------------------------------------------------
+
+/** Every route that names a client's onboarding (or the client) by id. */
+const CLIENT_SCOPED = LABELS.filter((label) => ROUTES[label]?.tenancy.kind === 'ids');
+/** Practice A's therapists who are not the clinician of A's client. */
+const NOT_ASSIGNED = ['permittedTherapist', 'therapist'] as const;
+
+describe('2b. a therapist reaches only the clients assigned to them, in their own practice too', () => {
+  it('covers every route keyed by a client’s ids', () => {
+    expect(CLIENT_SCOPED).toEqual(
+      expect.arrayContaining([
+        'GET /v1/onboardings/{onboardingId}',
+        'POST /v1/onboardings/{onboardingId}/invitation/resend',
+        'POST /v1/onboardings/{onboardingId}/portal-access/revoke',
+        'POST /v1/onboardings/{onboardingId}/portal-owner',
+        'POST /v1/onboardings/{onboardingId}/cancel',
+        'GET /v1/onboardings/{onboardingId}/forms',
+        'POST /v1/onboardings/{onboardingId}/form-requests',
+        'GET /v1/onboardings/{onboardingId}/documents/{assignmentId}',
+        'GET /v1/onboardings/{onboardingId}/documents/{assignmentId}/pdf',
+        'GET /v1/clients/{clientId}/audit',
+      ]),
+    );
+  });
+
+  it.each(CLIENT_SCOPED)('%s', async (label) => {
+    const op = operation(label);
+    const fixture = fixtureOf(op);
+    const { access } = fixture;
+    if (access.kind !== 'staff') throw new Error(`${label}: routes keyed by A's ids need a staff key`);
+    const params = fixture.params!(world);
+    const body = fixture.body?.(world);
+    const query = fixture.query;
+
+    // The client's own clinician reads what their role allows: the refusals below are about whose client it is.
+    if (fixture.control) {
+      const own = await call(op, { params, body, query, key: world.assignedTherapist.key });
+      if (access.roles.includes('permittedTherapist')) {
+        expect({ status: own.status }).toEqual({ status: fixture.control.status });
+        for (const shown of fixture.control.shows(world)) expect(own.text).toContain(shown);
+      } else {
+        expect(own.status).toBe(403);
+      }
+    }
+
+    const before = await fingerprint();
+    for (const role of NOT_ASSIGNED) {
+      const key = world.a.keys[role];
+      const staffUserId = await staffIdOf(key);
+      const refusalsBefore = await notAssignedRefusals(staffUserId);
+      const expected = access.roles.includes(role)
+        ? { status: 404, code: 'NOT_FOUND' }
+        : { status: 403, code: 'FORBIDDEN' };
+      const theirs = await call(op, { params, body, query, key });
+      expect({ role, status: theirs.status, code: theirs.code, leaked: leaks(theirs.text) }).toEqual({
+        role,
+        ...expected,
+        leaked: [],
+      });
+      // Exactly the answer to ids that exist nowhere: a therapist cannot tell a colleague's client from no one.
+      const unknown = await call(op, { params: unknownParams(op), body, query, key });
+      expect({ role, status: unknown.status, code: unknown.code, message: unknown.message }).toEqual({
+        role,
+        status: theirs.status,
+        code: theirs.code,
+        message: theirs.message,
+      });
+      // The refusal is on the client's trail, marked as outside the therapist's clients, for A's admins to see.
+      const refusals = await notAssignedRefusals(staffUserId);
+      expect({ role, refusals: refusals.length - refusalsBefore.length }).toEqual({
+        role,
+        refusals: expected.status === 404 ? 1 : 0,
+      });
+    }
+    expect(await fingerprint()).toEqual(before);
+  });
+
+  it('left practice A’s workflow exactly as it was', async () => {
+    expect(await workflowOfA()).toEqual(workflowBefore);
+  });
+});
+
+async function staffIdOf(key: string): Promise<string> {
+  const row = await service.database.db.staffApiKey.findUniqueOrThrow({
+    where: { keyHash: hashToken(key) },
+    select: { staffUserId: true },
+  });
+  return row.staffUserId;
+}
+
+/** The audit entries of a staff member refused A's client because it is not theirs. */
+async function notAssignedRefusals(staffUserId: string) {
+  const events = await service.database.db.auditEvent.findMany({
+    where: { actorId: staffUserId, outcome: 'denied', onboardingId: world.onboardingId, clientId: world.clientId },
+    select: { id: true, detail: true },
+  });
+  return events.filter((event) => (event.detail as { scope?: unknown }).scope === 'not_assigned');
+}
+
 async function webhookTenancy(world: World): Promise<void> {
   const op = operation('POST /v1/webhooks/ehr/{integrationId}');
   const before = await fingerprint();
@@ -1252,6 +1383,56 @@ describe('4. HTML pages', () => {
       );
       expect({ action, status: onA.response.status }).toEqual({ action, status: 303 });
     }
+    expect(await fingerprint(SESSION_TABLES)).toEqual(before);
+    expect(await workflowOfA()).toEqual(workflowBefore);
+  });
+
+  it('a therapist’s session opens none of a colleague’s client pages, like ids that exist nowhere', async () => {
+    const { db } = service.database;
+    const permittedId = await staffIdOf(world.a.keys.permittedTherapist);
+    const [clinicianEmail, therapistEmail] = [
+      await setStaffPassword(db, world.assignedTherapist.id),
+      await setStaffPassword(db, permittedId),
+    ];
+    const clientPath = `/staff/${world.a.slug}/onboardings/${world.onboardingId}`;
+    const pages = (id: string, assignmentId: string) => [
+      `/staff/${world.a.slug}/onboardings/${id}`,
+      `/staff/${world.a.slug}/onboardings/${id}/documents/${assignmentId}/pdf`,
+      `/staff/${world.a.slug}/onboardings/${id}/resend`,
+      `/staff/${world.a.slug}/onboardings/${id}/forms`,
+      `/staff/${world.a.slug}/onboardings/${id}/cancel`,
+    ];
+
+    // The client's own clinician opens the page, with the client's name on it.
+    const clinician = new StaffPages(service.api.url);
+    expect((await clinician.signIn(world.a.slug, clinicianEmail)).status).toBe(303);
+    const own = await clinician.get(clientPath);
+    expect(own.response.status).toBe(200);
+    expect(leaks(own.html)).toEqual(expect.arrayContaining([world.markers[1]!]));
+
+    // A colleague with the same permissions: the list leaves the client out, every page is a 404.
+    const colleague = new StaffPages(service.api.url);
+    expect((await colleague.signIn(world.a.slug, therapistEmail)).status).toBe(303);
+    const before = await fingerprint(SESSION_TABLES);
+    const refusalsBefore = await notAssignedRefusals(permittedId);
+    const list = await colleague.get(`/staff/${world.a.slug}`);
+    expect(list.response.status).toBe(200);
+    expect(leaks(list.html)).toEqual([]);
+    const unknown = pages(randomUUID(), randomUUID());
+    for (const [index, path] of pages(world.onboardingId, world.assignmentId).entries()) {
+      const theirs = await colleague.get(path);
+      const nowhere = await colleague.get(unknown[index]!);
+      expect({ path, status: theirs.response.status }).toEqual({ path, status: 404 });
+      expect(nowhere.response.status).toBe(404);
+      expect(leaks(theirs.html)).toEqual([]);
+    }
+    for (const action of ['cancel', 'resend', 'revoke']) {
+      const posted = await colleague.post(`${clientPath}/${action}`, { confirm: 'yes' }, `/staff/${world.a.slug}`);
+      expect({ action, status: posted.response.status }).toEqual({ action, status: 404 });
+      expect(leaks(posted.html)).toEqual([]);
+    }
+    // Each refusal of a page of A's client is audited as outside this therapist's clients.
+    expect((await notAssignedRefusals(permittedId)).length - refusalsBefore.length).toBe(8);
     expect(await fingerprint(SESSION_TABLES)).toEqual(before);
     expect(await workflowOfA()).toEqual(workflowBefore);
   });

@@ -41,7 +41,7 @@ function act(onboardingId: string, action: string, key: string | null, body: unk
 }
 
 describe('staff actions', () => {
-  it('resend: admins and permitted therapists may, other therapists may not (seed 003)', async () => {
+  it('resend: admins and permitted therapists (for their own clients) may, other therapists may not (seed 003)', async () => {
     const onboardingId = await invitedOnboarding();
 
     const forbidden = await act(onboardingId, 'invitation/resend', org.keys.therapist);
@@ -55,6 +55,13 @@ describe('staff actions', () => {
       state: 'PENDING',
     });
 
+    // A permitted therapist acts on their own clients only: another clinician's (or no one's) is a 404.
+    const notTheirs = await act(onboardingId, 'invitation/resend', org.keys.permittedTherapist);
+    expect(notTheirs.status).toBe(404);
+    await service.database.db.onboarding.update({
+      where: { id: onboardingId },
+      data: { assignedStaffId: org.permittedTherapistId },
+    });
     const byTherapist = await act(onboardingId, 'invitation/resend', org.keys.permittedTherapist);
     expect(byTherapist.status).toBe(200);
     expect(((await byTherapist.json()) as TStaffActionResponse).invitation?.sequence).toBe(3);

@@ -50,6 +50,8 @@ export interface TestOrganization {
   adminId: string;
   /** The therapist without invite permission (keys.therapist). */
   therapistId: string;
+  /** The therapist with it (keys.permittedTherapist). */
+  permittedTherapistId: string;
 }
 
 /** An organisation of its own for each test, with an EHR integration and a one-form package. */
@@ -94,6 +96,7 @@ export async function createTestOrganization(db: Db): Promise<TestOrganization> 
     keys: { admin: admin.key, permittedTherapist: permittedTherapist.key, therapist: therapist.key, ops: ops.key },
     adminId: admin.id,
     therapistId: therapist.id,
+    permittedTherapistId: permittedTherapist.id,
   };
 }
 
