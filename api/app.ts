@@ -45,6 +45,11 @@ export interface ApiDependencies {
   /** The payload keys, for the Temporal Web UI's codec endpoint (/codec); without them it is not served. */
   payloadKeys?: PayloadKey[];
   /**
+   * Slugs of the organisations that operate the deployment (CODEC_OPERATOR_ORGANIZATIONS): only their
+   * ops engineers and admins may use /codec. None (the default): the codec refuses everyone.
+   */
+  codecOperatorOrganizations?: readonly string[];
+  /**
    * Opens the integration secrets stored encrypted (webhook signing secrets).
    * Without it only plaintext secrets open: for tests and benches that
    * receive no webhooks. app/from-config.ts always passes it.
@@ -108,7 +113,14 @@ export function createApp(deps: ApiDependencies): Express {
   app.use(integrationCallbackRoutes(deps));
   app.use(portalRoutes(deps));
   if (deps.payloadKeys) {
-    app.use(temporalCodecRoutes({ db: deps.db, payloadKeys: deps.payloadKeys, temporalUiUrl: deps.temporalUiUrl }));
+    app.use(
+      temporalCodecRoutes({
+        db: deps.db,
+        payloadKeys: deps.payloadKeys,
+        temporalUiUrl: deps.temporalUiUrl,
+        operatorOrganizations: deps.codecOperatorOrganizations ?? [],
+      }),
+    );
   }
   app.use(staffDashboardRoutes(deps));
   if (deps.outboxDir) app.use(devEmailRoutes({ outboxDir: deps.outboxDir }));

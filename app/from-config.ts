@@ -65,6 +65,7 @@ export function startApiFromConfig(
       ...(config.observability.metricsToken ? { metricsToken: config.observability.metricsToken } : {}),
       ...(config.temporal.uiUrl ? { temporalUiUrl: config.temporal.uiUrl } : {}),
       payloadKeys: config.payloadKeys,
+      codecOperatorOrganizations: config.codecOperatorOrganizations,
       secretBox: secretBoxFromConfig(config),
       ...(options.devOutbox && config.email.transport === 'outbox' ? { outboxDir: config.email.outboxDir } : {}),
     },

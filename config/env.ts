@@ -74,8 +74,28 @@ const ZPayloadKeys = z.string({ error: 'is required: "keyId:base64-of-32-bytes[,
   return keys;
 });
 
+/** Comma-separated organisation slugs (as in /staff/<slug>); blank entries ignored. */
+const ZSlugList = z.string().transform((raw, ctx) => {
+  const slugs = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  if (slugs.some((slug) => !/^[a-z0-9-]{1,64}$/.test(slug))) {
+    ctx.addIssue({ code: 'custom', message: 'must be organisation slugs (a-z, 0-9, -), comma-separated' });
+    return z.NEVER;
+  }
+  return [...new Set(slugs)];
+});
+
 const ZSecurityEnv = z.object({
   PAYLOAD_ENCRYPTION_KEYS: ZPayloadKeys,
+  /**
+   * The organisations that run this deployment: their ops engineers and
+   * admins may use the codec endpoint (/codec), which decrypts any
+   * practice's workflow payloads (there is one payload key per deployment).
+   * Unset: nobody may, and the codec answers 403.
+   */
+  CODEC_OPERATOR_ORGANIZATIONS: ZSlugList.optional(),
   /**
    * Keys that encrypt the integration secrets stored in the database (webhook
    * signing and callback secrets), same format as PAYLOAD_ENCRYPTION_KEYS.
@@ -157,6 +177,8 @@ export interface AppConfig {
     uiUrl?: string;
   };
   payloadKeys: { id: string; key: Buffer }[];
+  /** CODEC_OPERATOR_ORGANIZATIONS: slugs of the organisations whose ops and admins may use /codec; empty = nobody. */
+  codecOperatorOrganizations: string[];
   /** SECRETS_ENCRYPTION_KEYS, or the payload keys when it is unset. */
   secretsKeys: { id: string; key: Buffer }[];
   tokenSigningKey: Buffer;
@@ -220,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ...(e.TEMPORAL_UI_URL ? { uiUrl: e.TEMPORAL_UI_URL } : {}),
     },
     payloadKeys: e.PAYLOAD_ENCRYPTION_KEYS,
+    codecOperatorOrganizations: e.CODEC_OPERATOR_ORGANIZATIONS ?? [],
     secretsKeys: e.SECRETS_ENCRYPTION_KEYS ?? e.PAYLOAD_ENCRYPTION_KEYS,
     tokenSigningKey: e.TOKEN_SIGNING_KEY,
     email: {

@@ -93,6 +93,10 @@ runMain(async () => {
     TOKEN_SIGNING_KEY: process.env.TOKEN_SIGNING_KEY ?? (await localTokenSigningKey(DATA_DIR)),
     OUTBOX_DIR: process.env.OUTBOX_DIR ?? path.join(DATA_DIR, 'outbox'),
     PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://localhost:${process.env.PORT ?? 3000}`,
+    // On this machine the demo practice's people are the deployment's operators: the local Web UI decodes with its keys.
+    CODEC_OPERATOR_ORGANIZATIONS: process.env.CODEC_OPERATOR_ORGANIZATIONS ?? DEMO.organizationSlug,
+    // Payments without a Stripe account: a local checkout page that asks for no card (payments/local-provider.ts).
+    PAYMENTS_PROVIDER: process.env.PAYMENTS_PROVIDER ?? 'local',
   });
   const logger = createLogger({ level: config.server.logLevel, name: 'local' });
 

@@ -2,10 +2,14 @@
  * The remote codec endpoint for the Temporal Web UI (and `temporal` CLI's
  * --codec-endpoint): payloads in Temporal's history are AES-256-GCM
  * ciphertext, so operators see `binary/encrypted` until the UI sends them
- * here to decode. Decoded payloads hold PHI, so only ops engineers and
- * admins may call it, with their staff API key as a bearer token (`temporal
- * … --codec-endpoint <api>/codec --codec-auth 'Bearer <key>'`, or a proxy in
- * front of the Web UI that adds it), and every call is audited.
+ * here to decode. Decoded payloads hold PHI, and one payload key seals every
+ * practice's flows: a payload names no practice the codec could check the
+ * caller against. So the codec is for the deployment's own operators only:
+ * ops engineers and admins of the organisations in
+ * CODEC_OPERATOR_ORGANIZATIONS (none by default: everyone gets 403), with
+ * their staff API key as a bearer token (`temporal … --codec-endpoint
+ * <api>/codec --codec-auth 'Bearer <key>'`, or a proxy in front of the Web UI
+ * that adds it). Every call is audited, refusals included.
  *
  * Protocol: POST /codec/decode (and /codec/encode) with
  * {"payloads":[{"metadata":{"k":"<base64>"},"data":"<base64>"}]}, answered
@@ -19,7 +23,7 @@ import { recordAudit } from '../../audit/audit-log';
 import { AesGcmPayloadCodec, PayloadDecryptionError, type PayloadKey } from '../../temporal/payload-codec';
 import { AppError } from '../app-error';
 import { originOf } from '../audit-context';
-import { requireStaff } from '../staff-auth';
+import { requireStaff, staffOf, type StaffPrincipal } from '../staff-auth';
 import { validate } from '../validate';
 
 export interface TemporalCodecDeps {
@@ -27,6 +31,8 @@ export interface TemporalCodecDeps {
   payloadKeys: PayloadKey[];
   /** The Web UI's origin (TEMPORAL_UI_URL), allowed to call from the browser. */
   temporalUiUrl?: string | undefined;
+  /** Slugs of the organisations that operate the deployment (CODEC_OPERATOR_ORGANIZATIONS); empty: nobody may. */
+  operatorOrganizations: readonly string[];
 }
 
 const ZBase64 = z
@@ -62,6 +68,31 @@ export function temporalCodecRoutes(deps: TemporalCodecDeps): Router {
   const codec = new AesGcmPayloadCodec(deps.payloadKeys);
   const uiOrigin = deps.temporalUiUrl ? new URL(deps.temporalUiUrl).origin : null;
   const bearer = requireStaff(deps.db);
+  const operators = new Set(deps.operatorOrganizations);
+
+  /** Why this caller may not use the codec (for the audit trail, and the error), or null when they may. */
+  const refusalFor = async (staff: StaffPrincipal): Promise<{ reason: string; error: AppError } | null> => {
+    if (staff.role !== 'OPS' && staff.role !== 'ADMIN') {
+      return {
+        reason: 'role',
+        error: new AppError('FORBIDDEN', 'codec is for ops and admins', {
+          publicMessage: 'Only operations staff and administrators may decode workflow payloads.',
+        }),
+      };
+    }
+    const org = operators.size
+      ? await deps.db.organization.findUnique({ where: { id: staff.organizationId }, select: { slug: true } })
+      : null;
+    if (!org || !operators.has(org.slug)) {
+      return {
+        reason: 'not_operator_organization',
+        error: new AppError('FORBIDDEN', 'codec is for the deployment operators (CODEC_OPERATOR_ORGANIZATIONS)', {
+          publicMessage: 'Only the operators of this deployment may decode workflow payloads.',
+        }),
+      };
+    }
+    return null;
+  };
 
   router.use('/codec', (req: Request, res: Response, next: NextFunction) => {
     // The UI calls from the browser: allow exactly its origin, with credentials, nothing else.
@@ -79,11 +110,20 @@ export function temporalCodecRoutes(deps: TemporalCodecDeps): Router {
     next();
   });
   router.use('/codec', bearer);
-  router.use('/codec', (req: Request, _res: Response, next: NextFunction) => {
-    if (req.staff?.role !== 'OPS' && req.staff?.role !== 'ADMIN') {
-      throw new AppError('FORBIDDEN', 'codec is for ops and admins', {
-        publicMessage: 'Only operations staff and administrators may decode workflow payloads.',
+  router.use('/codec', async (req: Request, _res: Response, next: NextFunction) => {
+    const staff = staffOf(req);
+    const refusal = await refusalFor(staff);
+    if (refusal) {
+      const direction = /^\/(decode|encode)$/.exec(req.path)?.[1] ?? 'codec';
+      await recordAudit(deps.db, {
+        organizationId: staff.organizationId,
+        actor: { type: 'staff', id: staff.staffUserId },
+        action: `temporal.${direction}`,
+        outcome: 'denied',
+        origin: originOf(req),
+        detail: { code: refusal.error.code, reason: refusal.reason },
       });
+      throw refusal.error;
     }
     next();
   });

@@ -133,6 +133,27 @@ it('runs the whole service, stops cleanly on Ctrl-C and finds its data on the ne
       what: 'the forms email',
     },
   );
+  // The demo practice operates this local deployment (CODEC_OPERATOR_ORGANIZATIONS): its admin key decodes for the Web UI.
+  const codec = async (direction: 'encode' | 'decode', body: unknown) => {
+    const answer = await fetch(`${api}/codec/${direction}`, {
+      method: 'POST',
+      headers: { ...asAdmin.headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect({ direction, status: answer.status }).toEqual({ direction, status: 200 });
+    return (await answer.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };
+  };
+  const plain = {
+    payloads: [
+      {
+        metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+        data: Buffer.from('"npm start"').toString('base64'),
+      },
+    ],
+  };
+  const sealed = await codec('encode', plain);
+  expect(sealed.payloads[0]!.data).not.toBe(plain.payloads[0]!.data);
+  expect((await codec('decode', sealed)).payloads).toEqual(plain.payloads);
   expect(await first.stop()).toBe(0);
   expect(first.output()).toContain('stopped PostgreSQL');
   expect(first.output()).toContain('stopped Temporal dev server');

@@ -26,6 +26,7 @@ import {
   createTestOrganization,
   newOnboarding,
   signedWebhookHeaders,
+  testOrganizationSlug,
   type TestOrganization,
 } from '../support/factories';
 import { signAllForms } from '../support/forms';
@@ -334,15 +335,19 @@ const ROUTES: Record<string, RouteFixture> = {
       kind: 'none',
       reason:
         'payloads are sealed with the deployment’s payload key, not a practice’s: there is no id of A’s to ' +
-        'substitute. Known gap: anyone holding A’s ciphertext (Temporal access) can have it decoded with any ' +
-        'practice’s ops or admin key; practices are told apart only by the audit trail, checked here',
+        'substitute. So only the operators of the deployment (CODEC_OPERATOR_ORGANIZATIONS, here practice A ' +
+        'plays them) may use it: practice B’s staff, admins and ops included, are refused and audited',
       check: codecTenancy('decode'),
     },
   },
   'POST /codec/encode': {
     access: staff(OPERATORS),
     body: () => CODEC_BODY,
-    tenancy: { kind: 'none', reason: 'encrypts what the caller sends', check: codecTenancy('encode') },
+    tenancy: {
+      kind: 'none',
+      reason: 'encrypts what the caller sends, for the deployment’s operators only',
+      check: codecTenancy('encode'),
+    },
   },
   'GET /healthz': {
     access: { kind: 'public', reason: 'liveness probe for the load balancer; says "ok" and nothing else', status: 200 },
@@ -383,11 +388,14 @@ const logger = createLogger({ level: 'silent' });
 const SLOW_MACHINE_MS = 60_000;
 const PASSWORD = 'ember quarry violet sixty';
 
+/** Practice A also plays the deployment's operators: its ops and admin may use the codec, nobody of B's. */
+const slugOfA = testOrganizationSlug();
+
 beforeAll(async () => {
-  service = await startTestService();
+  service = await startTestService({ codecOperatorOrganizations: [slugOfA] });
   await service.startWorker();
   const { db } = service.database;
-  const [a, b] = await Promise.all([createTestOrganization(db), createTestOrganization(db)]);
+  const [a, b] = await Promise.all([createTestOrganization(db, { slug: slugOfA }), createTestOrganization(db)]);
   const suffix = randomBytes(4).toString('hex');
   const assignedTherapist = await db.staffUser.create({
     data: {
@@ -1215,7 +1223,10 @@ async function opsBulkTenancy(world: World): Promise<void> {
   expect(await fingerprint()).toEqual(before);
 }
 
-/** The codec names no practice's data; a call is audited to the caller's practice, never to A's. */
+/**
+ * The codec names no practice's data: only the deployment's operators (A here) may use it. B's staff, every
+ * role, are refused with nothing of the payload in the answer; every call is audited to the caller's practice.
+ */
 function codecTenancy(direction: 'decode' | 'encode') {
   return async (world: World): Promise<void> => {
     const op = operation(`POST /codec/${direction}`);
@@ -1225,12 +1236,15 @@ function codecTenancy(direction: 'decode' | 'encode') {
       await auditCount(world.b.organizationId, action),
     ];
     for (const role of ROLES) {
+      const own = await call(op, { body: CODEC_BODY, key: world.a.keys[role] });
+      expect({ role, status: own.status }).toEqual({ role, status: OPERATORS.includes(role) ? 200 : 403 });
       const theirs = await call(op, { body: CODEC_BODY, key: world.b.keys[role] });
-      expect({ role, status: theirs.status }).toEqual({ role, status: OPERATORS.includes(role) ? 200 : 403 });
+      expect({ role, status: theirs.status, code: theirs.code }).toEqual({ role, status: 403, code: 'FORBIDDEN' });
+      expect(theirs.text).not.toContain(CODEC_BODY.payloads[0]!.data);
       expect(leaks(theirs.text)).toEqual([]);
     }
-    expect(await auditCount(world.a.organizationId, action)).toBe(ofA);
-    expect(await auditCount(world.b.organizationId, action)).toBe(ofB + OPERATORS.length);
+    expect(await auditCount(world.a.organizationId, action)).toBe(ofA + ROLES.length);
+    expect(await auditCount(world.b.organizationId, action)).toBe(ofB + ROLES.length);
   };
 }
 

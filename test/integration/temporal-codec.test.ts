@@ -1,20 +1,42 @@
 /**
  * The codec endpoint the Temporal Web UI and CLI call to read encrypted
- * workflow payloads: ops and admins only, audited, and it really decodes
- * what the server stores.
+ * workflow payloads. One payload key seals every practice's flows, so it is
+ * for the deployment's operators only (ops and admins of the organisations in
+ * CODEC_OPERATOR_ORGANIZATIONS): a practice's own admin or ops engineer is
+ * refused and decodes nothing. Every call is audited, refusals included, and
+ * it really decodes what the server stores.
  */
+import { startApiServer } from '../../api/server';
 import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
-import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
+import { createLogger } from '../../observability/logger';
+import {
+  chartCreatedWebhook,
+  createTestOrganization,
+  testOrganizationSlug,
+  type TestOrganization,
+} from '../support/factories';
 import { eventually, startTestService, type TestService } from '../support/service';
 
 let service: TestService;
-let org: TestOrganization;
+/** The deployment's operators, listed in CODEC_OPERATOR_ORGANIZATIONS. */
+let operators: TestOrganization;
+/** A practice using the deployment, not listed: its flows are the payloads decoded here. */
+let practice: TestOrganization;
 const UI = 'http://ui.example.test:8233';
+const operatorSlug = testOrganizationSlug();
+
+interface JsonPayload {
+  metadata: Record<string, string>;
+  data: string;
+}
 
 beforeAll(async () => {
-  service = await startTestService({ temporalUiUrl: UI });
+  service = await startTestService({ temporalUiUrl: UI, codecOperatorOrganizations: [operatorSlug] });
   await service.startWorker();
-  org = await createTestOrganization(service.database.db);
+  [operators, practice] = await Promise.all([
+    createTestOrganization(service.database.db, { slug: operatorSlug }),
+    createTestOrganization(service.database.db),
+  ]);
 });
 
 afterAll(async () => {
@@ -23,10 +45,11 @@ afterAll(async () => {
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
-it('decodes the stored workflow input for ops, and for nobody without the role', async () => {
+/** The practice's client's chart as Temporal stores it (ciphertext), in the codec's JSON shape. */
+async function storedWorkflowInput(): Promise<{ lastName: string; payloads: JsonPayload[] }> {
   const event = chartCreatedWebhook();
   const { onboardingId } = (await (
-    await service.post(`/v1/webhooks/ehr/${org.integrationId}`, event)
+    await service.post(`/v1/webhooks/ehr/${practice.integrationId}`, event)
   ).json()) as TWebhookAccepted;
   const { workflowId } = await eventually(() =>
     service.database.db.onboarding
@@ -45,27 +68,88 @@ it('decodes the stored workflow input for ops, and for nobody without the role',
     data: Buffer.from(payload.data!).toString('base64'),
   }));
   expect(Buffer.from(payloads[0]!.data, 'base64').toString('latin1')).not.toContain(event.data.client.lastName);
+  return { lastName: event.data.client.lastName, payloads };
+}
 
+function auditOf(organizationId: string, action: string) {
+  return service.database.db.auditEvent.findMany({
+    where: { organizationId, action },
+    orderBy: { occurredAt: 'asc' },
+    select: { outcome: true, detail: true },
+  });
+}
+
+it('decodes the stored workflow input for the deployment’s ops, and for nobody else', async () => {
+  const { lastName, payloads } = await storedWorkflowInput();
   const decode = (headers: Record<string, string>) => service.post('/codec/decode', { payloads }, headers);
+
   expect((await decode({})).status).toBe(401);
-  expect((await decode(bearer(org.keys.therapist))).status).toBe(403);
-  const decoded = await decode({ ...bearer(org.keys.ops), 'x-namespace': 'default' });
+  expect((await decode(bearer(operators.keys.therapist))).status).toBe(403);
+  // The practice's own admin and ops engineer: refused, and nothing of the client in the answer.
+  for (const key of [practice.keys.admin, practice.keys.ops, practice.keys.therapist]) {
+    const refused = await decode(bearer(key));
+    expect(refused.status).toBe(403);
+    const text = await refused.text();
+    expect(text).not.toContain(lastName);
+    expect(text).not.toContain(payloads[0]!.data);
+  }
+
+  const decoded = await decode({ ...bearer(operators.keys.ops), 'x-namespace': 'default' });
   expect(decoded.status).toBe(200);
-  const body = (await decoded.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };
+  const body = (await decoded.json()) as { payloads: JsonPayload[] };
   const input = Buffer.from(body.payloads[0]!.data, 'base64').toString('utf8');
   expect(Buffer.from(body.payloads[0]!.metadata.encoding!, 'base64').toString()).toBe('json/plain');
-  expect(input).toContain(event.data.client.lastName);
+  expect(input).toContain(lastName);
 
-  const audit = await service.database.db.auditEvent.findMany({
-    where: { organizationId: org.organizationId, action: 'temporal.decode' },
-  });
-  expect(audit.map((entry) => entry.outcome)).toEqual(['success']);
+  // Every use is on the caller's trail: the operators' decode and their therapist's refusal, the practice's refusals.
+  expect(await auditOf(operators.organizationId, 'temporal.decode')).toEqual([
+    { outcome: 'denied', detail: { code: 'FORBIDDEN', reason: 'role' } },
+    { outcome: 'success', detail: { payloads: 1, namespace: 'default' } },
+  ]);
+  expect(await auditOf(practice.organizationId, 'temporal.decode')).toEqual([
+    { outcome: 'denied', detail: { code: 'FORBIDDEN', reason: 'not_operator_organization' } },
+    { outcome: 'denied', detail: { code: 'FORBIDDEN', reason: 'not_operator_organization' } },
+    { outcome: 'denied', detail: { code: 'FORBIDDEN', reason: 'role' } },
+  ]);
 
-  // Round trip: what it encodes, it decodes.
-  const encoded = (await (
-    await service.post('/codec/encode', { payloads: body.payloads }, bearer(org.keys.admin))
-  ).json()) as { payloads: { data: string }[] };
-  expect(Buffer.from(encoded.payloads[0]!.data, 'base64').toString('latin1')).not.toContain(event.data.client.lastName);
+  // Round trip: what it encodes, it decodes. The operators' admin may too; the practice's may not.
+  const encode = (key: string) => service.post('/codec/encode', { payloads: body.payloads }, bearer(key));
+  expect((await encode(practice.keys.admin)).status).toBe(403);
+  const encoded = (await (await encode(operators.keys.admin)).json()) as { payloads: JsonPayload[] };
+  expect(Buffer.from(encoded.payloads[0]!.data, 'base64').toString('latin1')).not.toContain(lastName);
+  const again = (await (await service.post('/codec/decode', encoded, bearer(operators.keys.admin))).json()) as {
+    payloads: JsonPayload[];
+  };
+  expect(Buffer.from(again.payloads[0]!.data, 'base64').toString('utf8')).toContain(lastName);
+});
+
+it('refuses everyone when no operator organisation is configured (the production default)', async () => {
+  const { lastName, payloads } = await storedWorkflowInput();
+  const unconfigured = await startApiServer(
+    {
+      db: service.database.db,
+      temporal: service.env.client,
+      taskQueue: service.taskQueue,
+      logger: createLogger({ level: 'silent' }),
+      tokenSigningKey: Buffer.alloc(32, 7),
+      publicBaseUrl: 'http://127.0.0.1',
+      payloadKeys: service.keys,
+    },
+    { host: '127.0.0.1', port: 0 },
+  );
+  try {
+    for (const key of [operators.keys.ops, operators.keys.admin, practice.keys.admin]) {
+      const refused = await fetch(`${unconfigured.url}/codec/decode`, {
+        method: 'POST',
+        headers: { ...bearer(key), 'content-type': 'application/json' },
+        body: JSON.stringify({ payloads }),
+      });
+      expect(refused.status).toBe(403);
+      expect(await refused.text()).not.toContain(lastName);
+    }
+  } finally {
+    await unconfigured.close();
+  }
 });
 
 it('answers the Web UI’s preflight for its own origin only, and refuses what is not a payload', async () => {
@@ -82,8 +166,8 @@ it('answers the Web UI’s preflight for its own origin only, and refuses what i
   const garbage = await service.post(
     '/codec/decode',
     { payloads: [{ metadata: { encoding: 'YmluYXJ5L2VuY3J5cHRlZA==' }, data: 'AAAA' }] },
-    bearer(org.keys.ops),
+    bearer(operators.keys.ops),
   );
   expect(garbage.status).toBe(400);
-  expect((await service.post('/codec/decode', { nope: true }, bearer(org.keys.ops))).status).toBe(400);
+  expect((await service.post('/codec/decode', { nope: true }, bearer(operators.keys.ops))).status).toBe(400);
 });

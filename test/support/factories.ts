@@ -54,11 +54,20 @@ export interface TestOrganization {
   permittedTherapistId: string;
 }
 
-/** An organisation of its own for each test, with an EHR integration and a one-form package. */
-export async function createTestOrganization(db: Db): Promise<TestOrganization> {
+/** A unique organisation slug, for a test that must name its organisation before creating it. */
+export function testOrganizationSlug(): string {
+  return `practice-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * An organisation of its own for each test, with an EHR integration and a
+ * one-form package. `slug`: one chosen beforehand (testOrganizationSlug), e.g.
+ * to list it in the service's configuration.
+ */
+export async function createTestOrganization(db: Db, options: { slug?: string } = {}): Promise<TestOrganization> {
   const suffix = randomBytes(4).toString('hex');
   const organization = await db.organization.create({
-    data: { slug: `practice-${suffix}`, name: `Practice ${suffix}` },
+    data: { slug: options.slug ?? `practice-${suffix}`, name: `Practice ${suffix}` },
   });
   const webhookSecret = newWebhookSecret();
   const integration = await db.ehrIntegration.create({

@@ -47,7 +47,14 @@ let runtimeInstalled = false;
  * so a test can `env.sleep('7 days')` to see an invitation expire.
  */
 export async function startTestService(
-  options: { mailer?: Mailer; timeSkipping?: boolean; metricsToken?: string; temporalUiUrl?: string } = {},
+  options: {
+    mailer?: Mailer;
+    timeSkipping?: boolean;
+    metricsToken?: string;
+    temporalUiUrl?: string;
+    /** CODEC_OPERATOR_ORGANIZATIONS: slugs (see createTestOrganization's `slug`) whose ops and admins may use /codec. */
+    codecOperatorOrganizations?: string[];
+  } = {},
 ): Promise<TestService> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
@@ -74,6 +81,7 @@ export async function startTestService(
       ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
       ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
       payloadKeys: keys,
+      codecOperatorOrganizations: options.codecOperatorOrganizations ?? [],
       secretBox: testSecretBox,
     },
     { host: '127.0.0.1', port: 0 },
@@ -99,6 +107,9 @@ export async function startTestService(
       TEMPORAL_TASK_QUEUE: taskQueue,
       PAYLOAD_ENCRYPTION_KEYS: testPayloadKeysEnv(keys),
       SECRETS_ENCRYPTION_KEYS: testPayloadKeysEnv(testSecretKeys),
+      ...(options.codecOperatorOrganizations?.length
+        ? { CODEC_OPERATOR_ORGANIZATIONS: options.codecOperatorOrganizations.join(',') }
+        : {}),
       TOKEN_SIGNING_KEY: activityDeps.tokenSigningKey.toString('base64'),
       OUTBOX_DIR: activityDeps.outboxDir,
       PUBLIC_BASE_URL: api.url,

@@ -100,3 +100,23 @@ describe('SECRETS_ENCRYPTION_KEYS', () => {
     expect(() => loadSecretsKeys({})).toThrow(/SECRETS_ENCRYPTION_KEYS \(or PAYLOAD_ENCRYPTION_KEYS\) is required/);
   });
 });
+
+describe('CODEC_OPERATOR_ORGANIZATIONS', () => {
+  it('is empty by default: nobody may use the codec endpoint', () => {
+    expect(loadConfig(minimal).codecOperatorOrganizations).toEqual([]);
+  });
+
+  it('lists the slugs of the organisations that operate the deployment', () => {
+    const config = loadConfig({
+      ...minimal,
+      CODEC_OPERATOR_ORGANIZATIONS: ' platform-ops, demo-practice,,platform-ops ',
+    });
+    expect(config.codecOperatorOrganizations).toEqual(['platform-ops', 'demo-practice']);
+  });
+
+  it('names an entry that is not a slug', () => {
+    expect(problemsOf({ ...minimal, CODEC_OPERATOR_ORGANIZATIONS: 'ops,Not A Slug' }).join('\n')).toMatch(
+      /CODEC_OPERATOR_ORGANIZATIONS must be organisation slugs/,
+    );
+  });
+});
