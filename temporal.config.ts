@@ -20,6 +20,7 @@ export const temporalConfig = {
     formRequest: 'form-request-',
     passwordReset: 'password-reset-',
     statusCallback: 'status-callback-',
+    payment: 'payment-',
   },
 } as const;
 
@@ -27,6 +28,16 @@ export const temporalConfig = {
 export const onboardingDurations = {
   /** How long a portal invitation link stays valid (seed 001). */
   invitationTtl: '7 days',
+} as const;
+
+/** Durations of a payment request (workflows/payment.ts). */
+export const paymentDurations = {
+  /**
+   * How long a hosted checkout waits for the client before the flow asks the
+   * provider, ends the checkout and leaves the balance open. Stripe's own
+   * sessions are made to expire at the same time (30 minutes is its minimum).
+   */
+  checkoutTimeoutMs: 60 * 60 * 1000,
 } as const;
 
 /**
@@ -54,6 +65,17 @@ export const retryProfiles = {
     maximumAttempts: 33,
     nonRetryableErrorTypes: ['CallbackRejected', 'CallbackMisconfigured'],
   },
+  /**
+   * Payment provider calls: the provider down or rate-limiting heals in
+   * minutes, and every call carries an idempotency key, so retrying is safe.
+   * A refusal (a bad request, no provider configured) stays so.
+   */
+  payments: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    nonRetryableErrorTypes: ['ValidationFailure', 'PaymentsNotConfigured', 'PaymentProviderRejected'],
+  },
 } as const satisfies Record<string, RetryPolicy>;
 
 /** Activity options per group of activities. */
@@ -63,6 +85,11 @@ export const activityProfiles = {
     // a healthy write takes milliseconds.
     startToCloseTimeout: '15 seconds',
     retry: retryProfiles.database,
+  },
+  payments: {
+    // A provider call answers in a second or two; Stripe's SDK gives up after 80 s by default, ours after 20 s.
+    startToCloseTimeout: '30 seconds',
+    retry: retryProfiles.payments,
   },
   statusCallback: {
     // The POST gives up after 10 s (activities/status-callbacks.ts); this covers it and its database writes.

@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import type { Mailer } from '../emails/mailer';
 import type { AppMetrics } from '../observability/metrics';
+import type { PaymentProvider } from '../payments/payment-provider';
 import type { SecretBox } from '../security/secret-box';
 import { countStatusTransitions } from '../observability/status-transitions';
 import { createChartActivities } from './charts';
@@ -8,6 +9,7 @@ import { createFormRequestActivities } from './form-requests';
 import { createInvitationActivities } from './invitations';
 import { createOnboardingProgressActivities } from './onboarding-progress';
 import { createPasswordResetActivities } from './password-reset';
+import { createPaymentActivities } from './payments';
 import { createStatusCallbackActivities } from './status-callbacks';
 
 export interface ActivityDependencies {
@@ -21,6 +23,8 @@ export interface ActivityDependencies {
   metrics?: AppMetrics;
   /** Opens the integration secrets stored encrypted (security/secret-box.ts): the callback secret. */
   secretBox: SecretBox;
+  /** The card processor (payments/): Stripe, or the local checkout of `npm start`; none where payments are off. */
+  payments?: PaymentProvider;
 }
 
 /**
@@ -37,6 +41,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createFormRequestActivities(deps),
     ...createPasswordResetActivities(deps),
     ...createStatusCallbackActivities(deps),
+    ...createPaymentActivities(deps),
   };
 }
 

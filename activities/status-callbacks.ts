@@ -16,7 +16,7 @@ const RETRYABLE_CLIENT_ERRORS = new Set([408, 425, 429]);
 
 export interface StartStatusCallbackInput extends StatusCallbackEventInput {
   /** Tells apart events that happen more than once (an invitation's expiry: its sequence). */
-  n?: number;
+  n?: number | string;
 }
 
 export interface DeliverStatusCallbackInput extends StatusCallbackEventInput {

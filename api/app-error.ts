@@ -25,6 +25,8 @@ export const APP_ERROR_CODES = {
   UNKNOWN_FORM_PACKAGE: 'The form package is not configured for this organisation.',
   /** The assigned clinician is not a staff member of this organisation. */
   UNKNOWN_CLINICIAN: 'The assigned clinician is not a staff member of this organisation.',
+  /** The chart named is not (yet) in this service: send chart.created first. */
+  UNKNOWN_CHART: 'No chart with this id has been received from this EHR.',
   /** The EHR integration is disabled. */
   INTEGRATION_DISABLED: 'This integration is disabled.',
   /** A dependency (Temporal, the database) is unavailable; the caller should retry. */

@@ -25,6 +25,10 @@ import { staffDashboardRoutes } from './routes/staff-dashboard';
 import { temporalCodecRoutes } from './routes/temporal-codec';
 import type { PayloadKey } from '../temporal/payload-codec';
 import { createSecretBox, type SecretBox } from '../security/secret-box';
+import type { LocalPaymentProvider } from '../payments/local-provider';
+import type { PaymentProvider } from '../payments/payment-provider';
+import { devCheckoutRoutes } from './routes/dev-checkout';
+import { paymentWebhookRoutes } from './routes/payment-webhooks';
 
 export interface ApiDependencies {
   db: Db;
@@ -55,6 +59,12 @@ export interface ApiDependencies {
    * receive no webhooks. app/from-config.ts always passes it.
    */
   secretBox?: SecretBox;
+  /**
+   * The card processor (PAYMENTS_PROVIDER): Stripe's webhook is served at
+   * /v1/webhooks/payments/stripe; the local one serves its checkout page at
+   * /dev/checkout. Without it the portal shows balances but takes no payment.
+   */
+  payments?: PaymentProvider;
 }
 
 /** A webhook is a few kB; anything much larger is a mistake or an attack. */
@@ -111,7 +121,11 @@ export function createApp(deps: ApiDependencies): Express {
   app.use(formRoutes(deps));
   app.use(clientAuditRoutes(deps));
   app.use(integrationCallbackRoutes(deps));
-  app.use(portalRoutes(deps));
+  if (deps.payments) app.use(paymentWebhookRoutes({ ...deps, payments: deps.payments }));
+  app.use(portalRoutes({ ...deps, payments: deps.payments ?? null }));
+  if (deps.payments?.kind === 'local') {
+    app.use(devCheckoutRoutes({ ...deps, payments: deps.payments as LocalPaymentProvider }));
+  }
   if (deps.payloadKeys) {
     app.use(
       temporalCodecRoutes({

@@ -14,12 +14,41 @@ import { createMailer } from '../emails/mailer';
 import type { Logger } from '../observability/logger';
 import type { AppMetrics } from '../observability/metrics';
 import { createSecretBox, type SecretBox } from '../security/secret-box';
+import { createLocalPaymentProvider } from '../payments/local-provider';
+import type { PaymentProvider } from '../payments/payment-provider';
+import { createStripeProvider } from '../payments/stripe-provider';
 import { connectWorker } from '../temporal/connection';
 import { createOnboardingWorker } from '../temporal/worker';
 
 /** Seals and opens the integration secrets stored in the database, with SECRETS_ENCRYPTION_KEYS (or the payload keys). */
 export function secretBoxFromConfig(config: AppConfig): SecretBox {
   return createSecretBox(config.secretsKeys);
+}
+
+const localProviders = new Map<string, PaymentProvider>();
+
+/**
+ * The card processor PAYMENTS_PROVIDER names, or null for none. The local
+ * one keeps its checkouts in memory, so the API and the worker of one
+ * `npm start` process must share it: one per public URL per process.
+ */
+export function paymentProviderFromConfig(config: AppConfig): PaymentProvider | null {
+  const payments = config.payments;
+  if (payments.provider === 'none') return null;
+  if (payments.provider === 'stripe') {
+    return createStripeProvider({
+      secretKey: payments.secretKey,
+      webhookSecret: payments.webhookSecret,
+      ...(payments.apiBaseUrl ? { apiBaseUrl: payments.apiBaseUrl } : {}),
+    });
+  }
+  const base = config.server.publicBaseUrl;
+  let local = localProviders.get(base);
+  if (!local) {
+    local = createLocalPaymentProvider({ publicBaseUrl: base });
+    localProviders.set(base, local);
+  }
+  return local;
 }
 
 /**
@@ -44,6 +73,7 @@ export async function createWorkerFromConfig(
       publicBaseUrl: config.server.publicBaseUrl,
       ...(observe.metrics ? { metrics: observe.metrics } : {}),
       secretBox: secretBoxFromConfig(config),
+      ...withPayments(config),
     }),
     payloadKeys: config.payloadKeys,
     ...observe,
@@ -67,8 +97,14 @@ export function startApiFromConfig(
       payloadKeys: config.payloadKeys,
       codecOperatorOrganizations: config.codecOperatorOrganizations,
       secretBox: secretBoxFromConfig(config),
+      ...withPayments(config),
       ...(options.devOutbox && config.email.transport === 'outbox' ? { outboxDir: config.email.outboxDir } : {}),
     },
     { host: config.server.host, port: config.server.port },
   );
+}
+
+function withPayments(config: AppConfig): { payments?: PaymentProvider } {
+  const payments = paymentProviderFromConfig(config);
+  return payments ? { payments } : {};
 }

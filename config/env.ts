@@ -123,6 +123,27 @@ const ZEmailEnv = z.object({
   OUTBOX_DIR: z.string().min(1).default('.data/outbox'),
 });
 
+const ZPaymentsEnv = z.object({
+  /**
+   * The card processor: `stripe` (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET),
+   * `local` (a test checkout page served by the API itself, for `npm start`:
+   * no card is ever asked for), or `none` (the portal shows balances and
+   * invoices but takes no payment, whatever a practice's switch says).
+   */
+  PAYMENTS_PROVIDER: z.enum(['none', 'stripe', 'local']).default('none'),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_\S+$/, 'must be a Stripe secret or restricted key (sk_… or rk_…)')
+    .optional(),
+  /** Signing secret of the Stripe webhook endpoint /v1/webhooks/payments/stripe (whsec_…). */
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_\S+$/, 'must be a Stripe webhook signing secret (whsec_…)')
+    .optional(),
+  /** Stripe's API base URL; tests point it at stripe-mock. */
+  STRIPE_API_BASE_URL: z.url().optional(),
+});
+
 const ZObservabilityEnv = z.object({
   /**
    * Bearer token a scraper must send to GET /metrics (API and worker). Unset:
@@ -145,6 +166,7 @@ const ZEnv = ZServerEnv.extend(ZDatabaseEnv.shape)
   .extend(ZTemporalEnv.shape)
   .extend(ZSecurityEnv.shape)
   .extend(ZEmailEnv.shape)
+  .extend(ZPaymentsEnv.shape)
   .extend(ZObservabilityEnv.shape);
 
 /**
@@ -155,6 +177,11 @@ function crossFieldProblems(env: Record<string, string>): string[] {
   const problems: string[] = [];
   if (env.EMAIL_TRANSPORT === 'resend' && !env.RESEND_API_KEY) {
     problems.push('RESEND_API_KEY is required when EMAIL_TRANSPORT=resend');
+  }
+  if (env.PAYMENTS_PROVIDER === 'stripe') {
+    for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']) {
+      if (!env[name]) problems.push(`${name} is required when PAYMENTS_PROVIDER=stripe`);
+    }
   }
   if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
     problems.push(
@@ -189,8 +216,14 @@ export interface AppConfig {
     resendBaseUrl?: string;
     outboxDir: string;
   };
+  payments: PaymentsConfig;
   observability: ObservabilityConfig;
 }
+
+export type PaymentsConfig =
+  | { provider: 'none' }
+  | { provider: 'local' }
+  | { provider: 'stripe'; secretKey: string; webhookSecret: string; apiBaseUrl?: string };
 
 export interface ObservabilityConfig {
   metricsToken?: string;
@@ -252,7 +285,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ...(e.RESEND_BASE_URL ? { resendBaseUrl: e.RESEND_BASE_URL } : {}),
       outboxDir: e.OUTBOX_DIR,
     },
+    payments: paymentsOf(e),
     observability: observabilityOf(e),
+  };
+}
+
+function paymentsOf(e: z.infer<typeof ZPaymentsEnv>): PaymentsConfig {
+  if (e.PAYMENTS_PROVIDER !== 'stripe') return { provider: e.PAYMENTS_PROVIDER };
+  return {
+    provider: 'stripe',
+    // crossFieldProblems has made sure both are there.
+    secretKey: e.STRIPE_SECRET_KEY!,
+    webhookSecret: e.STRIPE_WEBHOOK_SECRET!,
+    ...(e.STRIPE_API_BASE_URL ? { apiBaseUrl: e.STRIPE_API_BASE_URL } : {}),
   };
 }
 

@@ -8,6 +8,7 @@
  * clinical information in the portal).
  */
 import { z } from 'zod';
+import { isStorableText, UNSTORABLE_TEXT } from './form-definition';
 import { MAX_PAYMENT_CENTS } from './money';
 
 const ZCents = z
@@ -20,8 +21,7 @@ const ZText = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    // PostgreSQL text cannot hold NUL; lone surrogates cannot be encoded.
-    .refine((text) => !/\u0000/.test(text) && text.isWellFormed(), 'contains characters that cannot be stored');
+    .refine(isStorableText, UNSTORABLE_TEXT);
 
 export const ZInvoiceLine = z.object({
   serviceDate: z.iso.date(),

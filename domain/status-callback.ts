@@ -13,6 +13,8 @@ export const STATUS_CALLBACK_EVENTS = [
   'onboarding.expired',
   'onboarding.forms_completed',
   'onboarding.cancelled',
+  /** A portal payment was confirmed by the provider; the EHR, which owns billing, applies it. */
+  'payment.succeeded',
 ] as const;
 export type StatusCallbackEvent = (typeof STATUS_CALLBACK_EVENTS)[number];
 

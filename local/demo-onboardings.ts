@@ -10,6 +10,8 @@ import type { Db } from '../db/client';
 import { listPortalDocuments, loadPortalDocument, submitForm } from '../api/use-cases/portal-documents';
 import { currentUser, signIn, type PortalUser } from '../api/use-cases/portal-sessions';
 import { registerPortalAccount } from '../api/use-cases/register-portal-account';
+import { receiveInvoice } from '../api/use-cases/receive-invoice';
+import type { TInvoice } from '../domain/billing';
 import { startOnboarding } from '../api/use-cases/start-onboarding';
 import type { Logger } from '../observability/logger';
 import { DEMO } from '../prisma/seed';
@@ -36,6 +38,8 @@ interface DemoClient {
   sign?: number;
   /** Their invitation expires a minute after it is sent. */
   expiresSoon?: boolean;
+  /** Invoices the demo EHR sends for them (a balance for My Account). */
+  invoices?: TInvoice[];
 }
 
 const DEMO_CLIENTS: DemoClient[] = [
@@ -83,6 +87,55 @@ const DEMO_CLIENTS: DemoClient[] = [
     formPackage: true,
     register: true,
     sign: 3,
+    invoices: [
+      {
+        externalInvoiceId: 'INV-DEMO-2001',
+        issuedOn: '2026-11-10',
+        dueOn: '2026-12-10',
+        currency: 'usd',
+        status: 'OPEN',
+        lines: [
+          {
+            serviceDate: '2026-11-03',
+            description: 'Intake assessment, 60 min',
+            serviceCode: '90791',
+            units: 1,
+            amountCents: 18000,
+          },
+          {
+            serviceDate: '2026-11-10',
+            description: 'Psychotherapy, 53 min',
+            serviceCode: '90837',
+            units: 1,
+            amountCents: 15000,
+          },
+        ],
+        // Insurance paid part; the client's share is left.
+        balanceCents: 9500,
+        superbill: {
+          providerName: 'Dr. Demo Therapist, PhD',
+          npi: '1234567893',
+          taxId: '12-3456789',
+          placeOfService: '11',
+        },
+      },
+      {
+        externalInvoiceId: 'INV-DEMO-2002',
+        issuedOn: '2026-11-24',
+        currency: 'usd',
+        status: 'OPEN',
+        lines: [
+          {
+            serviceDate: '2026-11-24',
+            description: 'Psychotherapy, 45 min',
+            serviceCode: '90834',
+            units: 1,
+            amountCents: 12000,
+          },
+        ],
+        balanceCents: 4000,
+      },
+    ],
   },
 ];
 
@@ -175,6 +228,20 @@ export async function seedDemoOnboardings(deps: DemoDeps): Promise<boolean> {
         const session = await signIn(db, DEMO.organizationId, email, PASSWORD);
         const user = await currentUser(db, session!);
         await signWaitingForms(deps, user!, `${client.firstName} ${client.lastName}`, client.sign ?? 0);
+      }
+      for (const [index, invoice] of (client.invoices ?? []).entries()) {
+        await until(`${client.chart}'s chart`, () =>
+          db.client.findUnique({
+            where: {
+              organizationId_externalChartId: { organizationId: DEMO.organizationId, externalChartId: client.chart },
+            },
+            select: { id: true },
+          }),
+        );
+        await receiveInvoice(db, integration, `demo-invoice-${client.chart}-${index}`, {
+          type: 'invoice.upserted',
+          data: { externalChartId: client.chart, invoice, appliedReceiptNumbers: [] },
+        });
       }
     } finally {
       // The short lifetime was read by this client's first invitation only; everyone else gets 7 days.

@@ -96,6 +96,8 @@ export async function seedDemo(
         id: DEMO.organizationId,
         slug: DEMO.organizationSlug,
         name: 'Riverside Counselling (demo)',
+        // The demo shows My Account's Pay Now (seed 002); a real practice turns payments on itself.
+        paymentsEnabled: true,
         invitationIntroText:
           'Welcome to Riverside Counselling. Our client portal is where you will complete your intake forms before your first session.',
       },

@@ -3,3 +3,4 @@ export * from './client-onboarding';
 export * from './form-request';
 export * from './status-callback';
 export * from './password-reset';
+export * from './payment';

@@ -5,6 +5,8 @@ import { recordAudit, type AuditOutcome } from '../../audit/audit-log';
 import { originOf } from '../audit-context';
 import { rawBodyOf } from '../raw-body';
 import { receiveChartCreated } from '../use-cases/receive-chart-created';
+import { receiveInvoice } from '../use-cases/receive-invoice';
+import { ZInvoiceUpsertedWebhook } from '../schemas/invoice-webhook';
 import type { SecretBox } from '../../security/secret-box';
 import type { StartOnboardingDeps } from '../use-cases/start-onboarding';
 import { authenticateEhrWebhook } from '../webhook-auth';
@@ -12,7 +14,11 @@ import { validate } from '../validate';
 
 const ZIntegrationParams = z.object({ integrationId: z.uuid('must be an integration id (UUID)') });
 
-/** Webhooks from EHR systems: one URL per integration, each delivery signed with its secret (Standard Webhooks). */
+/**
+ * Webhooks from EHR systems: one URL per integration, each delivery signed
+ * with its secret (Standard Webhooks). Event types: chart.created (start an
+ * onboarding) and invoice.upserted (a balance for My Account).
+ */
 export function ehrWebhookRoutes(deps: StartOnboardingDeps & { secretBox: SecretBox }): Router {
   const router = Router();
 
@@ -24,6 +30,27 @@ export function ehrWebhookRoutes(deps: StartOnboardingDeps & { secretBox: Secret
       signature: req.get('webhook-signature'),
     };
     const integration = await authenticateEhrWebhook(deps.db, deps.secretBox, integrationId, headers, rawBodyOf(req));
+    if ((req.body as { type?: unknown } | undefined)?.type === 'invoice.upserted') {
+      let outcome: AuditOutcome = 'refused';
+      let accepted;
+      try {
+        accepted = await receiveInvoice(deps.db, integration, headers.id!, validate(ZInvoiceUpsertedWebhook, req.body));
+        outcome = 'success';
+      } finally {
+        await recordAudit(deps.db, {
+          organizationId: integration.organizationId,
+          actor: { type: 'ehr_integration', id: integrationId },
+          action: 'invoice.receive',
+          clientId: accepted?.clientId ?? null,
+          outcome,
+          origin: originOf(req),
+          detail: { webhookId: headers.id ?? null, duplicate: accepted?.duplicate ?? null },
+        });
+      }
+      const { clientId: _clientId, ...body } = accepted;
+      res.status(200).json(body);
+      return;
+    }
     let onboardingId: string | null = null;
     let outcome: AuditOutcome = 'refused';
     let result;

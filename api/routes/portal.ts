@@ -14,6 +14,8 @@ import { createRateLimiter } from '../../security/rate-limiter';
 import { inspectPasswordResetLink, requestPasswordReset, resetPassword } from '../use-cases/password-reset';
 import { countOutstandingDocuments } from '../use-cases/portal-documents';
 import { MAX_FORM_FIELDS, portalDocumentRoutes } from './portal-documents';
+import { portalAccountRoutes } from './portal-account';
+import type { PaymentProvider } from '../../payments/payment-provider';
 import {
   inspectRegistrationLink,
   registerPortalAccount,
@@ -27,6 +29,8 @@ export interface PortalDeps {
   tokenSigningKey: Buffer;
   publicBaseUrl: string;
   taskQueue: string;
+  /** The card processor, or null where this deployment takes no payments. */
+  payments: PaymentProvider | null;
 }
 
 export const SESSION_COOKIE = 'portal_session';
@@ -474,6 +478,7 @@ export function portalRoutes(deps: PortalDeps): Router {
   });
 
   router.use(portalDocumentRoutes({ ...deps, secure }));
+  router.use(portalAccountRoutes({ ...deps, secure }));
 
   router.get('/portal/:orgSlug', async (req, res) => {
     const org = await organizationBySlug(req.params.orgSlug);
@@ -499,6 +504,7 @@ export function portalRoutes(deps: PortalDeps): Router {
               : html`<p>${org.name} will let you know by email when there are forms for you to complete.</p>`
           }
           <a class="button" href="${base}/portal/${org.slug}/documents">My Documents</a>
+          <a class="button" href="${base}/portal/${org.slug}/account">My Account</a>
           <form method="post" action="${base}/portal/${org.slug}/logout">
             <input type="hidden" name="_csrf" value="${csrfField(req, res, deps.tokenSigningKey, secure)}" />
             <button type="submit">Sign out</button>

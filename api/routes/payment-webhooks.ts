@@ -1,0 +1,48 @@
+import { Router } from 'express';
+import type { Client as TemporalClient } from '@temporalio/client';
+import type { Db } from '../../db/client';
+import type { Logger } from '../../observability/logger';
+import { WebhookSignatureError, type PaymentProvider } from '../../payments/payment-provider';
+import { AppError } from '../app-error';
+import { rawBodyOf } from '../raw-body';
+import { receivePaymentEvent } from '../use-cases/receive-payment-event';
+
+/**
+ * The payment provider's webhook (Stripe: checkout completed or expired,
+ * payment succeeded or failed). Verified against the exact bytes received
+ * with the endpoint's signing secret; answered 2xx once taken, so the
+ * provider stops retrying, and 503 when Temporal is down, so it retries.
+ */
+export function paymentWebhookRoutes(deps: {
+  db: Db;
+  temporal: TemporalClient;
+  logger: Logger;
+  payments: PaymentProvider;
+}): Router {
+  const router = Router();
+  router.post(`/v1/webhooks/payments/${deps.payments.kind}`, async (req, res) => {
+    let event;
+    try {
+      event = deps.payments.parseWebhook(Buffer.from(rawBodyOf(req), 'utf8'), req.headers);
+    } catch (error) {
+      if (error instanceof WebhookSignatureError) {
+        throw new AppError('UNAUTHENTICATED', `payment webhook rejected: ${error.message}`, {
+          publicMessage: 'The webhook signature is missing, invalid or too old.',
+        });
+      }
+      throw error;
+    }
+    const received = await receivePaymentEvent(deps, deps.payments.kind, event);
+    deps.logger.info(
+      {
+        requestId: req.id,
+        eventKind: event.kind,
+        accepted: received.accepted,
+        paymentRequestId: received.paymentRequestId,
+      },
+      'payment webhook',
+    );
+    res.status(200).json({ received: true, duplicate: !received.accepted });
+  });
+  return router;
+}

@@ -1,0 +1,320 @@
+/**
+ * The payment workflow on the time-skipping server: an hour's checkout
+ * timeout passes in milliseconds. Real activities against a real database,
+ * with the local provider (payments/local-provider.ts) as the card processor;
+ * the Stripe provider is tested against stripe-mock in test/payments and
+ * test/integration/payments.test.ts.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { accountOverview, cancelPayment, startPayment, type PaymentDeps } from '../../api/use-cases/portal-payments';
+import { receivePaymentEvent } from '../../api/use-cases/receive-payment-event';
+import { listOutbox } from '../../emails/mailer';
+import { createLocalPaymentProvider, type LocalPaymentProvider } from '../../payments/local-provider';
+import type { PaymentProvider } from '../../payments/payment-provider';
+import type { PayloadKey } from '../../temporal/payload-codec';
+import { paymentDurations } from '../../temporal.config';
+import { getPaymentStateQuery, paymentWorkflowId, type paymentRequest, type PaymentState } from '../../workflows/payment';
+import { testActivityDeps, TEST_PUBLIC_BASE_URL } from '../support/activity-deps';
+import { createTestOrganization, type TestOrganization } from '../support/factories';
+import {
+  createPayingClient,
+  enablePayments,
+  giveInvoice,
+  submissionKey,
+  testInvoice,
+  type PayingClient,
+} from '../support/payments';
+import { eventually } from '../support/service';
+import { createTestWorker, createTimeSkippingEnv, testPayloadKeys, testTaskQueue } from '../support/temporal';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+let env: TestWorkflowEnvironment;
+let database: TestDatabase;
+let keys: PayloadKey[];
+let deps: ReturnType<typeof testActivityDeps>;
+let worker: Worker;
+let workerRun: Promise<void>;
+let taskQueue: string;
+let local: LocalPaymentProvider;
+/** What the activities call: the local provider, with a way to make one call fail after it reached the provider. */
+let provider: PaymentProvider;
+const chargeKeys: string[] = [];
+let failNextChargeAfterCall = false;
+let org: TestOrganization;
+
+beforeAll(async () => {
+  keys = testPayloadKeys();
+  [env, database] = await Promise.all([createTimeSkippingEnv(keys), createTestDatabase()]);
+  local = createLocalPaymentProvider({ publicBaseUrl: TEST_PUBLIC_BASE_URL });
+  provider = {
+    ...local,
+    async chargeSavedCard(input) {
+      chargeKeys.push(input.idempotencyKey);
+      const result = await local.chargeSavedCard(input);
+      if (failNextChargeAfterCall) {
+        // The charge went through but the worker "crashed" before it heard back: the retry must not charge again.
+        failNextChargeAfterCall = false;
+        throw new Error('connection reset after the charge was made');
+      }
+      return result;
+    },
+  };
+  deps = testActivityDeps(database.db);
+  taskQueue = testTaskQueue();
+  worker = await createTestWorker(env, {
+    taskQueue,
+    keys,
+    activities: createActivities({ ...deps, payments: provider }),
+  });
+  workerRun = worker.run();
+  org = await createTestOrganization(database.db);
+  await enablePayments(database.db, org.organizationId);
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await workerRun;
+  await env?.teardown();
+  await database?.drop();
+});
+
+function paymentDeps(): PaymentDeps {
+  return { db: database.db, temporal: env.client, taskQueue, payments: provider };
+}
+
+async function clientOwing(balanceCents: number[]): Promise<PayingClient> {
+  const client = await createPayingClient(database.db, org, { assignedStaffId: org.therapistId });
+  for (const [index, balance] of balanceCents.entries()) {
+    await giveInvoice(
+      database.db,
+      org,
+      client,
+      testInvoice({
+        issuedOn: `2026-10-0${index + 1}`,
+        balanceCents: balance,
+        lines: [
+          {
+            serviceDate: `2026-10-0${index + 1}`,
+            description: 'Session',
+            serviceCode: '90834',
+            units: 1,
+            amountCents: 20000,
+          },
+        ],
+      }),
+    );
+  }
+  return client;
+}
+
+function checkoutIdOf(url: string): string {
+  return url.split('/').pop()!;
+}
+
+async function requestOf(paymentRequestId: string) {
+  return database.db.paymentRequest.findUniqueOrThrow({ where: { id: paymentRequestId }, include: { payment: true } });
+}
+
+async function finished(paymentRequestId: string): Promise<PaymentState> {
+  return env.client.workflow.getHandle<typeof paymentRequest>(paymentWorkflowId(paymentRequestId)).result();
+}
+
+async function emailsTo(to: string) {
+  return (await listOutbox(deps.outboxDir)).filter((message) => message.to === to);
+}
+
+test('paying on the hosted page records one payment against the oldest invoices, emails a receipt and notifies admin and therapist', async () => {
+  const client = await clientOwing([6000, 4000]);
+  const started = await startPayment(
+    paymentDeps(),
+    client.holder,
+    { kind: 'BALANCE', amountCents: 8000, saveCard: true, paymentCardId: null, submissionKey: submissionKey() },
+    {},
+  );
+  expect(started.link).toEqual({ next: 'redirect', url: expect.stringMatching(/\/dev\/checkout\/cs_local_/) as string });
+  expect((await requestOf(started.paymentRequestId)).status).toBe('AWAITING_PAYMENT');
+
+  const event = local.completeCheckout(checkoutIdOf((started.link as { url: string }).url))!;
+  expect(await receivePaymentEvent(paymentDeps(), 'local', event)).toEqual({
+    accepted: true,
+    paymentRequestId: started.paymentRequestId,
+  });
+  const state = await finished(started.paymentRequestId);
+  expect(state).toMatchObject({ outcome: 'SUCCEEDED', receiptNumber: expect.stringMatching(/^R-[0-9A-F]{10}$/) as string });
+
+  const request = await requestOf(started.paymentRequestId);
+  expect(request.status).toBe('SUCCEEDED');
+  expect(request.payment).toMatchObject({ amountCents: 8000, cardBrand: 'visa', cardLast4: '4242' });
+  const invoices = await database.db.invoice.findMany({
+    where: { clientId: client.holder.clientId },
+    orderBy: { issuedOn: 'asc' },
+  });
+  expect(invoices.map((invoice) => [invoice.balanceCents, invoice.status])).toEqual([
+    [0, 'PAID'],
+    [2000, 'OPEN'],
+  ]);
+  // The card was saved with consent, and as the first card it is the default.
+  const cards = await database.db.paymentCard.findMany({ where: { clientId: client.holder.clientId } });
+  expect(cards).toEqual([expect.objectContaining({ last4: '4242', isDefault: true })]);
+
+  const receipt = await emailsTo(client.email);
+  expect(receipt).toHaveLength(1);
+  expect(receipt[0]!.subject).toContain('$80.00');
+  const staff = await database.db.staffUser.findMany({ where: { organizationId: org.organizationId } });
+  const emailOf = (id: string) => staff.find((member) => member.id === id)!.email;
+  const aboutThis = async (id: string) =>
+    (await emailsTo(emailOf(id))).filter((message) => message.text.includes(state.receiptNumber ?? '-'));
+  expect(await aboutThis(org.adminId)).toHaveLength(1);
+  expect(await aboutThis(org.therapistId)).toHaveLength(1);
+  // Only the assigned therapist, not every therapist of the practice.
+  expect(await aboutThis(org.permittedTherapistId)).toHaveLength(0);
+  const staffEmail = (await aboutThis(org.adminId))[0]!;
+  expect(staffEmail.text).toContain(client.externalChartId);
+  expect(staffEmail.text).not.toContain(client.lastName);
+
+  // The provider redelivers the webhook, then sends the other event of the same payment: nothing changes.
+  expect(await receivePaymentEvent(paymentDeps(), 'local', event)).toMatchObject({ accepted: false });
+  await receivePaymentEvent(paymentDeps(), 'local', { ...event, eventId: `${event.eventId}-second-type` });
+  expect(await database.db.payment.count({ where: { clientId: client.holder.clientId } })).toBe(1);
+  expect(await emailsTo(client.email)).toHaveLength(1);
+  const overview = await accountOverview(paymentDeps(), client.holder, { sort: 'date', order: 'desc' });
+  expect(overview.balanceCents).toBe(2000);
+});
+
+test('the same review page posted twice, and a second tab, lead to one payment request and one checkout', async () => {
+  const client = await clientOwing([5000]);
+  const key = submissionKey();
+  const input = {
+    kind: 'BALANCE' as const,
+    amountCents: 5000,
+    saveCard: false,
+    paymentCardId: null,
+    submissionKey: key,
+  };
+  const [first, second] = await Promise.all([
+    startPayment(paymentDeps(), client.holder, input, {}),
+    startPayment(paymentDeps(), client.holder, input, {}),
+  ]);
+  expect(second.paymentRequestId).toBe(first.paymentRequestId);
+  expect(second.link).toEqual(first.link);
+  const otherTab = await startPayment(paymentDeps(), client.holder, { ...input, submissionKey: submissionKey() }, {});
+  expect(otherTab).toMatchObject({ paymentRequestId: first.paymentRequestId, alreadyOpen: true });
+  expect(await database.db.paymentRequest.count({ where: { clientId: client.holder.clientId } })).toBe(1);
+
+  // Paying it in both tabs: the checkout completes once; the second "Pay" finds it complete.
+  const checkoutId = checkoutIdOf((first.link as { url: string }).url);
+  const event = local.completeCheckout(checkoutId)!;
+  expect(local.completeCheckout(checkoutId)).toBeNull();
+  await receivePaymentEvent(paymentDeps(), 'local', event);
+  await finished(first.paymentRequestId);
+  expect(await database.db.payment.count({ where: { clientId: client.holder.clientId } })).toBe(1);
+});
+
+test('a checkout nobody pays is ended at the provider after the timeout and the balance stays open', async () => {
+  const client = await clientOwing([7000]);
+  const started = await startPayment(
+    paymentDeps(),
+    client.holder,
+    { kind: 'BALANCE', amountCents: 7000, saveCard: false, paymentCardId: null, submissionKey: submissionKey() },
+    {},
+  );
+  await env.sleep(paymentDurations.checkoutTimeoutMs + 60_000);
+  expect(await finished(started.paymentRequestId)).toMatchObject({ outcome: 'ABANDONED', lastFailure: 'timed-out' });
+  expect((await requestOf(started.paymentRequestId)).status).toBe('ABANDONED');
+  expect(local.viewCheckout(checkoutIdOf((started.link as { url: string }).url))?.status).toBe('expired');
+  expect((await accountOverview(paymentDeps(), client.holder, { sort: 'date', order: 'desc' })).balanceCents).toBe(
+    7000,
+  );
+  expect(await emailsTo(client.email)).toHaveLength(0);
+});
+
+test('a payment whose webhook was lost is found at the provider before the flow gives up', async () => {
+  const client = await clientOwing([3000]);
+  const started = await startPayment(
+    paymentDeps(),
+    client.holder,
+    { kind: 'BALANCE', amountCents: 3000, saveCard: false, paymentCardId: null, submissionKey: submissionKey() },
+    {},
+  );
+  // Paid on the provider's page; the webhook never arrives.
+  expect(local.completeCheckout(checkoutIdOf((started.link as { url: string }).url))).not.toBeNull();
+  await env.sleep(paymentDurations.checkoutTimeoutMs + 60_000);
+  expect(await finished(started.paymentRequestId)).toMatchObject({ outcome: 'SUCCEEDED' });
+  expect((await requestOf(started.paymentRequestId)).payment?.amountCents).toBe(3000);
+  expect(await emailsTo(client.email)).toHaveLength(1);
+});
+
+test('Cancel on the provider page ends the checkout at once; nothing is charged', async () => {
+  const client = await clientOwing([3000]);
+  const started = await startPayment(
+    paymentDeps(),
+    client.holder,
+    { kind: 'BALANCE', amountCents: 3000, saveCard: false, paymentCardId: null, submissionKey: submissionKey() },
+    {},
+  );
+  await cancelPayment(paymentDeps(), client.holder, started.paymentRequestId);
+  expect(await finished(started.paymentRequestId)).toMatchObject({
+    outcome: 'ABANDONED',
+    lastFailure: 'cancelled-by-client',
+  });
+  expect(local.viewCheckout(checkoutIdOf((started.link as { url: string }).url))?.status).toBe('expired');
+  expect(await database.db.payment.count({ where: { clientId: client.holder.clientId } })).toBe(0);
+});
+
+test('a saved card is charged at once, and a retried charge after a crash charges once', async () => {
+  const client = await clientOwing([9000]);
+  // Save a card first (cards on file: Add a card).
+  const setup = await startPayment(
+    paymentDeps(),
+    client.holder,
+    { kind: 'CARD_SETUP', amountCents: 0, saveCard: true, paymentCardId: null, submissionKey: submissionKey() },
+    {},
+  );
+  await receivePaymentEvent(
+    paymentDeps(),
+    'local',
+    local.completeCheckout(checkoutIdOf((setup.link as { url: string }).url))!,
+  );
+  expect(await finished(setup.paymentRequestId)).toMatchObject({ outcome: 'SUCCEEDED' });
+  const card = await database.db.paymentCard.findFirstOrThrow({ where: { clientId: client.holder.clientId } });
+  expect(card.isDefault).toBe(true);
+
+  chargeKeys.length = 0;
+  failNextChargeAfterCall = true;
+  const paid = await startPayment(
+    paymentDeps(),
+    client.holder,
+    { kind: 'BALANCE', amountCents: 9000, saveCard: false, paymentCardId: card.id, submissionKey: submissionKey() },
+    {},
+  );
+  expect(await finished(paid.paymentRequestId)).toMatchObject({ outcome: 'SUCCEEDED' });
+  // Two calls reached the provider, under one idempotency key: one charge.
+  expect(chargeKeys).toEqual([`payment:${paid.paymentRequestId}:charge`, `payment:${paid.paymentRequestId}:charge`]);
+  expect(await database.db.payment.count({ where: { paymentRequestId: paid.paymentRequestId } })).toBe(1);
+  expect((await accountOverview(paymentDeps(), client.holder, { sort: 'date', order: 'desc' })).balanceCents).toBe(0);
+});
+
+test('the workflow history holds ids only: no name, email or date of birth of the client', async () => {
+  const client = await clientOwing([2500]);
+  const started = await startPayment(
+    paymentDeps(),
+    client.holder,
+    { kind: 'BALANCE', amountCents: 2500, saveCard: false, paymentCardId: null, submissionKey: submissionKey() },
+    {},
+  );
+  await receivePaymentEvent(
+    paymentDeps(),
+    'local',
+    local.completeCheckout(checkoutIdOf((started.link as { url: string }).url))!,
+  );
+  await finished(started.paymentRequestId);
+  const handle = env.client.workflow.getHandle(paymentWorkflowId(started.paymentRequestId));
+  expect(await handle.query(getPaymentStateQuery)).toMatchObject({ outcome: 'SUCCEEDED' });
+  const history = JSON.stringify(await handle.fetchHistory());
+  for (const phi of [client.firstName, client.lastName, client.email, '1984-03-02']) {
+    expect(history).not.toContain(phi);
+  }
+  await eventually(async () => ((await emailsTo(client.email)).length === 1 ? true : undefined));
+});
