@@ -10,7 +10,7 @@ import { originOf } from '../audit-context';
 import { assertCsrf, csrfField } from '../portal/csrf';
 import { html, page, type Html } from '../portal/html';
 import { currentUser, SESSION_ABSOLUTE_MS, signIn, signOut } from '../use-cases/portal-sessions';
-import { createRateLimiter } from '../../security/rate-limiter';
+import { createRateLimiter, rateLimitKeySecret } from '../../security/rate-limiter';
 import { inspectPasswordResetLink, requestPasswordReset, resetPassword } from '../use-cases/password-reset';
 import { countOutstandingDocuments } from '../use-cases/portal-documents';
 import { MAX_FORM_FIELDS, portalDocumentRoutes } from './portal-documents';
@@ -194,9 +194,14 @@ export function portalRoutes(deps: PortalDeps): Router {
   });
 
   // Per client address, on every door a guesser would knock on (see security/rate-limiter.ts).
-  const doors = createRateLimiter({ limit: DOOR_ATTEMPTS_PER_WINDOW, windowMs: DOOR_WINDOW_MS });
-  const tooMany = (req: Request, res: Response): boolean => {
-    if (doors.attempt(req.ip ?? 'unknown')) return false;
+  const doors = createRateLimiter(deps.db, {
+    name: 'portal-doors',
+    limit: DOOR_ATTEMPTS_PER_WINDOW,
+    windowMs: DOOR_WINDOW_MS,
+    keySecret: rateLimitKeySecret(deps.tokenSigningKey),
+  });
+  const tooMany = async (req: Request, res: Response): Promise<boolean> => {
+    if (await doors.attempt(req.ip ?? 'unknown')) return false;
     res.setHeader('Retry-After', String(DOOR_WINDOW_MS / 1000));
     send(
       res,
@@ -223,7 +228,7 @@ export function portalRoutes(deps: PortalDeps): Router {
 
   router.post('/portal/register/:token', async (req, res) => {
     assertCsrf(req, deps.tokenSigningKey);
-    if (tooMany(req, res)) return;
+    if (await tooMany(req, res)) return;
     const csrf = csrfField(req, res, deps.tokenSigningKey, secure);
     const form = ZRegistrationForm.safeParse(req.body);
     if (!form.success) {
@@ -315,7 +320,7 @@ export function portalRoutes(deps: PortalDeps): Router {
 
   router.post('/portal/:orgSlug/login', async (req, res) => {
     assertCsrf(req, deps.tokenSigningKey);
-    if (tooMany(req, res)) return;
+    if (await tooMany(req, res)) return;
     const org = await organizationBySlug(req.params.orgSlug);
     const form = ZSignInForm.safeParse(req.body);
     const token = form.success
@@ -376,7 +381,7 @@ export function portalRoutes(deps: PortalDeps): Router {
 
   router.post('/portal/:orgSlug/password/forgot', async (req, res) => {
     assertCsrf(req, deps.tokenSigningKey);
-    if (tooMany(req, res)) return;
+    if (await tooMany(req, res)) return;
     const org = await organizationBySlug(req.params.orgSlug);
     const form = ZForgot.safeParse(req.body);
     if (form.success && form.data.email) {
@@ -426,7 +431,7 @@ export function portalRoutes(deps: PortalDeps): Router {
 
   router.post('/portal/:orgSlug/password/reset/:token', async (req, res) => {
     assertCsrf(req, deps.tokenSigningKey);
-    if (tooMany(req, res)) return;
+    if (await tooMany(req, res)) return;
     const org = await inspectPasswordResetLink(deps.db, deps.tokenSigningKey, req.params.token);
     if (!org || org.slug !== req.params.orgSlug) {
       send(res, 410, resetLinkInvalid());

@@ -34,7 +34,7 @@ import { listOnboardingForms, readSignedForm, sendForms } from '../use-cases/onb
 import { SESSION_ABSOLUTE_MS } from '../use-cases/portal-sessions';
 import { signedFormPdf } from '../use-cases/signed-forms';
 import { currentStaff, signInStaff, signOutStaff, type StaffSessionUser } from '../use-cases/staff-sessions';
-import { createRateLimiter } from '../../security/rate-limiter';
+import { createRateLimiter, rateLimitKeySecret } from '../../security/rate-limiter';
 import { DOOR_ATTEMPTS_PER_WINDOW, findOrganizationBySlug, send } from './portal';
 
 export interface StaffDashboardDeps {
@@ -160,7 +160,12 @@ export function staffDashboardRoutes(deps: StaffDashboardDeps): Router {
   });
 
   // Guessing staff passwords from one address gets slow; per-account lockout still applies on top.
-  const signIns = createRateLimiter({ limit: DOOR_ATTEMPTS_PER_WINDOW, windowMs: 5 * 60 * 1000 });
+  const signIns = createRateLimiter(db, {
+    name: 'staff-sign-in',
+    limit: DOOR_ATTEMPTS_PER_WINDOW,
+    windowMs: 5 * 60 * 1000,
+    keySecret: rateLimitKeySecret(deps.tokenSigningKey),
+  });
   const csrf = (req: Request, res: Response) => csrfField(req, res, deps.tokenSigningKey, secure, 'staff');
   const checkCsrf = (req: Request) => assertCsrf(req, deps.tokenSigningKey, 'staff');
 
@@ -195,7 +200,7 @@ export function staffDashboardRoutes(deps: StaffDashboardDeps): Router {
   router.post('/staff/:orgSlug/login', async (req, res) => {
     checkCsrf(req);
     const org = await findOrganizationBySlug(db, req.params.orgSlug);
-    if (!signIns.attempt(req.ip ?? 'unknown')) {
+    if (!(await signIns.attempt(req.ip ?? 'unknown'))) {
       send(res, 429, signInPage(req, res, org, true));
       return;
     }
