@@ -121,7 +121,9 @@ export function createApp(deps: ApiDependencies): Express {
   app.use(formRoutes(deps));
   app.use(clientAuditRoutes(deps));
   app.use(integrationCallbackRoutes(deps));
-  if (deps.payments) app.use(paymentWebhookRoutes({ ...deps, payments: deps.payments }));
+  // The local provider reports in-process; only a real provider posts webhooks to us.
+  if (deps.payments && deps.payments.kind !== 'local')
+    app.use(paymentWebhookRoutes({ ...deps, payments: deps.payments }));
   app.use(portalRoutes({ ...deps, payments: deps.payments ?? null }));
   if (deps.payments?.kind === 'local') {
     app.use(devCheckoutRoutes({ ...deps, payments: deps.payments as LocalPaymentProvider }));

@@ -11,6 +11,7 @@ import {
   ZIntegrationCallbacksResponse,
 } from './schemas/callbacks';
 import { ZChartCreatedWebhook, ZWebhookAccepted } from './schemas/chart-created-webhook';
+import { ZInvoiceAccepted, ZInvoiceUpsertedWebhook } from './schemas/invoice-webhook';
 import { ZErrorResponse } from './schemas/error-response';
 import {
   ZFormListResponse,
@@ -171,9 +172,9 @@ export function openApiDocument(serverUrl: string): Schema {
     paths: {
       '/v1/webhooks/ehr/{integrationId}': {
         post: {
-          summary: 'An EHR created a client’s chart',
+          summary: 'An EHR created a client’s chart, or sent an invoice',
           description:
-            'Signed per Standard Webhooks with the integration’s secret: headers webhook-id, webhook-timestamp (within 5 minutes) and webhook-signature (v1,<base64 HMAC-SHA256 of "id.timestamp.body">). Idempotent per chart and per webhook-id.',
+            'Signed per Standard Webhooks with the integration’s secret: headers webhook-id, webhook-timestamp (within 5 minutes) and webhook-signature (v1,<base64 HMAC-SHA256 of "id.timestamp.body">). Idempotent per chart and per webhook-id. `chart.created` starts an onboarding; `invoice.upserted` stores or updates an invoice (by the EHR’s invoice id) shown in the client’s My Account, with its balance less portal payments not yet listed in appliedReceiptNumbers.',
           tags: ['ehr'],
           parameters: [
             { name: 'integrationId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
@@ -183,17 +184,56 @@ export function openApiDocument(serverUrl: string): Schema {
           ],
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: requestSchema(ZChartCreatedWebhook) } },
+            content: {
+              'application/json': {
+                schema: requestSchema(z.discriminatedUnion('type', [ZChartCreatedWebhook, ZInvoiceUpsertedWebhook])),
+              },
+            },
           },
           responses: {
             202: json(ZWebhookAccepted, 'Onboarding started'),
-            200: json(ZWebhookAccepted, 'This chart (or this webhook-id) was already received; nothing new started'),
+            200: {
+              description:
+                'chart.created: this chart (or this webhook-id) was already received, nothing new started; invoice.upserted: the invoice as stored',
+              content: {
+                'application/json': {
+                  schema: { oneOf: [responseSchema(ZWebhookAccepted), responseSchema(ZInvoiceAccepted)] },
+                },
+              },
+            },
             400: error('Invalid body, with field errors'),
             401: error('Missing or invalid signature, unknown integration, or stale timestamp'),
             409: error('EMAIL_IN_USE: the email belongs to another client’s portal'),
             415: error('Body is not JSON'),
-            422: error('Unknown form package'),
+            422: error('Unknown form package; for an invoice, a chart not received yet (UNKNOWN_CHART)'),
             503: error('Temporarily unavailable; retry'),
+          },
+        },
+      },
+      '/v1/webhooks/payments/stripe': {
+        post: {
+          summary: 'Stripe’s webhook: a checkout completed or expired, a payment succeeded or failed, a card was saved',
+          description:
+            'Served with PAYMENTS_PROVIDER=stripe. Verified with STRIPE_WEBHOOK_SECRET over the exact bytes (Stripe-Signature, 5 minutes tolerance). Subscribe the endpoint to checkout.session.completed, checkout.session.expired, checkout.session.async_payment_succeeded, checkout.session.async_payment_failed, payment_intent.succeeded, payment_intent.payment_failed and setup_intent.succeeded. A redelivered event id changes nothing.',
+          tags: ['payments'],
+          parameters: [{ name: 'stripe-signature', in: 'header', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: {
+            200: {
+              description: 'Taken (duplicate: true for an event id seen before)',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: { received: { type: 'boolean' }, duplicate: { type: 'boolean' } },
+                    required: ['received', 'duplicate'],
+                  },
+                },
+              },
+            },
+            401: error('Missing, invalid or stale signature'),
+            415: error('Body is not JSON'),
+            503: error('Temporarily unavailable; Stripe retries'),
           },
         },
       },

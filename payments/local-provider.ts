@@ -62,6 +62,7 @@ function idFor(prefix: string, key: string): string {
   return `${prefix}_local_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 }
 
+/** `options.publicBaseUrl` is read at each call, so a test can learn its API's port after creating this. */
 export function createLocalPaymentProvider(options: { publicBaseUrl: string }): LocalPaymentProvider {
   const checkouts = new Map<string, LocalCheckout>();
   const payments = new Map<string, PaymentDetails>();
@@ -96,7 +97,12 @@ export function createLocalPaymentProvider(options: { publicBaseUrl: string }): 
 
   return {
     kind: 'local',
-    checkoutOrigin: new URL(options.publicBaseUrl).origin,
+    get checkoutOrigin() {
+      return new URL(options.publicBaseUrl).origin;
+    },
+    get redirectOrigins() {
+      return [new URL(options.publicBaseUrl).origin];
+    },
 
     async createCustomer({ clientId }) {
       return { customerId: idFor('cus', clientId) };

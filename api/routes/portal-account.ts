@@ -8,7 +8,7 @@
  * No card number is ever typed on these pages: a new card goes on the
  * provider's hosted page, a saved one is named by our id for it. Plain HTML
  * posts with CSRF tokens; the only other origin a form may lead to is the
- * provider's checkout (form-action in the CSP).
+ * provider's checkout (form-action in the portal's CSP, api/routes/portal.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { parse } from 'cookie';
@@ -35,12 +35,14 @@ import {
   loadInvoice,
   loadPayment,
   makeDefaultCard,
+  OPEN_PAYMENT_STATUSES,
   paymentsOpen,
   removeCard,
   startPayment,
   type AccountHolder,
   type HistoryQuery,
 } from '../use-cases/portal-payments';
+import { onboardingPaymentStep } from '../use-cases/onboarding-payment-step';
 import { findOrganizationBySlug, send, SESSION_COOKIE } from './portal';
 
 export interface PortalAccountDeps {
@@ -51,6 +53,10 @@ export interface PortalAccountDeps {
   secure: boolean;
   payments: PaymentProvider | null;
 }
+
+/** How long Cancel waits for the payment's flow to close the checkout before going back to My Account. */
+const CANCEL_SETTLE_MS = 5_000;
+const isOpen = (status: string) => (OPEN_PAYMENT_STATUSES as readonly string[]).includes(status);
 
 const ZId = z.uuid();
 const ZHistoryQuery = z.object({
@@ -86,6 +92,52 @@ function cardText(card: { brand: string; last4: string }): string {
   return `${brand} ending ${card.last4}`;
 }
 
+/**
+ * The onboarding's payment step on the portal home, while it is to do: "put a
+ * card on file" or "pay the intake deposit", one button that starts it.
+ */
+export async function paymentStepPanel(
+  deps: Pick<PortalAccountDeps, 'db' | 'payments'>,
+  holder: AccountHolder,
+  org: { slug: string; name: string },
+  csrf: string,
+): Promise<Html | ''> {
+  if (!(await paymentsOpen(deps, holder.organizationId))) return '';
+  const onboarding = await deps.db.onboarding.findUnique({
+    where: { clientId: holder.clientId },
+    select: { id: true },
+  });
+  const step = onboarding
+    ? await onboardingPaymentStep(deps.db, {
+        ...onboarding,
+        organizationId: holder.organizationId,
+        clientId: holder.clientId,
+      })
+    : null;
+  if (!step || step.status === 'DONE') return '';
+  const deposit = step.kind === 'DEPOSIT';
+  return html`<div class="ok" role="status" data-testid="payment-step">
+    <p>
+      ${
+        deposit
+          ? `${org.name} asks new clients to pay an intake deposit of ${formatMoney(step.amountCents ?? 0)} before the first visit.`
+          : `${org.name} asks new clients to keep a card on file for future payments.`
+      }
+    </p>
+    ${
+      step.status === 'IN_PROGRESS' && step.paymentRequestId
+        ? html`<a class="button" href="/portal/${org.slug}/account/payments/${step.paymentRequestId}">Continue</a>`
+        : html`<form method="post" action="/portal/${org.slug}/account/onboarding-step">
+            <input type="hidden" name="_csrf" value="${csrf}" />
+            <input type="hidden" name="submissionKey" value="${randomBytes(24).toString('base64url')}" />
+            <button type="submit">
+              ${deposit ? `Pay the ${formatMoney(step.amountCents ?? 0)} deposit` : 'Add a card'}
+            </button>
+          </form>`
+    }
+  </div>`;
+}
+
 export function portalAccountRoutes(deps: PortalAccountDeps): Router {
   const router = Router();
 
@@ -102,15 +154,6 @@ export function portalAccountRoutes(deps: PortalAccountDeps): Router {
       select: { timeZone: true },
     });
     return { org: { ...org, timeZone }, holder: await accountHolder(deps.db, user) };
-  };
-
-  /** Pages with a form that may lead to the provider's hosted checkout. */
-  const allowCheckout = (res: Response) => {
-    const checkout = deps.payments && deps.payments.checkoutOrigin !== '' ? ` ${deps.payments.checkoutOrigin}` : '';
-    res.setHeader(
-      'Content-Security-Policy',
-      `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'${checkout}; frame-ancestors 'none'; base-uri 'none'`,
-    );
   };
 
   const audit = (req: Request, holder: AccountHolder, action: string, detail: Record<string, string | null> = {}) =>
@@ -169,6 +212,8 @@ export function portalAccountRoutes(deps: PortalAccountDeps): Router {
       const current = query.sort === sort ? (query.order === 'asc' ? ' ▲' : ' ▼') : '';
       return html`<a href="/portal/${org.slug}/account?${params.toString()}">${label}${current}</a>`;
     };
+    const ariaSort = (sort: 'date' | 'amount') =>
+      query.sort === sort ? html`aria-sort="${query.order === 'asc' ? 'ascending' : 'descending'}"` : '';
     send(
       res,
       200,
@@ -221,14 +266,22 @@ export function portalAccountRoutes(deps: PortalAccountDeps): Router {
               <div><button type="submit">Filter</button></div>
             </form>
             ${
+              account.history.length > 0
+                ? // Here, not in the table's head, which a phone hides (its rows show as cards).
+                  html`<p class="sort" style="margin:1rem 0 0.5rem">
+                    Sort by ${sortLink('date', 'Date')} · ${sortLink('amount', 'Amount')}
+                  </p>`
+                : ''
+            }
+            ${
               account.history.length === 0
                 ? html`<p>Nothing to show yet.</p>`
                 : html`<table class="list history">
                     <thead>
                       <tr>
-                        <th>${sortLink('date', 'Date')}</th>
+                        <th ${ariaSort('date')}>Date</th>
                         <th>Description</th>
-                        <th>${sortLink('amount', 'Amount')}</th>
+                        <th ${ariaSort('amount')}>Amount</th>
                         <th>Status</th>
                         <th>Documents</th>
                       </tr>
@@ -381,7 +434,6 @@ export function portalAccountRoutes(deps: PortalAccountDeps): Router {
       await payForm(req, res, session, typed, 'Choose one of your cards or a new card.');
       return;
     }
-    allowCheckout(res);
     send(
       res,
       200,
@@ -510,7 +562,6 @@ export function portalAccountRoutes(deps: PortalAccountDeps): Router {
       // Waiting for the provider, or for the client on the provider's page.
       refresh = request.status === 'PROCESSING' || request.status === 'PENDING' || req.query.from !== undefined;
       title = isSetup ? 'Saving your card' : 'Payment in progress';
-      allowCheckout(res);
       body = html`<div class="card">
         <p role="status">
           ${
@@ -545,6 +596,17 @@ export function portalAccountRoutes(deps: PortalAccountDeps): Router {
       return;
     }
     await audit(req, holder, 'payment.cancel', { paymentRequestId: request.id });
+    // The flow ends the checkout in a moment: wait for it, so that My Account does not show "a payment in
+    // progress" under "Payment cancelled", nor say "cancelled" of a payment that went through after all.
+    let settled = request;
+    for (const deadline = Date.now() + CANCEL_SETTLE_MS; isOpen(settled.status) && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      settled = (await loadPayment(deps.db, holder, request.id)) ?? settled;
+    }
+    if (settled.status === 'SUCCEEDED' && settled.kind !== 'CARD_SETUP') {
+      res.redirect(303, `/portal/${org.slug}/account/payments/${settled.id}`);
+      return;
+    }
     res.redirect(
       303,
       request.kind === 'CARD_SETUP' ? `/portal/${org.slug}/account/cards` : `/portal/${org.slug}/account?cancelled=1`,
@@ -647,7 +709,6 @@ export function portalAccountRoutes(deps: PortalAccountDeps): Router {
     if (!(await paymentsOpen(deps, holder.organizationId))) throw new AppError('NOT_FOUND', 'payments are off');
     const cards = await listCards(deps.db, holder);
     const csrf = csrfField(req, res, deps.tokenSigningKey, deps.secure);
-    allowCheckout(res);
     const done = typeof req.query.done === 'string' ? req.query.done : null;
     send(
       res,
@@ -703,6 +764,47 @@ export function portalAccountRoutes(deps: PortalAccountDeps): Router {
             <a class="button secondary" href="/portal/${org.slug}/account">Back to My Account</a>
           </div>`,
       }),
+    );
+  });
+
+  /** The onboarding's payment step, from the portal home. */
+  router.post('/portal/:orgSlug/account/onboarding-step', async (req, res) => {
+    assertCsrf(req, deps.tokenSigningKey);
+    const session = await signedIn(req, res);
+    if (!session) return;
+    const { org, holder } = session;
+    const key = ZSubmissionKey.safeParse((req.body as Record<string, unknown>).submissionKey);
+    if (!key.success) throw new AppError('VALIDATION_FAILED', 'bad submission key');
+    const onboarding = await deps.db.onboarding.findUnique({
+      where: { clientId: holder.clientId },
+      select: { id: true },
+    });
+    const step = onboarding
+      ? await onboardingPaymentStep(deps.db, {
+          ...onboarding,
+          organizationId: holder.organizationId,
+          clientId: holder.clientId,
+        })
+      : null;
+    if (!step) throw new AppError('NOT_FOUND', 'no payment step');
+    const started = await startPayment(
+      deps,
+      holder,
+      {
+        kind: step.kind === 'DEPOSIT' ? 'DEPOSIT' : 'CARD_SETUP',
+        amountCents: 0,
+        saveCard: step.kind === 'CARD_ON_FILE',
+        paymentCardId: null,
+        submissionKey: key.data,
+        onboardingStep: true,
+      },
+      originOf(req),
+    );
+    res.redirect(
+      303,
+      started.link.next === 'redirect' && !started.alreadyOpen
+        ? started.link.url
+        : `/portal/${org.slug}/account/payments/${started.paymentRequestId}`,
     );
   });
 

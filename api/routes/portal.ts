@@ -14,7 +14,8 @@ import { createRateLimiter, rateLimitKeySecret } from '../../security/rate-limit
 import { inspectPasswordResetLink, requestPasswordReset, resetPassword } from '../use-cases/password-reset';
 import { countOutstandingDocuments } from '../use-cases/portal-documents';
 import { MAX_FORM_FIELDS, portalDocumentRoutes } from './portal-documents';
-import { portalAccountRoutes } from './portal-account';
+import { paymentStepPanel, portalAccountRoutes } from './portal-account';
+import { accountHolder } from '../use-cases/portal-payments';
 import type { PaymentProvider } from '../../payments/payment-provider';
 import {
   inspectRegistrationLink,
@@ -182,12 +183,17 @@ export function portalRoutes(deps: PortalDeps): Router {
     express.urlencoded({ extended: false, limit: '256kb', parameterLimit: MAX_FORM_FIELDS }),
   );
   router.use('/portal', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+  // Pay Now and Add a card post here and are sent on to the provider's hosted page, which form-action must allow.
+  const checkoutOrigin = (deps.payments?.redirectOrigins ?? [])
+    .filter((origin) => origin !== new URL(deps.publicBaseUrl).origin)
+    .map((origin) => ` ${origin}`)
+    .join('');
   router.use('/portal', (_req, res, next) => {
     // Registration links carry a secret in the path: never leak it to another site.
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader(
       'Content-Security-Policy',
-      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'${checkoutOrigin}; frame-ancestors 'none'; base-uri 'none'`,
     );
     res.setHeader('X-Frame-Options', 'DENY');
     next();
@@ -493,6 +499,8 @@ export function portalRoutes(deps: PortalDeps): Router {
       return;
     }
     const outstanding = await countOutstandingDocuments(deps.db, user);
+    const csrf = csrfField(req, res, deps.tokenSigningKey, secure);
+    const paymentStep = await paymentStepPanel(deps, await accountHolder(deps.db, user), org, csrf);
     send(
       res,
       200,
@@ -501,6 +509,7 @@ export function portalRoutes(deps: PortalDeps): Router {
         practiceName: org.name,
         brandColor: org.brandColor,
         body: html`<div class="card">
+          ${paymentStep}
           ${
             outstanding > 0
               ? html`<p class="ok" role="status">
@@ -511,7 +520,7 @@ export function portalRoutes(deps: PortalDeps): Router {
           <a class="button" href="${base}/portal/${org.slug}/documents">My Documents</a>
           <a class="button" href="${base}/portal/${org.slug}/account">My Account</a>
           <form method="post" action="${base}/portal/${org.slug}/logout">
-            <input type="hidden" name="_csrf" value="${csrfField(req, res, deps.tokenSigningKey, secure)}" />
+            <input type="hidden" name="_csrf" value="${csrf}" />
             <button type="submit">Sign out</button>
           </form>
         </div>`,

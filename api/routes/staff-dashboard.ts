@@ -29,6 +29,8 @@ import {
 } from '../use-cases/act-on-onboarding';
 import { funnel, listDashboard, type DashboardRow } from '../use-cases/dashboard';
 import { listPackages } from '../use-cases/form-catalog';
+import { clientBilling } from '../use-cases/client-billing';
+import { formatMoney } from '../../domain/money';
 import { getOnboarding } from '../use-cases/get-onboarding';
 import { listOnboardingForms, readSignedForm, sendForms } from '../use-cases/onboarding-forms';
 import { SESSION_ABSOLUTE_MS } from '../use-cases/portal-sessions';
@@ -489,6 +491,8 @@ export function staffDashboardRoutes(deps: StaffDashboardDeps): Router {
             },
           }),
     ]);
+    // Billing is the client's PHI too: ops, who never see names, do not see it either.
+    const billing = user.role !== 'OPS' && onboarding.clientId ? await clientBilling(db, onboarding.clientId) : null;
     const name = client?.client ? `${client.client.firstName} ${client.client.lastName}` : onboarding.externalChartId;
     const mayAct = user.role === 'ADMIN' || user.canInvite;
     const actions = mayAct ? actionsFor(onboarding.status, onboarding.portalAccount !== null) : [];
@@ -582,6 +586,47 @@ export function staffDashboardRoutes(deps: StaffDashboardDeps): Router {
             }
           </section>
         </div>
+        ${
+          billing
+            ? html`<section class="card" style="margin-top:1rem" data-testid="billing">
+                <h2>Account</h2>
+                <dl class="facts">
+                  <dt>Balance</dt>
+                  <dd>${formatMoney(billing.balanceCents)} (${billing.openInvoices} open invoices)</dd>
+                  <dt>Cards on file</dt>
+                  <dd>${billing.cardsOnFile}</dd>
+                  ${
+                    onboarding.paymentStep
+                      ? html`<dt>Payment step</dt>
+                          <dd>
+                            ${onboarding.paymentStep.kind === 'DEPOSIT' ? `Deposit of ${formatMoney(onboarding.paymentStep.amountCents ?? 0)}` : 'Card on file'}:
+                            ${onboarding.paymentStep.status === 'DONE' ? 'done' : onboarding.paymentStep.status === 'IN_PROGRESS' ? 'in progress' : 'outstanding'}
+                          </dd>`
+                      : ''
+                  }
+                </dl>
+                ${
+                  billing.payments.length
+                    ? html`<ul class="documents">
+                        ${billing.payments.map(
+                          (payment) =>
+                            html`<li>
+                              <span
+                                >${formatMoney(payment.amountCents)}
+                                ${payment.kind === 'DEPOSIT' ? '(deposit)' : ''}</span
+                              >
+                              <span class="hint"
+                                >${payment.receiptNumber},
+                                ${formatWhen(payment.paidAt.toISOString(), org.timeZone)}</span
+                              >
+                            </li>`,
+                        )}
+                      </ul>`
+                    : html`<p>No portal payments.</p>`
+                }
+              </section>`
+            : ''
+        }
         <section class="card" style="margin-top:1rem">
           <h2>Timeline</h2>
           <ol class="timeline">

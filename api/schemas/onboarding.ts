@@ -38,6 +38,18 @@ export const ZOnboardingResponse = z.object({
   portalAccount: z
     .object({ status: z.enum(['INVITED', 'ACTIVE', 'REVOKED']), ownerKind: z.enum(['CLIENT', 'GUARDIAN']) })
     .nullable(),
+  /**
+   * The practice's optional payment step (a card on file, or an intake
+   * deposit), where it has one; null otherwise. Beside the status, not part of it.
+   */
+  paymentStep: z
+    .object({
+      kind: z.enum(['CARD_ON_FILE', 'DEPOSIT']),
+      amountCents: z.number().int().nullable(),
+      status: z.enum(['OUTSTANDING', 'IN_PROGRESS', 'DONE']),
+      paymentRequestId: z.uuid().nullable(),
+    })
+    .nullable(),
   workflow: z.object({
     workflowId: z.string(),
     /** Temporal's execution status, or null when Temporal could not be asked. */

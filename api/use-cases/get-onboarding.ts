@@ -4,6 +4,7 @@ import { AppError } from '../app-error';
 import { onboardingsVisibleTo } from '../client-access-policy';
 import type { StaffPrincipal } from '../staff-auth';
 import type { TOnboardingResponse } from '../schemas/onboarding';
+import { onboardingPaymentStep } from './onboarding-payment-step';
 
 export interface GetOnboardingDeps {
   db: Db;
@@ -75,6 +76,7 @@ export async function getOnboarding(
         }
       : null,
     portalAccount,
+    paymentStep: await onboardingPaymentStep(deps.db, onboarding),
     workflow: { workflowId: onboarding.workflowId, executionStatus },
   };
 }

@@ -23,6 +23,7 @@ import {
   type CheckoutLink,
 } from '../../workflows/payment';
 import { AppError } from '../app-error';
+import { onboardingPaymentStep } from './onboarding-payment-step';
 import type { PortalUser } from './portal-sessions';
 
 /** How long the Pay button waits for the provider's page before showing a "one moment" page that refreshes. */
@@ -166,13 +167,16 @@ export function listCards(db: Db, holder: AccountHolder) {
 }
 
 export interface PayNowInput {
-  kind: 'BALANCE' | 'CARD_SETUP';
+  /** DEPOSIT: the onboarding's intake deposit, of the amount the practice set (amountCents is ignored). */
+  kind: 'BALANCE' | 'CARD_SETUP' | 'DEPOSIT';
   amountCents: number;
   saveCard: boolean;
   /** A card on file to pay with; null for a new card on the provider's page. */
   paymentCardId: string | null;
   /** From the review page: the same page posted twice is the same payment. */
   submissionKey: string;
+  /** The onboarding's payment step (a deposit, or a card on file): the timeline and the step's status show it. */
+  onboardingStep?: boolean;
 }
 
 export interface StartedPayment {
@@ -196,7 +200,27 @@ export async function startPayment(
   if (!(await paymentsOpen(deps, holder.organizationId))) {
     throw new AppError('FORBIDDEN', 'payments are not enabled for this practice');
   }
-  if (input.kind === 'BALANCE' && (input.amountCents < 50 || input.amountCents > MAX_PAYMENT_CENTS)) {
+  let onboardingId: string | null = null;
+  let amountCents = input.kind === 'CARD_SETUP' ? 0 : input.amountCents;
+  if (input.kind === 'DEPOSIT' || input.onboardingStep) {
+    const onboarding = await db.onboarding.findUnique({ where: { clientId: holder.clientId }, select: { id: true } });
+    const step = onboarding
+      ? await onboardingPaymentStep(db, {
+          ...onboarding,
+          organizationId: holder.organizationId,
+          clientId: holder.clientId,
+        })
+      : null;
+    const expected = input.kind === 'DEPOSIT' ? 'DEPOSIT' : 'CARD_ON_FILE';
+    if (!onboarding || !step || step.kind !== expected) {
+      throw new AppError('CONFLICT', 'no such onboarding payment step', {
+        publicMessage: 'Your practice does not ask for this.',
+      });
+    }
+    onboardingId = onboarding.id;
+    if (input.kind === 'DEPOSIT') amountCents = step.amountCents ?? 0;
+  }
+  if (input.kind !== 'CARD_SETUP' && (amountCents < 50 || amountCents > MAX_PAYMENT_CENTS)) {
     throw new AppError('VALIDATION_FAILED', 'amount out of range', {
       fields: [{ path: 'amount', message: 'must be between $0.50 and $100,000.00' }],
     });
@@ -245,8 +269,9 @@ export async function startPayment(
         organizationId: holder.organizationId,
         clientId: holder.clientId,
         portalAccountId: holder.portalAccountId,
+        onboardingId,
         kind: input.kind,
-        amountCents: input.kind === 'CARD_SETUP' ? 0 : input.amountCents,
+        amountCents,
         saveCard: input.kind === 'CARD_SETUP' ? true : input.saveCard && !input.paymentCardId,
         paymentCardId: input.paymentCardId,
         submissionKey: input.submissionKey,

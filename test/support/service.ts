@@ -8,6 +8,8 @@ import { signedWebhookHeaders, testSecretBox, testSecretKeys, WEBHOOK_SECRETS } 
 import { startApiServer, type RunningApi } from '../../api/server';
 import { createLogger } from '../../observability/logger';
 import { createMetrics, type AppMetrics } from '../../observability/metrics';
+import { createLocalPaymentProvider } from '../../payments/local-provider';
+import type { PaymentProvider } from '../../payments/payment-provider';
 import type { PayloadKey } from '../../temporal/payload-codec';
 import {
   createDevServerEnv,
@@ -31,6 +33,8 @@ export interface TestService {
   processEnv: NodeJS.ProcessEnv;
   /** One registry for the API and the in-process workers, as in `npm start`; the API serves it at /metrics. */
   metrics: AppMetrics;
+  /** The provider given in the options ('local' made here), or undefined. */
+  payments: PaymentProvider | undefined;
   startWorker(): Promise<{ worker: Worker; stop(): Promise<void> }>;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   get(path: string, headers?: Record<string, string>): Promise<Response>;
@@ -54,6 +58,12 @@ export async function startTestService(
     temporalUiUrl?: string;
     /** CODEC_OPERATOR_ORGANIZATIONS: slugs (see createTestOrganization's `slug`) whose ops and admins may use /codec. */
     codecOperatorOrganizations?: string[];
+    /**
+     * The card processor for the API and the in-process workers: 'local' (the
+     * checkout page of `npm start`), or a provider the test made (Stripe's
+     * against stripe-mock). None: the portal takes no payments.
+     */
+    payments?: 'local' | PaymentProvider;
   } = {},
 ): Promise<TestService> {
   if (!runtimeInstalled) {
@@ -68,6 +78,8 @@ export async function startTestService(
   ]);
   const activityDeps = testActivityDeps(database.db, options.mailer ? { mailer: options.mailer } : {});
   const metrics = createMetrics();
+  const payments =
+    options.payments === 'local' ? createLocalPaymentProvider(activityDeps) : (options.payments ?? undefined);
   const api = await startApiServer(
     {
       db: database.db,
@@ -83,6 +95,7 @@ export async function startTestService(
       payloadKeys: keys,
       codecOperatorOrganizations: options.codecOperatorOrganizations ?? [],
       secretBox: testSecretBox,
+      ...(payments ? { payments } : {}),
     },
     { host: '127.0.0.1', port: 0 },
   );
@@ -98,6 +111,7 @@ export async function startTestService(
     taskQueue,
     outboxDir: activityDeps.outboxDir,
     metrics,
+    payments,
     processEnv: {
       PATH: process.env.PATH,
       DATABASE_URL: database.url,
@@ -120,7 +134,7 @@ export async function startTestService(
       const worker = await createTestWorker(env, {
         taskQueue,
         keys,
-        activities: createActivities({ ...activityDeps, metrics }),
+        activities: createActivities({ ...activityDeps, metrics, ...(payments ? { payments } : {}) }),
         metrics,
       });
       const running = worker.run();

@@ -4,6 +4,7 @@ import { createApp } from '../../api/app';
 import { openApiDocument } from '../../api/openapi';
 import type { Db } from '../../db/client';
 import { createLogger } from '../../observability/logger';
+import { createStripeProvider } from '../../payments/stripe-provider';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -41,6 +42,7 @@ describe('the OpenAPI document', () => {
       // Every optional part on, so every route it can serve is walked.
       payloadKeys: [{ id: 'test', key: Buffer.alloc(32) }],
       outboxDir: '/nonexistent',
+      payments: createStripeProvider({ secretKey: 'sk_test_openapi', webhookSecret: 'whsec_openapi' }),
     });
     const served = servedRoutes(app);
     const documented = Object.entries(document.paths).flatMap(([path, methods]) =>
@@ -55,6 +57,9 @@ describe('the OpenAPI document', () => {
   it('takes its request shapes from the zod schemas', () => {
     expect(document.openapi).toBe('3.1.0');
     const webhook = document.paths['/v1/webhooks/ehr/{integrationId}']!.post!.requestBody!.content['application/json']!;
-    expect(webhook.schema.required).toEqual(['type', 'data']);
+    const events = (webhook.schema as { oneOf?: { required?: string[]; properties?: { type?: { const?: string } } }[] })
+      .oneOf!;
+    expect(events.map((event) => event.properties?.type?.const)).toEqual(['chart.created', 'invoice.upserted']);
+    for (const event of events) expect(event.required).toEqual(['type', 'data']);
   });
 });
