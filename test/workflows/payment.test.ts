@@ -9,13 +9,19 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { accountOverview, cancelPayment, startPayment, type PaymentDeps } from '../../api/use-cases/portal-payments';
+import { onboardingPaymentStep } from '../../api/use-cases/onboarding-payment-step';
 import { receivePaymentEvent } from '../../api/use-cases/receive-payment-event';
 import { listOutbox } from '../../emails/mailer';
 import { createLocalPaymentProvider, type LocalPaymentProvider } from '../../payments/local-provider';
 import type { PaymentProvider } from '../../payments/payment-provider';
 import type { PayloadKey } from '../../temporal/payload-codec';
 import { paymentDurations } from '../../temporal.config';
-import { getPaymentStateQuery, paymentWorkflowId, type paymentRequest, type PaymentState } from '../../workflows/payment';
+import {
+  getPaymentStateQuery,
+  paymentWorkflowId,
+  type paymentRequest,
+  type PaymentState,
+} from '../../workflows/payment';
 import { testActivityDeps, TEST_PUBLIC_BASE_URL } from '../support/activity-deps';
 import { createTestOrganization, type TestOrganization } from '../support/factories';
 import {
@@ -26,6 +32,7 @@ import {
   testInvoice,
   type PayingClient,
 } from '../support/payments';
+import { timelineOf } from '../support/invitations';
 import { eventually } from '../support/service';
 import { createTestWorker, createTimeSkippingEnv, testPayloadKeys, testTaskQueue } from '../support/temporal';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -133,7 +140,10 @@ test('paying on the hosted page records one payment against the oldest invoices,
     { kind: 'BALANCE', amountCents: 8000, saveCard: true, paymentCardId: null, submissionKey: submissionKey() },
     {},
   );
-  expect(started.link).toEqual({ next: 'redirect', url: expect.stringMatching(/\/dev\/checkout\/cs_local_/) as string });
+  expect(started.link).toEqual({
+    next: 'redirect',
+    url: expect.stringMatching(/\/dev\/checkout\/cs_local_/) as string,
+  });
   expect((await requestOf(started.paymentRequestId)).status).toBe('AWAITING_PAYMENT');
 
   const event = local.completeCheckout(checkoutIdOf((started.link as { url: string }).url))!;
@@ -142,7 +152,10 @@ test('paying on the hosted page records one payment against the oldest invoices,
     paymentRequestId: started.paymentRequestId,
   });
   const state = await finished(started.paymentRequestId);
-  expect(state).toMatchObject({ outcome: 'SUCCEEDED', receiptNumber: expect.stringMatching(/^R-[0-9A-F]{10}$/) as string });
+  expect(state).toMatchObject({
+    outcome: 'SUCCEEDED',
+    receiptNumber: expect.stringMatching(/^R-[0-9A-F]{10}$/) as string,
+  });
 
   const request = await requestOf(started.paymentRequestId);
   expect(request.status).toBe('SUCCEEDED');
@@ -317,4 +330,112 @@ test('the workflow history holds ids only: no name, email or date of birth of th
     expect(history).not.toContain(phi);
   }
   await eventually(async () => ((await emailsTo(client.email)).length === 1 ? true : undefined));
+});
+
+describe("the onboarding's payment step", () => {
+  test('an intake deposit is asked once, paid, shown as done and on the timeline, and not taken off invoices', async () => {
+    const practice = await createTestOrganization(database.db);
+    await database.db.organization.update({
+      where: { id: practice.organizationId },
+      data: { paymentsEnabled: true, onboardingPaymentStep: 'DEPOSIT', intakeDepositCents: 7500 },
+    });
+    const client = await createPayingClient(database.db, practice);
+    await giveInvoice(database.db, practice, client, testInvoice({ balanceCents: 4000 }));
+    const onboarding = {
+      id: client.onboardingId,
+      organizationId: practice.organizationId,
+      clientId: client.holder.clientId,
+    };
+    expect(await onboardingPaymentStep(database.db, onboarding)).toMatchObject({
+      kind: 'DEPOSIT',
+      amountCents: 7500,
+      status: 'OUTSTANDING',
+    });
+
+    // The amount is the practice's, whatever the page posted.
+    const started = await startPayment(
+      paymentDeps(),
+      client.holder,
+      {
+        kind: 'DEPOSIT',
+        amountCents: 1,
+        saveCard: false,
+        paymentCardId: null,
+        submissionKey: submissionKey(),
+        onboardingStep: true,
+      },
+      {},
+    );
+    expect((await requestOf(started.paymentRequestId)).amountCents).toBe(7500);
+    expect(await onboardingPaymentStep(database.db, onboarding)).toMatchObject({ status: 'IN_PROGRESS' });
+    await receivePaymentEvent(
+      paymentDeps(),
+      'local',
+      local.completeCheckout(checkoutIdOf((started.link as { url: string }).url))!,
+    );
+    expect(await finished(started.paymentRequestId)).toMatchObject({ outcome: 'SUCCEEDED' });
+    expect(await onboardingPaymentStep(database.db, onboarding)).toMatchObject({
+      status: 'DONE',
+      paymentRequestId: started.paymentRequestId,
+    });
+    expect(await timelineOf(database.db, client.onboardingId)).toContain('payment.deposit_paid');
+    // A deposit is a credit the EHR applies: the invoice it knows nothing about yet keeps its balance.
+    const invoice = await database.db.invoice.findFirstOrThrow({ where: { clientId: client.holder.clientId } });
+    expect(invoice.balanceCents).toBe(4000);
+  });
+
+  test('a card on file step is done by saving a card; a practice without the step refuses a deposit', async () => {
+    const practice = await createTestOrganization(database.db);
+    await database.db.organization.update({
+      where: { id: practice.organizationId },
+      data: { paymentsEnabled: true, onboardingPaymentStep: 'CARD_ON_FILE' },
+    });
+    const client = await createPayingClient(database.db, practice);
+    const onboarding = {
+      id: client.onboardingId,
+      organizationId: practice.organizationId,
+      clientId: client.holder.clientId,
+    };
+    await expect(
+      startPayment(
+        paymentDeps(),
+        client.holder,
+        {
+          kind: 'DEPOSIT',
+          amountCents: 0,
+          saveCard: false,
+          paymentCardId: null,
+          submissionKey: submissionKey(),
+          onboardingStep: true,
+        },
+        {},
+      ),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    const setup = await startPayment(
+      paymentDeps(),
+      client.holder,
+      {
+        kind: 'CARD_SETUP',
+        amountCents: 0,
+        saveCard: true,
+        paymentCardId: null,
+        submissionKey: submissionKey(),
+        onboardingStep: true,
+      },
+      {},
+    );
+    await receivePaymentEvent(
+      paymentDeps(),
+      'local',
+      local.completeCheckout(checkoutIdOf((setup.link as { url: string }).url))!,
+    );
+    expect(await finished(setup.paymentRequestId)).toMatchObject({ outcome: 'SUCCEEDED' });
+    expect(await onboardingPaymentStep(database.db, onboarding)).toMatchObject({
+      kind: 'CARD_ON_FILE',
+      status: 'DONE',
+    });
+    expect(await timelineOf(database.db, client.onboardingId)).toContain('payment.card_saved');
+    // No receipt for saving a card.
+    expect(await emailsTo(client.email)).toHaveLength(0);
+  });
 });
