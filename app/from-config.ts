@@ -11,8 +11,9 @@ import { startApiServer, type RunningApi } from '../api/server';
 import type { AppConfig } from '../config/env';
 import type { Db } from '../db/client';
 import { createMailer } from '../emails/mailer';
-import type { Logger } from '../observability/logger';
+import { createLogger, type Logger } from '../observability/logger';
 import type { AppMetrics } from '../observability/metrics';
+import { sealPlaintextSecretsAtStart } from '../security/reseal-integration-secrets';
 import { createSecretBox, type SecretBox } from '../security/secret-box';
 import { createLocalPaymentProvider } from '../payments/local-provider';
 import type { PaymentProvider } from '../payments/payment-provider';
@@ -61,6 +62,12 @@ export async function createWorkerFromConfig(
   db: Db,
   observe: { metrics?: AppMetrics; logger?: Logger } = {},
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
+  // Integration secrets left in plaintext from before encryption at rest are sealed by the first process to start.
+  await sealPlaintextSecretsAtStart(
+    db,
+    secretBoxFromConfig(config),
+    observe.logger ?? createLogger({ level: 'silent' }),
+  );
   const connection = await connectWorker(config.temporal);
   const worker = await createOnboardingWorker({
     connection,
@@ -81,12 +88,14 @@ export async function createWorkerFromConfig(
   return { worker, connection };
 }
 
-export function startApiFromConfig(
+export async function startApiFromConfig(
   config: AppConfig,
   deps: { db: Db; temporal: Client; logger: Logger; metrics?: AppMetrics },
   options: { devOutbox?: boolean } = {},
 ): Promise<RunningApi> {
-  return startApiServer(
+  // Integration secrets left in plaintext from before encryption at rest are sealed by the first process to start.
+  const sealing = await sealPlaintextSecretsAtStart(deps.db, secretBoxFromConfig(config), deps.logger);
+  const api = await startApiServer(
     {
       ...deps,
       taskQueue: config.temporal.taskQueue,
@@ -101,7 +110,17 @@ export function startApiFromConfig(
       ...(options.devOutbox && config.email.transport === 'outbox' ? { outboxDir: config.email.outboxDir } : {}),
     },
     { host: config.server.host, port: config.server.port },
-  );
+  ).catch((error: unknown) => {
+    sealing.stop();
+    throw error;
+  });
+  return {
+    ...api,
+    close: async () => {
+      sealing.stop();
+      await api.close();
+    },
+  };
 }
 
 function withPayments(config: AppConfig): { payments?: PaymentProvider } {

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import type { Logger } from '../observability/logger';
 import { isSealed, SecretBoxError, type SecretBox } from './secret-box';
 
 /** The secret columns of `ehr_integration`, all sealed by the same box. */
@@ -15,7 +16,7 @@ export interface ResealCounts {
   encrypted: number;
   /** Secrets moved from an older key to the newest. */
   reencrypted: number;
-  /** Secrets already encrypted under the newest key, left alone. */
+  /** Secrets already encrypted under the newest key (with `plaintextOnly`: under any key), left alone. */
   current: number;
   /** Secrets that could not be opened (their key is not configured, or the value was altered), left alone. */
   unreadable: number;
@@ -28,9 +29,18 @@ export interface ResealCounts {
  * under an older key, with the box's newest key, in place. Idempotent: a
  * second run finds everything current. Each row is written only if its
  * secrets are still the ones read, so a rotation made meanwhile is never
- * overwritten with the old value.
+ * overwritten with the old value, and several processes running it at once
+ * seal each secret once (the others find the row changed and leave it).
+ *
+ * `plaintextOnly`: seal plaintext secrets and leave every sealed one as it is,
+ * under whichever key (what processes do at start-up: moving secrets to a new
+ * key is for `npm run secrets:encrypt`, once every process has that key).
  */
-export async function resealIntegrationSecrets(db: Db, box: SecretBox): Promise<ResealCounts> {
+export async function resealIntegrationSecrets(
+  db: Db,
+  box: SecretBox,
+  options: { plaintextOnly?: boolean } = {},
+): Promise<ResealCounts> {
   const counts: ResealCounts = {
     integrations: 0,
     encrypted: 0,
@@ -57,7 +67,7 @@ export async function resealIntegrationSecrets(db: Db, box: SecretBox): Promise<
       for (const field of SECRET_FIELDS) {
         const stored = row[field];
         if (stored === null) continue;
-        if (!box.needsReseal(stored)) {
+        if (!box.needsReseal(stored) || (options.plaintextOnly && isSealed(stored))) {
           counts.current += 1;
           continue;
         }
@@ -90,4 +100,53 @@ export async function resealIntegrationSecrets(db: Db, box: SecretBox): Promise<
     }
   }
   return counts;
+}
+
+/** Between attempts when the database could not be reached at start-up. */
+const START_RETRY_MS = 30_000;
+
+/**
+ * What the API and the worker run when they start (app/from-config.ts): seal
+ * every integration secret still stored in plaintext (rows from before
+ * encryption at rest; the database refuses new ones), so plaintext survives at
+ * most until the first start after an upgrade. Safe when several processes
+ * start at once (see resealIntegrationSecrets). If the database cannot be
+ * reached, the process starts anyway (it still opens plaintext secrets) and
+ * tries again every 30 s until it succeeds or `stop` is called. Logs counts
+ * and error types only, never a secret.
+ */
+export async function sealPlaintextSecretsAtStart(
+  db: Db,
+  box: SecretBox,
+  logger: Logger,
+  options: { retryMs?: number } = {},
+): Promise<{ stop(): void }> {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const attempt = async (): Promise<void> => {
+    try {
+      const counts = await resealIntegrationSecrets(db, box, { plaintextOnly: true });
+      if (counts.encrypted > 0) {
+        logger.info(
+          { encrypted: counts.encrypted, keyId: box.activeKeyId },
+          'sealed the integration secrets stored in plaintext',
+        );
+      }
+    } catch (error) {
+      if (stopped) return;
+      logger.error(
+        { errorType: error instanceof Error ? error.name : typeof error },
+        'could not seal the plaintext integration secrets; trying again',
+      );
+      timer = setTimeout(() => void attempt(), options.retryMs ?? START_RETRY_MS);
+      timer.unref();
+    }
+  };
+  await attempt();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }

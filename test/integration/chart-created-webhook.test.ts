@@ -10,6 +10,7 @@ import {
   chartCreatedWebhook,
   createTestOrganization,
   signedWebhookHeaders,
+  testSecretBox,
   type TestOrganization,
 } from '../support/factories';
 import { eventually, startTestService, type TestService } from '../support/service';
@@ -306,8 +307,9 @@ describe('Standard Webhooks signatures', () => {
     await db.ehrIntegration.update({
       where: { id: rotating.integrationId },
       data: {
-        signingSecret: newSecret,
-        previousSigningSecret: rotating.webhookSecret,
+        // Stored sealed, as the database requires (a rotation by hand seals with `secrets:encrypt -- --seal`).
+        signingSecret: testSecretBox.seal(newSecret),
+        previousSigningSecret: testSecretBox.seal(rotating.webhookSecret),
         previousSecretExpiresAt: new Date(Date.now() + 60_000),
       },
     });

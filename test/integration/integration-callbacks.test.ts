@@ -11,7 +11,12 @@ import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
 import type { TErrorResponse } from '../../api/schemas/error-response';
 import type { StatusCallbackPayload } from '../../domain/status-callback';
 import { newWebhookSecret, verifyWebhook } from '../../security/standard-webhooks';
-import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
+import {
+  chartCreatedWebhook,
+  createTestOrganization,
+  testSecretBox,
+  type TestOrganization,
+} from '../support/factories';
 import { emailsSent } from '../support/invitations';
 import { eventually, startTestService, type TestService } from '../support/service';
 
@@ -58,7 +63,10 @@ beforeAll(async () => {
   ]);
   await service.database.db.ehrIntegration.update({
     where: { id: org.integrationId },
-    data: { callbackUrl: `http://127.0.0.1:${(ehr.address() as AddressInfo).port}/callbacks`, callbackSecret: secret },
+    data: {
+      callbackUrl: `http://127.0.0.1:${(ehr.address() as AddressInfo).port}/callbacks`,
+      callbackSecret: testSecretBox.seal(secret),
+    },
   });
 });
 

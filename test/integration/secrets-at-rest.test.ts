@@ -1,8 +1,11 @@
 /**
  * Encryption at rest of the integration secrets (issue 5): the webhook signing
  * and callback secrets are stored sealed (security/secret-box.ts), so the
- * database never holds a key that forges webhooks, and `npm run
- * secrets:encrypt` seals rows written before, or under an older key.
+ * database never holds a key that forges webhooks. The database refuses a
+ * plaintext one, whoever writes it; rows written before encryption at rest
+ * are sealed by the API and the worker when they start (several at once
+ * included); `npm run secrets:encrypt` moves secrets to a new key after a
+ * rotation, and `-- --seal` seals one for writing by hand.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createActivities } from '../../activities';
+import type { Db } from '../../db/client';
 import { createSecretBox, isSealed, sealedKeyId } from '../../security/secret-box';
 import { newWebhookSecret, verifyWebhook } from '../../security/standard-webhooks';
 import { testActivityDeps } from '../support/activity-deps';
@@ -22,8 +26,9 @@ import {
   testSecretBox,
   testSecretKeys,
 } from '../support/factories';
-import { startTestService, type TestService } from '../support/service';
+import { eventually, startTestService, type TestService } from '../support/service';
 import { testPayloadKeys, testPayloadKeysEnv } from '../support/temporal';
+import { spawnServiceProcess, type WorkerProcess } from '../support/worker-process';
 
 const root = path.resolve(__dirname, '..', '..');
 let service: TestService;
@@ -58,23 +63,48 @@ function postWebhook(integrationId: string, secret: string): Promise<Response> {
   return service.post(`/v1/webhooks/ehr/${integrationId}`, body, signedWebhookHeaders(secret, body));
 }
 
-/** `npm run secrets:encrypt` against the test database, with the given key list. */
-async function encryptScript(keysEnv: string): Promise<{ stdout: string; stderr: string; code: number }> {
+/** `npm run secrets:encrypt [-- args]` against the test database, with the given key list (and standard input). */
+async function encryptScript(
+  keysEnv: string,
+  options: { args?: string[]; stdin?: string } = {},
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  const run = promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'scripts', 'encrypt-secrets.ts'), ...(options.args ?? [])],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: service.database.url, SECRETS_ENCRYPTION_KEYS: keysEnv },
+      timeout: 60_000,
+    },
+  );
+  run.child.stdin?.end(options.stdin ?? '');
   try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', path.join(root, 'scripts', 'encrypt-secrets.ts')],
-      {
-        cwd: root,
-        env: { PATH: process.env.PATH ?? '', DATABASE_URL: service.database.url, SECRETS_ENCRYPTION_KEYS: keysEnv },
-        timeout: 60_000,
-      },
-    );
+    const { stdout, stderr } = await run;
     return { stdout, stderr, code: 0 };
   } catch (error) {
     const failed = error as { stdout: string; stderr: string; code: number };
     return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
   }
+}
+
+/**
+ * Writes secrets in plaintext as this service did before encryption at rest,
+ * past the trigger that now refuses them (replica mode skips ordinary
+ * triggers): the rows an upgrade finds.
+ */
+async function writeAsBeforeEncryption(
+  db: Db,
+  integrationId: string,
+  secrets: { signing: string; previous?: string; callback?: string },
+): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await tx.$executeRaw`SET LOCAL session_replication_role = replica`;
+    await tx.$executeRaw`
+      UPDATE ehr_integration
+      SET signing_secret = ${secrets.signing}, previous_signing_secret = ${secrets.previous ?? null},
+          previous_secret_expires_at = now() + interval '1 hour', callback_secret = ${secrets.callback ?? null}
+      WHERE id = ${integrationId}::uuid`;
+  });
 }
 
 function countOf(stdout: string, label: string): number {
@@ -180,16 +210,79 @@ describe('integration secrets at rest', () => {
     }
   });
 
+  it('refuses to store a secret in plaintext, whoever writes it, and takes a sealed one', async () => {
+    const { db } = service.database;
+    const org = await createTestOrganization(db);
+    const plaintext = newWebhookSecret();
+    const refused = /must be stored encrypted/;
+    for (const data of [
+      { signingSecret: plaintext },
+      { previousSigningSecret: plaintext },
+      { callbackSecret: plaintext },
+    ]) {
+      await expect(db.ehrIntegration.update({ where: { id: org.integrationId }, data })).rejects.toThrow(refused);
+    }
+    await expect(
+      db.$executeRaw`UPDATE ehr_integration SET signing_secret = ${plaintext} WHERE id = ${org.integrationId}::uuid`,
+    ).rejects.toThrow(refused);
+    await expect(
+      db.ehrIntegration.create({
+        data: { organizationId: org.organizationId, name: 'Hand-made EHR', signingSecret: plaintext },
+      }),
+    ).rejects.toThrow(refused);
+    expect(isSealed((await rawSecrets(org.integrationId)).signing_secret)).toBe(true);
+
+    // Sealed, the same secret is taken, and a new previous secret can be set next to it.
+    await db.ehrIntegration.update({
+      where: { id: org.integrationId },
+      data: {
+        signingSecret: testSecretBox.seal(plaintext),
+        previousSigningSecret: testSecretBox.seal(org.webhookSecret),
+      },
+    });
+    expect((await postWebhook(org.integrationId, plaintext)).status).toBe(202);
+
+    // A row still in plaintext from before can be changed in other ways until it is sealed.
+    await writeAsBeforeEncryption(db, org.integrationId, { signing: plaintext });
+    await db.ehrIntegration.update({ where: { id: org.integrationId }, data: { name: 'Renamed EHR' } });
+    expect((await rawSecrets(org.integrationId)).signing_secret).toBe(plaintext);
+    await db.ehrIntegration.update({
+      where: { id: org.integrationId },
+      data: { signingSecret: testSecretBox.seal(org.webhookSecret), previousSigningSecret: null },
+    });
+  });
+
+  it('secrets:encrypt -- --seal seals one secret from standard input, for writing it by hand', async () => {
+    const { db } = service.database;
+    const org = await createTestOrganization(db);
+    const fresh = newWebhookSecret();
+    const run = await encryptScript(testPayloadKeysEnv(testSecretKeys), { args: ['--seal'], stdin: `${fresh}\n` });
+    expect(run.code).toBe(0);
+    const sealed = run.stdout.trim();
+    expect(sealed).toMatch(/^enc:v1:[A-Za-z0-9._-]+:[A-Za-z0-9+/]+={0,2}$/);
+    expect(run.stdout + run.stderr).not.toContain(keyPart(fresh));
+    await db.$executeRaw`
+      UPDATE ehr_integration SET previous_signing_secret = signing_secret,
+        previous_secret_expires_at = now() + interval '7 days', signing_secret = ${sealed}
+      WHERE id = ${org.integrationId}::uuid`;
+    expect((await postWebhook(org.integrationId, fresh)).status).toBe(202);
+    expect((await postWebhook(org.integrationId, org.webhookSecret)).status).toBe(202);
+
+    const nothing = await encryptScript(testPayloadKeysEnv(testSecretKeys), { args: ['--seal'], stdin: '' });
+    expect(nothing.code).toBe(2);
+    expect(nothing.stdout).toBe('');
+  });
+
   it('secrets:encrypt seals plaintext rows in place, prints counts only, and is idempotent', async () => {
     const { db } = service.database;
     const org = await createTestOrganization(db);
     const [previous, callback] = [newWebhookSecret(), newWebhookSecret()];
     // A row as written before encryption at rest: every secret in plaintext.
-    await db.$executeRaw`
-      UPDATE ehr_integration
-      SET signing_secret = ${org.webhookSecret}, previous_signing_secret = ${previous},
-          previous_secret_expires_at = now() + interval '1 hour', callback_secret = ${callback}
-      WHERE id = ${org.integrationId}::uuid`;
+    await writeAsBeforeEncryption(db, org.integrationId, {
+      signing: org.webhookSecret,
+      previous,
+      callback,
+    });
     // Plaintext still verifies meanwhile, so a deployment keeps working until the script has run.
     expect((await postWebhook(org.integrationId, org.webhookSecret)).status).toBe(202);
     expect((await postWebhook(org.integrationId, previous)).status).toBe(202);
@@ -256,4 +349,81 @@ describe('integration secrets at rest', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/SECRETS_ENCRYPTION_KEYS \(or PAYLOAD_ENCRYPTION_KEYS\) is required/);
   });
+});
+
+describe('at start-up', () => {
+  const processes: WorkerProcess[] = [];
+
+  afterAll(async () => {
+    for (const running of processes) running.child.kill('SIGKILL');
+    await Promise.all(processes.map((running) => running.exited));
+  });
+
+  it('the API and the worker seal every plaintext secret, several starting at once, and leave sealed ones', async () => {
+    const { db } = service.database;
+    const [first, second] = [await createTestOrganization(db), await createTestOrganization(db)];
+    const [previous, callback] = [newWebhookSecret(), newWebhookSecret()];
+    await writeAsBeforeEncryption(db, first.integrationId, { signing: first.webhookSecret, previous, callback });
+    await writeAsBeforeEncryption(db, second.integrationId, { signing: second.webhookSecret });
+    // The second row's callback secret is sealed under the key being rotated away from: left for secrets:encrypt.
+    const underOlderKey = testSecretBox.seal(newWebhookSecret());
+    await db.ehrIntegration.update({ where: { id: second.integrationId }, data: { callbackSecret: underOlderKey } });
+
+    // A deploy with a new key first: two API instances and a worker, all starting at the same moment.
+    const [newest] = testPayloadKeys();
+    const keys = [newest!, ...testSecretKeys];
+    const env = { ...service.processEnv, SECRETS_ENCRYPTION_KEYS: testPayloadKeysEnv(keys), LOG_LEVEL: 'info' };
+    const started = [
+      spawnServiceProcess('start-api', env),
+      spawnServiceProcess('start-api', env),
+      spawnServiceProcess('start-worker', env),
+    ];
+    processes.push(...started);
+    for (const [index, running] of started.entries()) {
+      await eventually(
+        async () => {
+          const output = running.output();
+          if (/"msg":"(api listening|worker started)"/.test(output)) return true;
+          if (running.child.exitCode !== null) throw new Error(`process ${index} exited: ${output}`);
+          return undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 200, what: `process ${index} to start (output: ${running.output()})` },
+      );
+    }
+
+    const box = createSecretBox(keys);
+    const [one, two] = [await rawSecrets(first.integrationId), await rawSecrets(second.integrationId)];
+    for (const [stored, plaintext] of [
+      [one.signing_secret, first.webhookSecret],
+      [one.previous_signing_secret!, previous],
+      [one.callback_secret!, callback],
+      [two.signing_secret, second.webhookSecret],
+    ] as const) {
+      expect(sealedKeyId(stored)).toBe(newest!.id);
+      expect(stored).not.toContain(keyPart(plaintext));
+      expect(box.open(stored)).toBe(plaintext);
+    }
+    expect(two.callback_secret).toBe(underOlderKey);
+    const output = started.map((running) => running.output()).join('\n');
+    expect(output).toMatch(/sealed the integration secrets stored in plaintext/);
+    expect(output).not.toMatch(/could not seal/);
+    for (const secret of [first.webhookSecret, previous, callback, second.webhookSecret]) {
+      expect(output).not.toContain(keyPart(secret));
+    }
+
+    // Put the rows back under this file's key, so what runs after reads them.
+    for (const [org, columns] of [
+      [first, one],
+      [second, two],
+    ] as const) {
+      await db.ehrIntegration.update({
+        where: { id: org.integrationId },
+        data: {
+          signingSecret: testSecretBox.seal(box.open(columns.signing_secret)),
+          previousSigningSecret: null,
+          callbackSecret: testSecretBox.seal(box.open(columns.callback_secret!)),
+        },
+      });
+    }
+  }, 180_000);
 });

@@ -22,6 +22,18 @@ import { currentUser, signIn } from '../../api/use-cases/portal-sessions';
 import { registerPortalAccount } from '../../api/use-cases/register-portal-account';
 import { temporalTestServerExecutable } from '../../local/temporal-binaries';
 import { createLogger } from '../../observability/logger';
+import { startPayment } from '../../api/use-cases/portal-payments';
+import { receivePaymentEvent } from '../../api/use-cases/receive-payment-event';
+import { createLocalPaymentProvider } from '../../payments/local-provider';
+import { paymentWorkflowId } from '../../workflows/payment';
+import {
+  createPayingClient,
+  enablePayments,
+  giveInvoice,
+  submissionKey,
+  testInvoice,
+  type PayingClient,
+} from '../support/payments';
 import { WORKFLOWS_PATH } from '../../temporal/worker';
 import {
   cancelOnboardingUpdate,
@@ -50,11 +62,12 @@ async function main() {
   const database = await createTestDatabase();
   const deps = testActivityDeps(database.db);
   const taskQueue = `record-${randomUUID()}`;
+  const payments = createLocalPaymentProvider(deps);
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities(deps),
+    activities: createActivities({ ...deps, payments }),
   });
   const logger = createLogger({ level: 'silent' });
 
@@ -91,7 +104,56 @@ async function main() {
     process.stdout.write(`recorded ${name} (${history.events?.length ?? 0} events)\n`);
   };
 
+  /** A registered client owing 100.00 on one invoice, and a payment of it opened as Pay Now would. */
+  const openPayment = async (
+    options: { saveCard?: boolean; paymentCardId?: string | null; client?: PayingClient } = {},
+  ) => {
+    const org = options.client ? null : await createTestOrganization(database.db);
+    if (org) await enablePayments(database.db, org.organizationId);
+    const client =
+      options.client ?? (await createPayingClient(database.db, org!, { assignedStaffId: org!.therapistId }));
+    if (org) await giveInvoice(database.db, org, client, testInvoice({ balanceCents: 10000 }));
+    const started = await startPayment(
+      { db: database.db, temporal: env.client, taskQueue, payments },
+      client.holder,
+      {
+        kind: 'BALANCE',
+        amountCents: options.client ? 2500 : 7500,
+        saveCard: options.saveCard ?? false,
+        paymentCardId: options.paymentCardId ?? null,
+        submissionKey: submissionKey(),
+      },
+      {},
+    );
+    const handle = env.client.workflow.getHandle(paymentWorkflowId(started.paymentRequestId));
+    const pay = async () => {
+      const url = (started.link as { url: string }).url;
+      const event = payments.completeCheckout(url.split('/').pop()!);
+      await receivePaymentEvent({ db: database.db, temporal: env.client }, 'local', event!);
+    };
+    return { client, handle, pay };
+  };
+
   const paths: Record<string, () => Promise<void>> = {
+    'payment-paid-saved-card-reused': async () => {
+      // Pay Now with a new card kept on file (hosted checkout, webhook), then a second payment with that card.
+      const first = await openPayment({ saveCard: true });
+      await first.pay();
+      await first.handle.result();
+      await save('payment-paid-on-checkout', first.handle);
+      const card = await database.db.paymentCard.findFirstOrThrow({
+        where: { clientId: first.client.holder.clientId },
+      });
+      const second = await openPayment({ client: first.client, paymentCardId: card.id });
+      await second.handle.result();
+      await save('payment-paid-with-saved-card', second.handle);
+    },
+    'payment-abandoned': async () => {
+      const flow = await openPayment();
+      await env.sleep('2 hours');
+      await flow.handle.result();
+      await save('payment-abandoned', flow.handle);
+    },
     'reminded-then-registered': async () => {
       const flow = await start({ invitationReminderDays: [3] });
       await env.sleep('4 days');

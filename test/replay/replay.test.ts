@@ -17,7 +17,7 @@ beforeAll(() => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
 });
 
-it('has a recorded history for each path of the onboarding', () => {
+it('has a recorded history for each path of the onboarding and of a payment', () => {
   expect(files.sort()).toEqual([
     'expired-automatic-resend-waiting.json',
     'expired-resent-registered.json',
@@ -25,6 +25,9 @@ it('has a recorded history for each path of the onboarding', () => {
     'form-request-completed.json',
     'forms-reminded-completed.json',
     'owner-changed-registered.json',
+    'payment-abandoned.json',
+    'payment-paid-on-checkout.json',
+    'payment-paid-with-saved-card.json',
     'reminded-then-registered.json',
     'revoked-then-cancelled.json',
   ]);

@@ -13,8 +13,13 @@ export interface WorkerProcess {
  * process, so a test can kill it the way a crash or a redeploy would.
  */
 export function spawnWorkerProcess(env: NodeJS.ProcessEnv): WorkerProcess {
+  return spawnServiceProcess('start-worker', env);
+}
+
+/** Runs a production entry point (`npm run start:worker` or `start:api`) as its own process. */
+export function spawnServiceProcess(script: 'start-worker' | 'start-api', env: NodeJS.ProcessEnv): WorkerProcess {
   const root = path.resolve(__dirname, '..', '..');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'start-worker.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', `${script}.ts`)], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

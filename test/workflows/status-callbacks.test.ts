@@ -383,7 +383,7 @@ describe('status callbacks to the EHR', () => {
     const org = await createTestOrganization(database.db);
     await database.db.ehrIntegration.update({
       where: { id: org.integrationId },
-      data: { callbackUrl: 'file:///etc/passwd', callbackSecret: newWebhookSecret() },
+      data: { callbackUrl: 'file:///etc/passwd', callbackSecret: testSecretBox.seal(newWebhookSecret()) },
     });
     const flow = await startFlow(org);
     await flow.register();
