@@ -5,6 +5,8 @@
  * the Stripe provider is tested against stripe-mock in test/payments and
  * test/integration/payments.test.ts.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -23,7 +25,8 @@ import {
   type PaymentState,
 } from '../../workflows/payment';
 import { testActivityDeps, TEST_PUBLIC_BASE_URL } from '../support/activity-deps';
-import { createTestOrganization, type TestOrganization } from '../support/factories';
+import { newWebhookSecret, verifyWebhook } from '../../security/standard-webhooks';
+import { createTestOrganization, testSecretBox, type TestOrganization } from '../support/factories';
 import {
   createPayingClient,
   enablePayments,
@@ -438,4 +441,68 @@ describe("the onboarding's payment step", () => {
     // No receipt for saving a card.
     expect(await emailsTo(client.email)).toHaveLength(0);
   });
+});
+
+test('the EHR is called back with payment.succeeded: the receipt, amount and invoices paid, no PHI', async () => {
+  const practice = await createTestOrganization(database.db);
+  await enablePayments(database.db, practice.organizationId);
+  const secret = newWebhookSecret();
+  const received: { body: string; verification: string }[] = [];
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const headers = {
+        id: req.headers['webhook-id'] as string | undefined,
+        timestamp: req.headers['webhook-timestamp'] as string | undefined,
+        signature: req.headers['webhook-signature'] as string | undefined,
+      };
+      received.push({ body, verification: verifyWebhook([secret], headers, body) });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  try {
+    await database.db.ehrIntegration.update({
+      where: { id: practice.integrationId },
+      data: {
+        callbackUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/callbacks`,
+        callbackSecret: testSecretBox.seal(secret),
+      },
+    });
+    const client = await createPayingClient(database.db, practice);
+    const invoice = testInvoice({ balanceCents: 4200 });
+    await giveInvoice(database.db, practice, client, invoice);
+    const started = await startPayment(
+      paymentDeps(),
+      client.holder,
+      { kind: 'BALANCE', amountCents: 4200, saveCard: false, paymentCardId: null, submissionKey: submissionKey() },
+      {},
+    );
+    await receivePaymentEvent(
+      paymentDeps(),
+      'local',
+      local.completeCheckout(checkoutIdOf((started.link as { url: string }).url))!,
+    );
+    const state = await finished(started.paymentRequestId);
+    await eventually(async () => (received.length > 0 ? true : undefined), { what: 'the payment callback' });
+    expect(received).toHaveLength(1);
+    expect(received[0]!.verification).toBe('valid');
+    const payload = JSON.parse(received[0]!.body) as { type: string; data: Record<string, unknown> };
+    expect(payload).toMatchObject({
+      type: 'payment.succeeded',
+      data: {
+        onboardingId: client.onboardingId,
+        externalChartId: client.externalChartId,
+        paymentRequestId: started.paymentRequestId,
+        amountCents: 4200,
+        receiptNumber: state.receiptNumber,
+        externalInvoiceIds: invoice.externalInvoiceId,
+      },
+    });
+    for (const phi of [client.firstName, client.lastName, client.email]) expect(received[0]!.body).not.toContain(phi);
+  } finally {
+    await new Promise((resolve) => receiver.close(resolve));
+  }
 });
