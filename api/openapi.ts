@@ -73,7 +73,7 @@ const staffAction = (summary: string, extra: Schema = {}) => ({
       200: json(ZStaffActionResponse, 'Where the onboarding now stands'),
       401: error('No valid staff API key'),
       403: error('Only admins and therapists with the invite permission (seed 003)'),
-      404: error('No such onboarding in your organisation'),
+      404: error(NO_SUCH_ONBOARDING),
       409: error('Not possible in the current state; the message says why'),
     },
   },
@@ -81,6 +81,10 @@ const staffAction = (summary: string, extra: Schema = {}) => ({
 
 const pathParam = (name: string, schema: Schema = { type: 'string' }) => ({ name, in: 'path', required: true, schema });
 const uuidParam = (name: string) => pathParam(name, { type: 'string', format: 'uuid' });
+
+/** Out of reach answers like unknown (api/client-access-policy.ts): a therapist reaches their own clients only. */
+const NO_SUCH_ONBOARDING =
+  'No such onboarding within your reach (your organisation; for a therapist, your own clients)';
 
 /** A staff GET: 401 without a key, 404 outside the organisation. */
 const staffRead = (summary: string, parameters: Schema[], ok: Schema, extra: Record<number, Schema> = {}) => ({
@@ -112,7 +116,7 @@ const codecOperation = (summary: string, ok: string, bad: string) => ({
       200: { description: ok },
       400: error(bad),
       401: error('No valid staff API key'),
-      403: error('Ops and admins only'),
+      403: error('Only ops and admins of the organisations that run the deployment (CODEC_OPERATOR_ORGANIZATIONS)'),
     },
   },
 });
@@ -246,7 +250,7 @@ export function openApiDocument(serverUrl: string): Schema {
           responses: {
             200: json(ZOnboardingResponse, 'The onboarding'),
             401: error('No valid staff API key'),
-            404: error('No such onboarding in your organisation'),
+            404: error(NO_SUCH_ONBOARDING),
           },
         },
       },
@@ -260,9 +264,10 @@ export function openApiDocument(serverUrl: string): Schema {
       }),
       '/v1/onboardings/{onboardingId}/cancel': staffAction('Cancel the onboarding'),
       '/v1/onboardings/{onboardingId}/forms': staffRead(
-        'Per-form status of the onboarding (no answers)',
+        'Per-form status of the onboarding (no answers; audited as forms.list)',
         [onboardingIdParam],
         json(ZOnboardingFormsResponse, 'Every form request and its forms'),
+        { 404: error(NO_SUCH_ONBOARDING) },
       ),
       '/v1/onboardings/{onboardingId}/form-requests': {
         post: {
@@ -279,7 +284,7 @@ export function openApiDocument(serverUrl: string): Schema {
             400: error('Invalid body, or unknown form keys'),
             401: error('No valid staff API key'),
             403: error('Only admins and therapists with permission (seed 003)'),
-            404: error('No such onboarding in your organisation'),
+            404: error(NO_SUCH_ONBOARDING),
             409: error('The client has no usable portal account, or the onboarding is closed'),
             422: error('Unknown form package'),
           },
@@ -289,11 +294,13 @@ export function openApiDocument(serverUrl: string): Schema {
         'A signed form: answers, scores and the signature check (PHI: audited as form.read)',
         [onboardingIdParam, uuidParam('assignmentId')],
         json(ZSignedFormResponse, 'The signed form'),
+        { 403: error('Ops engineers never read answers'), 404: error(NO_SUCH_ONBOARDING) },
       ),
       '/v1/onboardings/{onboardingId}/documents/{assignmentId}/pdf': staffRead(
         'The signed form as PDF (audited as form.download)',
         [onboardingIdParam, uuidParam('assignmentId')],
         pdf('The PDF the client signed'),
+        { 403: error('Ops engineers never read answers'), 404: error(NO_SUCH_ONBOARDING) },
       ),
       '/v1/forms': {
         get: {
@@ -456,12 +463,12 @@ export function openApiDocument(serverUrl: string): Schema {
         },
       },
       '/codec/decode': codecOperation(
-        'Remote codec for the Temporal Web UI and CLI: decrypt payloads (ops and admins; audited)',
+        'Remote codec for the Temporal Web UI and CLI: decrypt payloads (the deployment’s operators; audited)',
         'The payloads, decoded ({"payloads":[{"metadata":{…},"data":"<base64>"}]})',
         'Not a codec request, or a payload that does not decrypt',
       ),
       '/codec/encode': codecOperation(
-        'Remote codec: encrypt payloads (ops and admins; audited)',
+        'Remote codec: encrypt payloads (the deployment’s operators; audited)',
         'The payloads, encrypted',
         'Not a codec request',
       ),
