@@ -148,6 +148,8 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
       if (request.checkoutUrl && request.status === 'AWAITING_PAYMENT') {
         return { mode: 'redirect', url: request.checkoutUrl };
       }
+      if (request.status === 'FAILED') return { mode: 'failed', reason: request.failureReason ?? 'failed' };
+      const failed = () => deps.metrics?.paymentsCompleted.inc({ kind: request.kind, outcome: 'FAILED' });
       const customerId = await customerOf(request);
       const metadata = { paymentRequestId, organizationId: request.organizationId };
       const description = `Payment to ${request.organization.name}`;
@@ -178,6 +180,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
             failureReason: 'card-removed',
             completedAt: new Date(),
           });
+          failed();
           return { mode: 'failed', reason: 'That card is no longer on file.' };
         }
         const charge = await provider().chargeSavedCard({
@@ -197,6 +200,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
             failureReason: charge.failureMessage ?? 'declined',
             completedAt: new Date(),
           });
+          failed();
           return { mode: 'failed', reason: charge.failureMessage ?? 'The card was declined.' };
         }
         if (charge.status === 'requires_action' && charge.nextActionUrl) {
@@ -274,10 +278,16 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
       status: 'ABANDONED' | 'FAILED';
       reason: string;
     }): Promise<void> {
-      await db.paymentRequest.updateMany({
-        where: { id: input.paymentRequestId, status: { notIn: ['SUCCEEDED'] } },
+      const request = await db.paymentRequest.findUniqueOrThrow({
+        where: { id: input.paymentRequestId },
+        select: { kind: true },
+      });
+      const closed = await db.paymentRequest.updateMany({
+        where: { id: input.paymentRequestId, status: { notIn: ['SUCCEEDED', 'FAILED', 'ABANDONED'] } },
         data: { status: input.status, failureReason: input.reason, completedAt: new Date() },
       });
+      // Counted by the attempt that closed it, so a retry does not count it again.
+      if (closed.count > 0) deps.metrics?.paymentsCompleted.inc({ kind: request.kind, outcome: input.status });
     },
 
     /**
@@ -298,7 +308,10 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
         await tx.$queryRaw`SELECT id FROM payment_request WHERE id = ${input.paymentRequestId}::uuid FOR NO KEY UPDATE`;
         const existing = await tx.payment.findUnique({ where: { paymentRequestId: input.paymentRequestId } });
         if (existing) {
-          return (existing.allocations as { externalInvoiceId: string }[]).map((entry) => entry.externalInvoiceId);
+          return {
+            created: false,
+            invoices: (existing.allocations as { externalInvoiceId: string }[]).map((entry) => entry.externalInvoiceId),
+          };
         }
         // The amount asked for is what the client confirmed; the provider's signed event carries it too.
         let remaining = input.amountCents;
@@ -354,8 +367,12 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
             },
           });
         }
-        return allocations.map((entry) => entry.externalInvoiceId);
+        return { created: true, invoices: allocations.map((entry) => entry.externalInvoiceId) };
       });
+      if (allocated.created) {
+        deps.metrics?.paymentsCompleted.inc({ kind: request.kind, outcome: 'SUCCEEDED' });
+        deps.metrics?.paymentAmountCents.inc({ kind: request.kind }, input.amountCents);
+      }
       if (request.saveCard && details.card) await keepCard(request, details.card);
       const onboarding = await db.onboarding.findUnique({
         where: { clientId: request.clientId },
@@ -365,7 +382,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
         receiptNumber,
         onboardingId: onboarding?.id ?? null,
         onboardingStatus: onboarding?.status ?? null,
-        allocatedToInvoices: allocated,
+        allocatedToInvoices: allocated.invoices,
       };
     },
 
@@ -375,6 +392,8 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
       const card = await cardFromProvider(input.paymentMethodId);
       if (!card) return { saved: false };
       await keepCard(request, card);
+      if (request.status !== 'SUCCEEDED')
+        deps.metrics?.paymentsCompleted.inc({ kind: request.kind, outcome: 'SUCCEEDED' });
       await db.$transaction(async (tx) => {
         await tx.paymentRequest.update({
           where: { id: input.paymentRequestId },

@@ -19,6 +19,10 @@ export interface AppMetrics {
   readonly activityDuration: Histogram<'activity' | 'outcome'>;
   /** Committed changes of the onboarding projection's status, by the status entered. */
   readonly onboardingStatusTransitions: Counter<'status'>;
+  /** Payment requests ending, by kind (BALANCE, DEPOSIT, CARD_SETUP) and outcome (SUCCEEDED, FAILED, ABANDONED). */
+  readonly paymentsCompleted: Counter<'kind' | 'outcome'>;
+  /** Cents taken through the portal, by kind: with paymentsCompleted, the average payment. */
+  readonly paymentAmountCents: Counter<'kind'>;
 }
 
 /** What sendTemplatedEmail did with one call. */
@@ -76,6 +80,18 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
       name: 'onboarding_status_transitions_total',
       help: 'Onboardings entering a status, counted once the change is committed to the database.',
       labelNames: ['status'],
+      registers,
+    }),
+    paymentsCompleted: new Counter({
+      name: 'payments_completed_total',
+      help: 'Portal payment requests ending (each once), by kind and outcome. Many ABANDONED or FAILED: look at the checkout.',
+      labelNames: ['kind', 'outcome'],
+      registers,
+    }),
+    paymentAmountCents: new Counter({
+      name: 'payment_amount_cents_total',
+      help: 'Amounts recorded as paid through the portal, in cents, by kind.',
+      labelNames: ['kind'],
       registers,
     }),
   };

@@ -14,6 +14,7 @@ import { accountOverview, cancelPayment, startPayment, type PaymentDeps } from '
 import { onboardingPaymentStep } from '../../api/use-cases/onboarding-payment-step';
 import { receivePaymentEvent } from '../../api/use-cases/receive-payment-event';
 import { listOutbox } from '../../emails/mailer';
+import { createMetrics } from '../../observability/metrics';
 import { createLocalPaymentProvider, type LocalPaymentProvider } from '../../payments/local-provider';
 import type { PaymentProvider } from '../../payments/payment-provider';
 import type { PayloadKey } from '../../temporal/payload-codec';
@@ -36,6 +37,7 @@ import {
   type PayingClient,
 } from '../support/payments';
 import { timelineOf } from '../support/invitations';
+import { metricValue } from '../support/metrics';
 import { eventually } from '../support/service';
 import { createTestWorker, createTimeSkippingEnv, testPayloadKeys, testTaskQueue } from '../support/temporal';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -53,6 +55,7 @@ let provider: PaymentProvider;
 const chargeKeys: string[] = [];
 let failNextChargeAfterCall = false;
 let org: TestOrganization;
+const metrics = createMetrics({ processMetrics: false });
 
 beforeAll(async () => {
   keys = testPayloadKeys();
@@ -76,7 +79,7 @@ beforeAll(async () => {
   worker = await createTestWorker(env, {
     taskQueue,
     keys,
-    activities: createActivities({ ...deps, payments: provider }),
+    activities: createActivities({ ...deps, payments: provider, metrics }),
   });
   workerRun = worker.run();
   org = await createTestOrganization(database.db);
@@ -163,6 +166,9 @@ test('paying on the hosted page records one payment against the oldest invoices,
   const request = await requestOf(started.paymentRequestId);
   expect(request.status).toBe('SUCCEEDED');
   expect(request.payment).toMatchObject({ amountCents: 8000, cardBrand: 'visa', cardLast4: '4242' });
+  const counted = await metrics.registry.metrics();
+  expect(metricValue(counted, 'payments_completed_total', { kind: 'BALANCE', outcome: 'SUCCEEDED' })).toBe(1);
+  expect(metricValue(counted, 'payment_amount_cents_total', { kind: 'BALANCE' })).toBe(8000);
   const invoices = await database.db.invoice.findMany({
     where: { clientId: client.holder.clientId },
     orderBy: { issuedOn: 'asc' },
@@ -239,6 +245,12 @@ test('a checkout nobody pays is ended at the provider after the timeout and the 
   await env.sleep(paymentDurations.checkoutTimeoutMs + 60_000);
   expect(await finished(started.paymentRequestId)).toMatchObject({ outcome: 'ABANDONED', lastFailure: 'timed-out' });
   expect((await requestOf(started.paymentRequestId)).status).toBe('ABANDONED');
+  expect(
+    metricValue(await metrics.registry.metrics(), 'payments_completed_total', {
+      kind: 'BALANCE',
+      outcome: 'ABANDONED',
+    }),
+  ).toBeGreaterThanOrEqual(1);
   expect(local.viewCheckout(checkoutIdOf((started.link as { url: string }).url))?.status).toBe('expired');
   expect((await accountOverview(paymentDeps(), client.holder, { sort: 'date', order: 'desc' })).balanceCents).toBe(
     7000,
