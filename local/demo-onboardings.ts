@@ -141,6 +141,9 @@ const DEMO_CLIENTS: DemoClient[] = [
 
 const PASSWORD = 'demo client password 1';
 
+/** The demo client with invoices from the demo EHR, who can sign in and pay them (npm start prints this). */
+export const DEMO_PAYER = { email: 'mary.jackson@example.com', password: PASSWORD } as const;
+
 async function until<T>(what: string, check: () => Promise<T | null | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

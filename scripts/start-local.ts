@@ -25,7 +25,7 @@ import {
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
-import { seedDemoOnboardings } from '../local/demo-onboardings';
+import { DEMO_PAYER, seedDemoOnboardings } from '../local/demo-onboardings';
 import { DEMO, seedDemo } from '../prisma/seed';
 import { connectClient } from '../temporal/connection';
 import { temporalConfig } from '../temporal.config';
@@ -148,6 +148,15 @@ runMain(async () => {
   say('');
   say(`  Webhook secret  ${webhookSecret}   (demo EHR integration ${DEMO.integrationId})`);
   say('');
+  if (config.payments.provider !== 'none') {
+    say(
+      `  Client portal   ${api.url}/portal/${DEMO.organizationSlug}/login   (${DEMO_PAYER.email} / ${DEMO_PAYER.password})`,
+    );
+    say(
+      `                  My Account has a balance to pay${config.payments.provider === 'local' ? ' on the local test checkout (no card asked)' : ''}.`,
+    );
+    say('');
+  }
   if (demoCreated) {
     say("Demo clients created: one at each stage. Grace Hopper's invitation expires a minute from now;");
     say('resend it from her page in the staff dashboard.');

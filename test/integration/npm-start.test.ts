@@ -133,6 +133,28 @@ it('runs the whole service, stops cleanly on Ctrl-C and finds its data on the ne
       what: 'the forms email',
     },
   );
+  // Payments are on with the local checkout: the banner names the demo client who has a balance,
+  // and the EHR's invoices reach My Account through the same signed webhook.
+  expect(first.output()).toMatch(/Client portal\s+\S+\/portal\/demo-practice\/login\s+\(mary\.jackson@example\.com \//);
+  const invoiceBody = JSON.stringify({
+    type: 'invoice.upserted',
+    data: {
+      externalChartId: event.data.externalChartId,
+      invoice: {
+        externalInvoiceId: `INV-${event.data.externalChartId}`,
+        issuedOn: '2026-12-01',
+        balanceCents: 2500,
+        lines: [{ serviceDate: '2026-12-01', description: 'Intake', amountCents: 12000 }],
+      },
+    },
+  });
+  const invoice = await fetch(`${api}/v1/webhooks/ehr/${DEMO.integrationId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signedWebhookHeaders(webhookSecret, invoiceBody) },
+    body: invoiceBody,
+  });
+  expect(invoice.status).toBe(200);
+  expect(await invoice.json()).toMatchObject({ balanceCents: 2500, status: 'OPEN', duplicate: false });
   // The demo practice operates this local deployment (CODEC_OPERATOR_ORGANIZATIONS): its admin key decodes for the Web UI.
   const codec = async (direction: 'encode' | 'decode', body: unknown) => {
     const answer = await fetch(`${api}/codec/${direction}`, {
