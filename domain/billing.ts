@@ -15,13 +15,7 @@ const ZCents = z
   .int()
   .min(0)
   .max(MAX_PAYMENT_CENTS * 10);
-const ZText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine(isStorableText, UNSTORABLE_TEXT);
+const ZText = (max: number) => z.string().trim().min(1).max(max).refine(isStorableText, UNSTORABLE_TEXT);
 
 export const ZInvoiceLine = z.object({
   serviceDate: z.iso.date(),

@@ -32,7 +32,11 @@ export type StatusCallbackOutcome =
  * `status-callback-<onboardingId>-<event>`, plus `-<n>` for an event that can
  * happen more than once (an invitation's expiry: its sequence number).
  */
-export function statusCallbackWorkflowId(onboardingId: string, event: StatusCallbackEvent, n?: number | string): string {
+export function statusCallbackWorkflowId(
+  onboardingId: string,
+  event: StatusCallbackEvent,
+  n?: number | string,
+): string {
   return `${temporalConfig.workflowIdPrefix.statusCallback}${onboardingId}-${event}${n === undefined ? '' : `-${n}`}`;
 }
 
