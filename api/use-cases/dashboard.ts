@@ -73,8 +73,7 @@ async function searchFilter(db: Db, staff: StaffPrincipal, search: string): Prom
 export async function listDashboard(db: Db, staff: StaffPrincipal, query: TDashboardQuery): Promise<DashboardPage> {
   const search = query.q?.trim();
   const matching = search ? await searchFilter(db, staff, search) : {};
-  const where: Prisma.OnboardingWhereInput = {
-    ...onboardingsVisibleTo(staff),
+  const filters: Prisma.OnboardingWhereInput = {
     ...(query.status ? { status: query.status } : {}),
     ...(query.clinician ? { assignedStaffId: query.clinician === 'none' ? null : query.clinician } : {}),
     ...(query.from || query.to
@@ -87,6 +86,8 @@ export async function listDashboard(db: Db, staff: StaffPrincipal, query: TDashb
       : {}),
     ...matching,
   };
+  // The reach and the filters side by side: a `clinician` filter must not widen a therapist's reach to a colleague's.
+  const where: Prisma.OnboardingWhereInput = { AND: [onboardingsVisibleTo(staff), filters] };
   const orderBy: Prisma.OnboardingOrderByWithRelationInput[] =
     query.sort === 'created-asc'
       ? [{ createdAt: 'asc' }, { id: 'asc' }]

@@ -1432,6 +1432,11 @@ describe('4. HTML pages', () => {
     const list = await colleague.get(`/staff/${world.a.slug}`);
     expect(list.response.status).toBe(200);
     expect(leaks(list.html)).toEqual([]);
+    // Filtering by the client's clinician, by hand in the URL (the form has no such field for therapists), shows nothing.
+    const filtered = await colleague.get(`/staff/${world.a.slug}?clinician=${world.assignedTherapist.id}`);
+    expect(filtered.response.status).toBe(200);
+    expect(filtered.html).toContain('0 onboardings');
+    expect(leaks(filtered.html)).toEqual([]);
     const unknown = pages(randomUUID(), randomUUID());
     for (const [index, path] of pages(world.onboardingId, world.assignmentId).entries()) {
       const theirs = await colleague.get(path);
