@@ -156,6 +156,14 @@ export class WebhookSignatureError extends Error {
   }
 }
 
+/** A correctly signed webhook whose body is not an event we can read: a 400, not a 500. */
+export class WebhookPayloadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WebhookPayloadError';
+  }
+}
+
 /** A call the provider refused for good (a declined card, a bad request): retrying repeats the answer. */
 export class PaymentProviderRejected extends Error {
   constructor(

@@ -23,6 +23,7 @@
 import Stripe from 'stripe';
 import {
   PaymentProviderRejected,
+  WebhookPayloadError,
   WebhookSignatureError,
   type CardDetails,
   type ChargeStatus,
@@ -71,9 +72,12 @@ function idOf(value: string | { id: string } | null | undefined): string | null 
   return typeof value === 'string' ? value : value.id;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Our id from the metadata we set; anything else (not ours, or not an id at all) is no request of ours. */
 function paymentRequestIdOf(metadata: Stripe.Metadata | null | undefined): string | null {
   const value = metadata?.[PAYMENT_REQUEST_KEY];
-  return typeof value === 'string' && value.length > 0 ? value : null;
+  return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : null;
 }
 
 function cardOf(paymentMethod: Stripe.PaymentMethod): CardDetails | null {
@@ -415,6 +419,17 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
           throw new WebhookSignatureError(error.message);
         }
         throw error;
+      }
+      // Signed, so from Stripe; still, an envelope we cannot read is refused, not guessed at.
+      const envelope = event as unknown as { id?: unknown; type?: unknown; data?: { object?: unknown } };
+      if (
+        typeof envelope.id !== 'string' ||
+        !/^evt_\w{1,255}$/.test(envelope.id) ||
+        typeof envelope.type !== 'string' ||
+        typeof envelope.data?.object !== 'object' ||
+        envelope.data.object === null
+      ) {
+        throw new WebhookPayloadError('not a Stripe event (id, type, data.object)');
       }
       return paymentEventOf(event);
     },

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Client as TemporalClient } from '@temporalio/client';
 import type { Db } from '../../db/client';
 import type { Logger } from '../../observability/logger';
-import { WebhookSignatureError, type PaymentProvider } from '../../payments/payment-provider';
+import { WebhookPayloadError, WebhookSignatureError, type PaymentProvider } from '../../payments/payment-provider';
 import { AppError } from '../app-error';
 import { rawBodyOf } from '../raw-body';
 import { receivePaymentEvent } from '../use-cases/receive-payment-event';
@@ -28,6 +28,11 @@ export function paymentWebhookRoutes(deps: {
       if (error instanceof WebhookSignatureError) {
         throw new AppError('UNAUTHENTICATED', `payment webhook rejected: ${error.message}`, {
           publicMessage: 'The webhook signature is missing, invalid or too old.',
+        });
+      }
+      if (error instanceof WebhookPayloadError) {
+        throw new AppError('VALIDATION_FAILED', `payment webhook unreadable: ${error.message}`, {
+          publicMessage: 'The webhook body is not an event.',
         });
       }
       throw error;

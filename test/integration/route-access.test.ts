@@ -14,11 +14,13 @@
  * own, explicit section at the end.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import Stripe from 'stripe';
 import { openApiDocument } from '../../api/openapi';
 import { SESSION_COOKIE } from '../../api/routes/portal';
 import { currentUser, signIn, type PortalUser } from '../../api/use-cases/portal-sessions';
 import { registerPortalAccount } from '../../api/use-cases/register-portal-account';
 import { createLogger } from '../../observability/logger';
+import { createStripeProvider } from '../../payments/stripe-provider';
 import { newWebhookSecret } from '../../security/standard-webhooks';
 import { hashToken, randomToken } from '../../security/tokens';
 import {
@@ -140,6 +142,8 @@ type Access =
   | { kind: 'staff'; roles: readonly Role[] }
   /** The EHR webhook: a Standard Webhooks signature with the integration's secret. */
   | { kind: 'signature' }
+  /** The payment provider's webhook: Stripe's signature with the endpoint's secret (STRIPE_WEBHOOK_SECRET). */
+  | { kind: 'stripe' }
   | { kind: 'public'; reason: string; status: number };
 
 type Tenancy =
@@ -176,6 +180,25 @@ const IDS: Tenancy = { kind: 'ids' };
 const onboarding = (world: World) => ({ onboardingId: world.onboardingId });
 const document = (world: World) => ({ onboardingId: world.onboardingId, assignmentId: world.assignmentId });
 const REASON = 'route access test: must not happen';
+/** Stripe's endpoint secret in this test (the deployment's, not a practice's). */
+const STRIPE_WEBHOOK_SECRET = `whsec_${randomBytes(16).toString('hex')}`;
+
+/** A Stripe event of the kind we act on, about a payment request `paymentRequestId`. */
+function stripeEvent(paymentRequestId: string): unknown {
+  return {
+    id: `evt_${randomBytes(12).toString('hex')}`,
+    object: 'event',
+    type: 'checkout.session.expired',
+    data: {
+      object: {
+        id: `cs_test_${randomBytes(12).toString('hex')}`,
+        object: 'checkout.session',
+        metadata: { paymentRequestId },
+      },
+    },
+  };
+}
+
 const CODEC_BODY = {
   payloads: [{ metadata: { encoding: b64('json/plain') }, data: b64('"route-access"') }],
 };
@@ -193,6 +216,18 @@ const ROUTES: Record<string, RouteFixture> = {
       kind: 'own',
       reason: 'an integration belongs to one practice and only its secret opens it',
       check: webhookTenancy,
+    },
+  },
+  'POST /v1/webhooks/payments/stripe': {
+    access: { kind: 'stripe' },
+    body: () => stripeEvent(randomUUID()),
+    tenancy: {
+      kind: 'none',
+      reason:
+        'signed with the deployment’s Stripe endpoint secret, not a practice’s: only Stripe can send it. An ' +
+        'event names one of our payment requests by id and reaches only that request’s workflow; one naming ' +
+        'no request of ours is logged by its event id and changes nothing else',
+      check: stripeTenancy,
     },
   },
   'GET /v1/onboardings/{onboardingId}': {
@@ -392,7 +427,15 @@ const PASSWORD = 'ember quarry violet sixty';
 const slugOfA = testOrganizationSlug();
 
 beforeAll(async () => {
-  service = await startTestService({ codecOperatorOrganizations: [slugOfA] });
+  service = await startTestService({
+    codecOperatorOrganizations: [slugOfA],
+    // Webhooks are verified without calling Stripe: nothing here reaches this address.
+    payments: createStripeProvider({
+      secretKey: 'sk_test_route_access',
+      webhookSecret: STRIPE_WEBHOOK_SECRET,
+      apiBaseUrl: 'http://127.0.0.1:9',
+    }),
+  });
   await service.startWorker();
   const { db } = service.database;
   const [a, b] = await Promise.all([createTestOrganization(db, { slug: slugOfA }), createTestOrganization(db)]);
@@ -602,6 +645,9 @@ interface CallOptions {
   /** A webhook secret to sign the body with (Standard Webhooks). */
   signWith?: string;
   signOptions?: { timestamp?: number };
+  /** A Stripe endpoint secret to sign the body with (Stripe-Signature). */
+  stripeSecret?: string;
+  stripeTimestamp?: number;
 }
 
 interface Answer {
@@ -625,6 +671,13 @@ async function call(operation: Operation, options: CallOptions = {}): Promise<An
   if (options.key) headers.authorization = `Bearer ${options.key}`;
   if (options.authorization !== undefined) headers.authorization = options.authorization;
   if (options.signWith) Object.assign(headers, signedWebhookHeaders(options.signWith, text ?? '', options.signOptions));
+  if (options.stripeSecret) {
+    headers['stripe-signature'] = Stripe.webhooks.generateTestHeaderString({
+      payload: text ?? '',
+      secret: options.stripeSecret,
+      ...(options.stripeTimestamp === undefined ? {} : { timestamp: options.stripeTimestamp }),
+    });
+  }
   const response = await fetch(`${service.api.url}${path}${options.query ? `?${options.query}` : ''}`, {
     method: operation.method,
     headers,
@@ -865,6 +918,26 @@ describe('1. auth: no key, no entry', () => {
         }
         break;
       }
+      case 'stripe': {
+        const fresh = Math.floor(Date.now() / 1000);
+        const attempts: [string, CallOptions][] = [
+          ['no Stripe-Signature', { body }],
+          ['signed with another secret', { body, stripeSecret: `whsec_${randomBytes(16).toString('hex')}` }],
+          ['a stale timestamp', { body, stripeSecret: STRIPE_WEBHOOK_SECRET, stripeTimestamp: fresh - 3600 }],
+          ['A’s admin API key instead of a signature', { body, key: world.a.keys.admin }],
+          ['an EHR’s Standard Webhooks signature', { body, signWith: world.a.webhookSecret }],
+          ['no signature and a bad body', { body: [] }],
+        ];
+        for (const [attempt, options] of attempts) {
+          const answer = await call(op, options);
+          expect({ attempt, status: answer.status, code: answer.code }).toEqual({
+            attempt,
+            status: 401,
+            code: 'UNAUTHENTICATED',
+          });
+        }
+        break;
+      }
       case 'public': {
         const answer = await call(op, { params, query });
         expect(answer.status).toBe(fixture.access.status);
@@ -1038,6 +1111,28 @@ async function notAssignedRefusals(staffUserId: string) {
     select: { id: true, detail: true },
   });
   return events.filter((event) => (event.detail as { scope?: unknown }).scope === 'not_assigned');
+}
+
+/**
+ * Stripe's webhook, correctly signed: an event about a request that is not
+ * ours, or not an id at all, is taken (so Stripe stops retrying), logged by
+ * its event id, and changes nothing else; a redelivery changes nothing at all.
+ */
+async function stripeTenancy(): Promise<void> {
+  const op = operation('POST /v1/webhooks/payments/stripe');
+  const before = await fingerprint(['audit_event', 'payment_provider_event']);
+  for (const paymentRequestId of [randomUUID(), 'not-a-request-id', `${randomUUID()}' OR 1=1 --`]) {
+    const event = stripeEvent(paymentRequestId);
+    const first = await call(op, { body: event, stripeSecret: STRIPE_WEBHOOK_SECRET });
+    expect({ paymentRequestId, status: first.status, body: json(first) }).toEqual({
+      paymentRequestId,
+      status: 200,
+      body: { received: true, duplicate: false },
+    });
+    const again = await call(op, { body: event, stripeSecret: STRIPE_WEBHOOK_SECRET });
+    expect(json(again)).toEqual({ received: true, duplicate: true });
+  }
+  expect(await fingerprint(['audit_event', 'payment_provider_event'])).toEqual(before);
 }
 
 async function webhookTenancy(world: World): Promise<void> {
@@ -1295,7 +1390,11 @@ describe('3. bad input: a 4xx, never a 500, and nothing written', () => {
     const fixture = fixtureOf(op);
     // The owner of the data, so that only the input is wrong.
     const who: CallOptions =
-      fixture.access.kind === 'signature' ? { signWith: world.a.webhookSecret } : { key: world.a.keys.admin };
+      fixture.access.kind === 'signature'
+        ? { signWith: world.a.webhookSecret }
+        : fixture.access.kind === 'stripe'
+          ? { stripeSecret: STRIPE_WEBHOOK_SECRET }
+          : { key: world.a.keys.admin };
     const params = fixture.params?.(world) ?? {};
     const body = fixture.body?.(world);
     const before = await fingerprint();
@@ -1499,6 +1598,125 @@ describe('4. HTML pages', () => {
     });
     expect(leaks(onA.html)).toEqual([]);
     expect(await fingerprint(SESSION_TABLES)).toEqual(before);
+  });
+});
+
+describe('4b. My Account pages', () => {
+  it('a portal session of one client opens none of another client’s invoices, payments, receipts or cards', async () => {
+    const { db } = service.database;
+    const { a1, a2, b1 } = world.portal;
+    const { a, b } = world;
+    // Practice A takes payments; A's first client has an invoice, a payment with its receipt, and a card on file.
+    await db.organization.updateMany({
+      where: { id: { in: [a.organizationId, b.organizationId] } },
+      data: { paymentsEnabled: true },
+    });
+    const clientId = world.clientId;
+    const invoiceNumber = `INV-RA-${randomBytes(3).toString('hex')}`;
+    const invoice = await db.invoice.create({
+      data: {
+        organizationId: a.organizationId,
+        clientId,
+        externalInvoiceId: invoiceNumber,
+        issuedOn: new Date('2026-11-02T00:00:00Z'),
+        totalCents: 15000,
+        balanceCents: 0,
+        status: 'PAID',
+        document: {
+          externalInvoiceId: invoiceNumber,
+          issuedOn: '2026-11-02',
+          currency: 'usd',
+          status: 'PAID',
+          balanceCents: 0,
+          lines: [
+            { serviceDate: '2026-11-02', description: 'Session', serviceCode: '90837', units: 1, amountCents: 15000 },
+          ],
+          superbill: { providerName: 'Dr. A', npi: '1234567893' },
+        },
+      },
+    });
+    const requestId = randomUUID();
+    const receiptNumber = `R-${randomBytes(5).toString('hex').toUpperCase()}`;
+    await db.paymentRequest.create({
+      data: {
+        id: requestId,
+        organizationId: a.organizationId,
+        clientId,
+        portalAccountId: a1.user.portalAccountId,
+        kind: 'BALANCE',
+        status: 'SUCCEEDED',
+        amountCents: 15000,
+        submissionKey: randomBytes(24).toString('base64url'),
+        workflowId: `payment-${requestId}`,
+        payment: {
+          create: {
+            organizationId: a.organizationId,
+            clientId,
+            paymentIntentId: `pi_${randomBytes(8).toString('hex')}`,
+            receiptNumber,
+            amountCents: 15000,
+            paidAt: new Date(),
+            allocations: [{ invoiceId: invoice.id, externalInvoiceId: invoiceNumber, amountCents: 15000 }],
+          },
+        },
+      },
+    });
+    const card = await db.paymentCard.create({
+      data: {
+        organizationId: a.organizationId,
+        clientId,
+        providerPaymentMethodId: `pm_${randomBytes(8).toString('hex')}`,
+        brand: 'visa',
+        last4: '4242',
+        expMonth: 1,
+        expYear: 2031,
+        isDefault: true,
+      },
+    });
+    const pages = (slug: string) => [
+      `/portal/${slug}/account/invoices/${invoice.id}/invoice.pdf`,
+      `/portal/${slug}/account/invoices/${invoice.id}/superbill.pdf`,
+      `/portal/${slug}/account/payments/${requestId}`,
+      `/portal/${slug}/account/payments/${requestId}/receipt.pdf`,
+      `/portal/${slug}/account/payments/${requestId}/cancel`,
+    ];
+    // The owner opens each (so the ids are real), and sees the receipt number.
+    for (const path of pages(a.slug).filter((page) => !page.endsWith('/cancel'))) {
+      expect({ path, status: (await portalGet(a1, path)).status }).toEqual({ path, status: 200 });
+    }
+    expect((await portalGet(a1, `/portal/${a.slug}/account`)).html).toContain(receiptNumber);
+
+    const before = await fingerprint(SESSION_TABLES);
+    for (const [who, client, slug] of [
+      ['another client of practice A', a2, a.slug],
+      ['a client of practice B', b1, b.slug],
+    ] as const) {
+      for (const path of pages(slug)) {
+        const theirs = await portalGet(client, path);
+        const nowhere = await portalGet(
+          client,
+          path.replace(invoice.id, randomUUID()).replace(requestId, randomUUID()),
+        );
+        expect({ who, path, status: theirs.status }).toEqual({ who, path, status: 404 });
+        expect({ who, path, html: theirs.html }).toEqual({ who, path, html: nowhere.html });
+        expect(theirs.html).not.toContain(receiptNumber);
+      }
+      const account = await portalGet(client, `/portal/${slug}/account`);
+      expect(account.status).toBe(200);
+      expect(account.html).not.toContain(receiptNumber);
+      expect(account.html).not.toContain(invoiceNumber);
+      const cards = await portalGet(client, `/portal/${slug}/account/cards`);
+      expect(cards.html).not.toContain(card.id);
+      for (const action of ['remove', 'default']) {
+        const posted = await portalPost(client, slug, `/portal/${slug}/account/cards/${card.id}/${action}`, {});
+        expect({ who, action, status: posted.status }).toEqual({ who, action, status: 404 });
+      }
+    }
+    expect(await fingerprint([...SESSION_TABLES])).toEqual(before);
+    expect(await db.paymentCard.findUniqueOrThrow({ where: { id: card.id } })).toMatchObject({
+      removedAt: null,
+      isDefault: true,
+    });
   });
 });
 
