@@ -15,6 +15,7 @@ import {
 import { registerPortalAccount } from '../../api/use-cases/register-portal-account';
 import { signIn } from '../../api/use-cases/portal-sessions';
 import { createLogger } from '../../observability/logger';
+import { hashToken } from '../../security/tokens';
 import { latestRegistrationToken } from '../support/invitations';
 import { eventually, startTestService, type TestService } from '../support/service';
 
@@ -25,7 +26,8 @@ let onboardingId: string;
 let portal: { cookie: string; formPath: string };
 
 beforeAll(async () => {
-  service = await startTestService();
+  // The local checkout, so My Account's payment pages are there to attack (test 'My Account pages …').
+  service = await startTestService({ payments: 'local' });
   await service.startWorker();
   org = await createTestOrganization(service.database.db);
   const accepted = await service.post(`/v1/webhooks/ehr/${org.integrationId}`, chartCreatedWebhook({ invite: false }));
@@ -300,4 +302,145 @@ it('a signed-in client posting hostile answers to a form gets no 500 and signs n
   expect(statuses.has(403)).toBe(false);
   // Drafts may be saved; nothing can be signed without a name and every required answer.
   expect((await rowCounts()).submissions).toBe(before.submissions);
+});
+
+/** Invoice events for the fixture client's chart with any one part replaced by something hostile. */
+const hostileInvoiceEvent = fc
+  .tuple(
+    fc.constantFrom(
+      'type',
+      'data',
+      'externalChartId',
+      'invoice',
+      'externalInvoiceId',
+      'lines',
+      'line',
+      'amountCents',
+      'balanceCents',
+      'issuedOn',
+      'superbill',
+      'appliedReceiptNumbers',
+    ),
+    hostileValue,
+  )
+  .map(([part, value]) => {
+    const invoice: Record<string, unknown> = {
+      externalInvoiceId: `INV-HOSTILE-${Math.random().toString(36).slice(2, 10)}`,
+      issuedOn: '2026-11-02',
+      lines: [{ serviceDate: '2026-11-02', description: 'Session', serviceCode: '90837', amountCents: 15000 }],
+      balanceCents: 5000,
+    };
+    const data: Record<string, unknown> = { externalChartId: chartId, invoice, appliedReceiptNumbers: [] };
+    const event: Record<string, unknown> = { type: 'invoice.upserted', data };
+    if (part === 'type' || part === 'data') event[part] = value;
+    else if (part === 'externalChartId' || part === 'invoice' || part === 'appliedReceiptNumbers') data[part] = value;
+    else if (part === 'line') (invoice.lines as unknown[])[0] = value;
+    else if (part === 'amountCents') (invoice.lines as Record<string, unknown>[])[0]!.amountCents = value;
+    else invoice[part] = value;
+    return event;
+  });
+
+let chartId = '';
+
+it('the EHR’s invoice events never fail with 500, and an invalid one writes no invoice', async () => {
+  chartId = (await service.database.db.onboarding.findUniqueOrThrow({ where: { id: onboardingId } })).externalChartId;
+  await fc.assert(
+    fc.asyncProperty(fc.oneof(hostileInvoiceEvent, hostileValue), async (payload) => {
+      const body = JSON.stringify(payload) ?? 'null';
+      const invoicesBefore = await service.database.db.invoice.count();
+      const response = await service.post(
+        `/v1/webhooks/ehr/${org.integrationId}`,
+        body,
+        signedWebhookHeaders(org.webhookSecret, body),
+      );
+      await response.arrayBuffer();
+      // A random event may happen to be a valid invoice (200); everything else must be a clear 4xx.
+      expect(response.status === 200 || (response.status >= 400 && response.status < 500)).toBe(true);
+      if (response.status !== 200) expect(await service.database.db.invoice.count()).toBe(invoicesBefore);
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+it('My Account pages never fail with 500 on hostile ids, queries and forms, and start no payment', async () => {
+  const { db } = service.database;
+  await db.organization.update({ where: { id: org.organizationId }, data: { paymentsEnabled: true } });
+  // The signed-in fixture client owes something, so Pay Now and its review are reachable.
+  const account = await db.portalSession.findFirstOrThrow({
+    where: { tokenHash: hashToken(portal.cookie.split('=')[1]!) },
+    select: { portalAccount: { select: { clientId: true } } },
+  });
+  const client = await db.client.findUniqueOrThrow({ where: { id: account.portalAccount.clientId } });
+  await db.invoice.create({
+    data: {
+      organizationId: org.organizationId,
+      clientId: client.id,
+      externalInvoiceId: `INV-FUZZ-${client.id.slice(0, 8)}`,
+      issuedOn: new Date('2026-11-02T00:00:00Z'),
+      totalCents: 15000,
+      balanceCents: 5000,
+      document: {
+        externalInvoiceId: `INV-FUZZ-${client.id.slice(0, 8)}`,
+        issuedOn: '2026-11-02',
+        currency: 'usd',
+        status: 'OPEN',
+        balanceCents: 5000,
+        lines: [{ serviceDate: '2026-11-02', description: 'Session', units: 1, amountCents: 15000 }],
+      },
+    },
+  });
+  const page = await fetch(`${service.api.url}/portal/${org.slug}/account/pay`, { headers: { cookie: portal.cookie } });
+  expect(page.status).toBe(200);
+  const csrfCookie = /portal_csrf=[^;]+/.exec(page.headers.get('set-cookie') ?? '')?.[0] ?? '';
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  const cookie = `${portal.cookie}; ${csrfCookie}`;
+  const requestsBefore = await db.paymentRequest.count();
+  const statuses = new Set<number>();
+  await fc.assert(
+    fc.asyncProperty(
+      hostileString,
+      fc.dictionary(
+        fc.oneof(hostileString, fc.constantFrom('amount', 'card', 'saveCard', 'submissionKey')),
+        hostileString,
+        {
+          maxKeys: 6,
+        },
+      ),
+      async (text, form) => {
+        const encoded = encode(text);
+        const post = (path: string) =>
+          fetch(`${service.api.url}/portal/${org.slug}${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+            body: new URLSearchParams({ ...form, _csrf: csrf }).toString(),
+            redirect: 'manual',
+          });
+        const get = (path: string) =>
+          fetch(`${service.api.url}/portal/${org.slug}${path}`, { headers: { cookie }, redirect: 'manual' });
+        const responses = await Promise.all([
+          get(`/account?sort=${encoded}&order=${encoded}&from=${encoded}&to=${encoded}&kind=${encoded}`),
+          get(`/account/payments/${encoded}`),
+          get(`/account/payments/${encoded}/receipt.pdf`),
+          get(`/account/payments/${encoded}/cancel`),
+          get(`/account/invoices/${encoded}/invoice.pdf`),
+          get(`/account/invoices/${encoded}/${encoded}`),
+          post('/account/pay/review'),
+          post('/account/pay'),
+          post('/account/cards/add'),
+          post(`/account/cards/${encoded}/remove`),
+          post(`/account/cards/${encoded}/default`),
+          post('/account/onboarding-step'),
+        ]);
+        for (const response of responses) {
+          await response.arrayBuffer();
+          statuses.add(response.status);
+          expect(response.status).toBeLessThan(500);
+        }
+      },
+    ),
+    { numRuns: RUNS },
+  );
+  // The forms reached their own checks (a review page, or field errors), not a CSRF refusal.
+  expect(statuses.has(400)).toBe(true);
+  expect(await db.paymentRequest.count()).toBe(requestsBefore);
 });

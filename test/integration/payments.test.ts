@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
 import Stripe from 'stripe';
 import { startPayment, type PaymentDeps } from '../../api/use-cases/portal-payments';
 import { listOutbox } from '../../emails/mailer';
@@ -285,4 +286,59 @@ describe('Pay Now with Stripe', () => {
     );
     expect(await applied.json()).toMatchObject({ balanceCents: 3000 });
   });
+});
+
+test('hostile, correctly signed bodies at Stripe’s webhook are a 4xx or taken and ignored, never a 500, and pay nothing', async () => {
+  const paymentsBefore = await service.database.db.payment.count();
+  const requestsBefore = await service.database.db.paymentRequest.findMany({ select: { id: true, status: true } });
+  const hostile = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.string({ maxLength: 80 }),
+      fc.constantFrom('__proto__', 'evt_', 'evt_1', '\u0000', '\ud800', "' OR 1=1 --", 'checkout.session.completed'),
+      fc.integer(),
+      fc.constant(null),
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(
+        fc.constantFrom('id', 'type', 'data', 'object', 'metadata', 'paymentRequestId', '__proto__'),
+        tie('value'),
+        {
+          maxKeys: 4,
+        },
+      ),
+    ),
+  })).value;
+  const event = fc
+    .tuple(fc.constantFrom('id', 'type', 'data', 'object', 'metadata', 'paymentRequestId', 'amount_total'), hostile)
+    .map(([part, value]) => {
+      const body = JSON.parse(
+        readFileSync(path.join(__dirname, '../payments/fixtures/checkout.session.completed.payment.json'), 'utf8'),
+      ) as Record<string, unknown> & {
+        data: { object: Record<string, unknown> & { metadata: Record<string, unknown> } };
+      };
+      if (part === 'id' || part === 'type' || part === 'data') (body as Record<string, unknown>)[part] = value;
+      else if (part === 'object') body.data.object = value as never;
+      else if (part === 'metadata') body.data.object.metadata = value as never;
+      else if (part === 'paymentRequestId') body.data.object.metadata.paymentRequestId = value;
+      else body.data.object[part] = value;
+      return body;
+    });
+  await fc.assert(
+    fc.asyncProperty(fc.oneof(event, hostile), async (payload) => {
+      const body = JSON.stringify(payload) ?? 'null';
+      const response = await postStripe({
+        body,
+        headers: {
+          'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: WEBHOOK_SECRET }),
+        },
+      });
+      await response.arrayBuffer();
+      expect(response.status === 200 || (response.status >= 400 && response.status < 500)).toBe(true);
+    }),
+    { numRuns: 80 },
+  );
+  expect(await service.database.db.payment.count()).toBe(paymentsBefore);
+  expect(await service.database.db.paymentRequest.findMany({ select: { id: true, status: true } })).toEqual(
+    requestsBefore,
+  );
 });
