@@ -5,6 +5,7 @@ import type { Mailer } from '../emails/mailer';
 import type { AppMetrics } from '../observability/metrics';
 import { recordAudit } from '../audit/audit-log';
 import { sendTemplatedEmail } from './emails';
+import { staffToNotify } from './staff-recipients';
 import { applyOnboardingProgress, refreshFormsStatus } from './onboarding-progress';
 
 export interface FormRequestDependencies {
@@ -300,17 +301,7 @@ export function createFormRequestActivities(deps: FormRequestDependencies) {
           assignments: { orderBy: { position: 'asc' }, select: { formDefinition: { select: { title: true } } } },
         },
       });
-      const staff = await db.staffUser.findMany({
-        where: {
-          organizationId: request.organizationId,
-          OR: [
-            { role: 'ADMIN' },
-            ...(request.onboarding.assignedStaffId ? [{ id: request.onboarding.assignedStaffId }] : []),
-          ],
-        },
-        orderBy: { createdAt: 'asc' },
-        select: { id: true, email: true, displayName: true },
-      });
+      const staff = await staffToNotify(db, request.organizationId, request.onboarding.assignedStaffId);
       for (const member of staff) {
         await sendTemplatedEmail(deps, {
           organizationId: request.organizationId,

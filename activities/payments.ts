@@ -16,6 +16,7 @@ import type { AppMetrics } from '../observability/metrics';
 import type { OnboardingStatus } from '../domain/onboarding-status';
 import { PaymentProviderRejected, type CardDetails, type PaymentProvider } from '../payments/payment-provider';
 import { sendTemplatedEmail } from './emails';
+import { staffToNotify } from './staff-recipients';
 import { applyOnboardingProgress } from './onboarding-progress';
 
 export interface PaymentActivityDeps {
@@ -465,14 +466,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
         where: { id: request.clientId },
         select: { externalChartId: true },
       });
-      const staff = await db.staffUser.findMany({
-        where: {
-          organizationId: request.organizationId,
-          OR: [{ role: 'ADMIN' }, ...(onboarding?.assignedStaffId ? [{ id: onboarding.assignedStaffId }] : [])],
-        },
-        orderBy: { createdAt: 'asc' },
-        select: { id: true, email: true, displayName: true },
-      });
+      const staff = await staffToNotify(db, request.organizationId, onboarding?.assignedStaffId);
       for (const member of staff) {
         await sendTemplatedEmail(deps, {
           organizationId: request.organizationId,

@@ -11,7 +11,6 @@
  * provider's checkout (form-action in the portal's CSP, api/routes/portal.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { parse } from 'cookie';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Client as TemporalClient } from '@temporalio/client';
@@ -26,7 +25,6 @@ import { AppError } from '../app-error';
 import { originOf } from '../audit-context';
 import { assertCsrf, csrfField } from '../portal/csrf';
 import { html, page, type Html } from '../portal/html';
-import { currentUser } from '../use-cases/portal-sessions';
 import {
   accountHolder,
   accountOverview,
@@ -41,9 +39,10 @@ import {
   startPayment,
   type AccountHolder,
   type HistoryQuery,
+  type StartedPayment,
 } from '../use-cases/portal-payments';
 import { onboardingPaymentStep } from '../use-cases/onboarding-payment-step';
-import { findOrganizationBySlug, send, SESSION_COOKIE } from './portal';
+import { send, signedInClient } from './portal';
 
 export interface PortalAccountDeps {
   db: Db;
@@ -138,22 +137,27 @@ export async function paymentStepPanel(
   </div>`;
 }
 
+/** After a confirm: the provider's page, or (a payment already open, a slow provider, a finished one) the payment's own page. */
+function nextPage(org: { slug: string }, started: StartedPayment): string {
+  return started.link.next === 'redirect' && !started.alreadyOpen
+    ? started.link.url
+    : `/portal/${org.slug}/account/payments/${started.paymentRequestId}`;
+}
+
+/** The review page's submission key: the same page posted twice is one payment. */
+function submissionKeyOf(req: Request): string {
+  const key = ZSubmissionKey.safeParse((req.body as Record<string, unknown>).submissionKey);
+  if (!key.success) throw new AppError('VALIDATION_FAILED', 'bad submission key');
+  return key.data;
+}
+
 export function portalAccountRoutes(deps: PortalAccountDeps): Router {
   const router = Router();
 
   /** The practice and the signed-in client, or a redirect to sign in. */
   const signedIn = async (req: Request, res: Response) => {
-    const org = await findOrganizationBySlug(deps.db, String(req.params.orgSlug));
-    const user = await currentUser(deps.db, parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
-    if (!user || user.organizationId !== org.id) {
-      res.redirect(303, `/portal/${org.slug}/login`);
-      return null;
-    }
-    const { timeZone } = await deps.db.organization.findUniqueOrThrow({
-      where: { id: org.id },
-      select: { timeZone: true },
-    });
-    return { org: { ...org, timeZone }, holder: await accountHolder(deps.db, user) };
+    const session = await signedInClient(deps.db, req, res);
+    return session && { org: session.org, holder: await accountHolder(deps.db, session.user) };
   };
 
   const audit = (req: Request, holder: AccountHolder, action: string, detail: Record<string, string | null> = {}) =>
@@ -491,12 +495,7 @@ export function portalAccountRoutes(deps: PortalAccountDeps): Router {
       },
       originOf(req),
     );
-    res.redirect(
-      303,
-      started.link.next === 'redirect' && !started.alreadyOpen
-        ? started.link.url
-        : `/portal/${org.slug}/account/payments/${started.paymentRequestId}`,
-    );
+    res.redirect(303, nextPage(org, started));
   });
 
   /** Where a payment stands; once paid, the confirmation with a printable receipt. */
@@ -773,8 +772,7 @@ export function portalAccountRoutes(deps: PortalAccountDeps): Router {
     const session = await signedIn(req, res);
     if (!session) return;
     const { org, holder } = session;
-    const key = ZSubmissionKey.safeParse((req.body as Record<string, unknown>).submissionKey);
-    if (!key.success) throw new AppError('VALIDATION_FAILED', 'bad submission key');
+    const key = submissionKeyOf(req);
     const onboarding = await deps.db.onboarding.findUnique({
       where: { clientId: holder.clientId },
       select: { id: true },
@@ -795,17 +793,12 @@ export function portalAccountRoutes(deps: PortalAccountDeps): Router {
         amountCents: 0,
         saveCard: step.kind === 'CARD_ON_FILE',
         paymentCardId: null,
-        submissionKey: key.data,
+        submissionKey: key,
         onboardingStep: true,
       },
       originOf(req),
     );
-    res.redirect(
-      303,
-      started.link.next === 'redirect' && !started.alreadyOpen
-        ? started.link.url
-        : `/portal/${org.slug}/account/payments/${started.paymentRequestId}`,
-    );
+    res.redirect(303, nextPage(org, started));
   });
 
   router.post('/portal/:orgSlug/account/cards/add', async (req, res) => {
@@ -813,20 +806,14 @@ export function portalAccountRoutes(deps: PortalAccountDeps): Router {
     const session = await signedIn(req, res);
     if (!session) return;
     const { org, holder } = session;
-    const key = ZSubmissionKey.safeParse((req.body as Record<string, unknown>).submissionKey);
-    if (!key.success) throw new AppError('VALIDATION_FAILED', 'bad submission key');
+    const key = submissionKeyOf(req);
     const started = await startPayment(
       deps,
       holder,
-      { kind: 'CARD_SETUP', amountCents: 0, saveCard: true, paymentCardId: null, submissionKey: key.data },
+      { kind: 'CARD_SETUP', amountCents: 0, saveCard: true, paymentCardId: null, submissionKey: key },
       originOf(req),
     );
-    res.redirect(
-      303,
-      started.link.next === 'redirect' && !started.alreadyOpen
-        ? started.link.url
-        : `/portal/${org.slug}/account/payments/${started.paymentRequestId}`,
-    );
+    res.redirect(303, nextPage(org, started));
   });
 
   router.post('/portal/:orgSlug/account/cards/:cardId/:action', async (req, res) => {

@@ -5,7 +5,6 @@
  * clinical interpretation is ever shown here (seed 003).
  */
 import type { Client } from '@temporalio/client';
-import { parse } from 'cookie';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
@@ -16,7 +15,7 @@ import { originOf } from '../audit-context';
 import { assertCsrf, csrfField } from '../portal/csrf';
 import { parseFormFields, renderFormFields, renderSubmittedAnswers } from '../portal/form-fields';
 import { html, page, type Html } from '../portal/html';
-import { currentUser, type PortalUser } from '../use-cases/portal-sessions';
+import type { PortalUser } from '../use-cases/portal-sessions';
 import {
   auditDocumentView,
   listPortalDocuments,
@@ -26,7 +25,7 @@ import {
   type PortalDocument,
 } from '../use-cases/portal-documents';
 import { loadSignedForm, signedFormPdf } from '../use-cases/signed-forms';
-import { findOrganizationBySlug, send, SESSION_COOKIE } from './portal';
+import { send, signedInClient } from './portal';
 
 /** Largest number of fields a form page may post (express.urlencoded's parameterLimit). */
 export const MAX_FORM_FIELDS = 2000;
@@ -65,18 +64,7 @@ export function portalDocumentRoutes(deps: PortalDocumentDeps): Router {
   const router = Router();
 
   /** The practice and the signed-in user, or a redirect to sign in. */
-  const signedIn = async (req: Request, res: Response) => {
-    const org = await findOrganizationBySlug(deps.db, String(req.params.orgSlug));
-    const user = await currentUser(deps.db, parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
-    if (!user || user.organizationId !== org.id) {
-      res.redirect(303, `/portal/${org.slug}/login`);
-      return null;
-    }
-    const timeZone = (
-      await deps.db.organization.findUniqueOrThrow({ where: { id: org.id }, select: { timeZone: true } })
-    ).timeZone;
-    return { org: { ...org, timeZone }, user };
-  };
+  const signedIn = (req: Request, res: Response) => signedInClient(deps.db, req, res);
 
   /** The user's own document, or the portal's 404 page: another client's form looks exactly like none. */
   const documentOf = async (user: PortalUser, assignmentId: string) => {

@@ -62,6 +62,21 @@ export async function findOrganizationBySlug(db: Db, slug: string) {
   return org;
 }
 
+/**
+ * The practice a portal page names and the client signed in to it, or null
+ * after redirecting to its sign-in page (no session, or one of another practice).
+ */
+export async function signedInClient(db: Db, req: Request, res: Response) {
+  const org = await findOrganizationBySlug(db, String(req.params.orgSlug));
+  const user = await currentUser(db, parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
+  if (!user || user.organizationId !== org.id) {
+    res.redirect(303, `/portal/${org.slug}/login`);
+    return null;
+  }
+  const { timeZone } = await db.organization.findUniqueOrThrow({ where: { id: org.id }, select: { timeZone: true } });
+  return { org: { ...org, timeZone }, user };
+}
+
 export function send(res: Response, status: number, body: string): void {
   res.status(status).type('html').send(body);
 }

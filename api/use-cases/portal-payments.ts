@@ -11,6 +11,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, type Client as TemporalClient } from '@temporalio/client';
 import type { Db } from '../../db/client';
+import type { Prisma } from '../../generated/prisma/client';
 import { recordAudit, type AuditEntry } from '../../audit/audit-log';
 import { MAX_PAYMENT_CENTS } from '../../domain/money';
 import { ZInvoice, type TInvoice } from '../../domain/billing';
@@ -351,32 +352,37 @@ export async function cancelPayment(deps: PaymentDeps, holder: AccountHolder, pa
   return request;
 }
 
-export async function removeCard(
+type PaymentCardRow = NonNullable<Awaited<ReturnType<Db['paymentCard']['findFirst']>>>;
+
+/**
+ * A change to one of the client's own cards: at the provider first (so the
+ * card we show is never one the provider still charges by default when we
+ * say otherwise), then here with the client's cards locked, so exactly one
+ * default holds, and audited. Another client's card, or a removed one, is false.
+ */
+async function changeOwnCard(
   deps: PaymentDeps,
   holder: AccountHolder,
   cardId: string,
   origin: AuditEntry['origin'],
+  change: {
+    action: 'payment.card_removed' | 'payment.card_default';
+    atProvider: (card: PaymentCardRow) => Promise<void>;
+    here: (tx: Prisma.TransactionClient, card: PaymentCardRow) => Promise<void>;
+  },
 ): Promise<boolean> {
   const card = await deps.db.paymentCard.findFirst({
     where: { id: cardId, clientId: holder.clientId, removedAt: null },
   });
   if (!card) return false;
-  if (deps.payments) await deps.payments.detachCard(card.providerPaymentMethodId);
+  await change.atProvider(card);
   await deps.db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM client WHERE id = ${holder.clientId}::uuid FOR NO KEY UPDATE`;
-    await tx.paymentCard.update({ where: { id: card.id }, data: { removedAt: new Date(), isDefault: false } });
-    if (card.isDefault) {
-      // The oldest remaining card becomes the default, as the first saved card was.
-      const next = await tx.paymentCard.findFirst({
-        where: { clientId: holder.clientId, removedAt: null },
-        orderBy: { createdAt: 'asc' },
-      });
-      if (next) await tx.paymentCard.update({ where: { id: next.id }, data: { isDefault: true } });
-    }
+    await change.here(tx, card);
     await recordAudit(tx, {
       organizationId: holder.organizationId,
       actor: { type: 'portal_user', id: holder.portalAccountId },
-      action: 'payment.card_removed',
+      action: change.action,
       clientId: holder.clientId,
       outcome: 'success',
       origin,
@@ -386,37 +392,47 @@ export async function removeCard(
   return true;
 }
 
-export async function makeDefaultCard(
+export function removeCard(deps: PaymentDeps, holder: AccountHolder, cardId: string, origin: AuditEntry['origin']) {
+  return changeOwnCard(deps, holder, cardId, origin, {
+    action: 'payment.card_removed',
+    atProvider: async (card) => {
+      if (deps.payments) await deps.payments.detachCard(card.providerPaymentMethodId);
+    },
+    here: async (tx, card) => {
+      await tx.paymentCard.update({ where: { id: card.id }, data: { removedAt: new Date(), isDefault: false } });
+      if (!card.isDefault) return;
+      // The oldest remaining card becomes the default, as the first saved card was.
+      const next = await tx.paymentCard.findFirst({
+        where: { clientId: holder.clientId, removedAt: null },
+        orderBy: { createdAt: 'asc' },
+      });
+      if (next) await tx.paymentCard.update({ where: { id: next.id }, data: { isDefault: true } });
+    },
+  });
+}
+
+export function makeDefaultCard(
   deps: PaymentDeps,
   holder: AccountHolder,
   cardId: string,
   origin: AuditEntry['origin'],
-): Promise<boolean> {
-  const card = await deps.db.paymentCard.findFirst({
-    where: { id: cardId, clientId: holder.clientId, removedAt: null },
+) {
+  return changeOwnCard(deps, holder, cardId, origin, {
+    action: 'payment.card_default',
+    atProvider: async (card) => {
+      const client = await deps.db.client.findUniqueOrThrow({
+        where: { id: holder.clientId },
+        select: { paymentCustomerId: true },
+      });
+      if (deps.payments && client.paymentCustomerId) {
+        await deps.payments.setDefaultCard(client.paymentCustomerId, card.providerPaymentMethodId);
+      }
+    },
+    here: async (tx, card) => {
+      await tx.paymentCard.updateMany({ where: { clientId: holder.clientId }, data: { isDefault: false } });
+      await tx.paymentCard.update({ where: { id: card.id }, data: { isDefault: true } });
+    },
   });
-  if (!card) return false;
-  const client = await deps.db.client.findUniqueOrThrow({
-    where: { id: holder.clientId },
-    select: { paymentCustomerId: true },
-  });
-  if (deps.payments && client.paymentCustomerId) {
-    await deps.payments.setDefaultCard(client.paymentCustomerId, card.providerPaymentMethodId);
-  }
-  await deps.db.$transaction(async (tx) => {
-    await tx.paymentCard.updateMany({ where: { clientId: holder.clientId }, data: { isDefault: false } });
-    await tx.paymentCard.update({ where: { id: card.id }, data: { isDefault: true } });
-    await recordAudit(tx, {
-      organizationId: holder.organizationId,
-      actor: { type: 'portal_user', id: holder.portalAccountId },
-      action: 'payment.card_default',
-      clientId: holder.clientId,
-      outcome: 'success',
-      origin,
-      detail: { cardId },
-    });
-  });
-  return true;
 }
 
 /** An invoice of this client, parsed back into its schema, for the PDFs. */
