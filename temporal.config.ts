@@ -38,6 +38,13 @@ export const paymentDurations = {
    * sessions are made to expire at the same time (30 minutes is its minimum).
    */
   checkoutTimeoutMs: 60 * 60 * 1000,
+  /**
+   * A saved card's charge still "processing" at the provider after that hour
+   * (rare for cards) is waited for this many more hours before the request is
+   * marked FAILED as unconfirmed for staff to look at; it is never abandoned
+   * while money may still move.
+   */
+  maxProcessingChecks: 48,
 } as const;
 
 /**

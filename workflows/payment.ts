@@ -132,7 +132,8 @@ export async function paymentRequest(input: PaymentRequestInput): Promise<Paymen
   state.step = 'awaiting';
 
   const settled = () => got.confirmed !== null || got.cardSaved !== null || got.ended !== null;
-  const deadline = Date.now() + paymentDurations.checkoutTimeoutMs;
+  let deadline = Date.now() + paymentDurations.checkoutTimeoutMs;
+  let stillProcessingChecks = 0;
   while (!settled()) {
     const left = deadline - Date.now();
     if (left > 0 && !got.cancelRequested) {
@@ -142,10 +143,22 @@ export async function paymentRequest(input: PaymentRequestInput): Promise<Paymen
     // Out of time, or the client cancelled: ask the provider (ending the checkout first, so nobody
     // pays it after this) in case the confirmation was lost or crossed the Cancel.
     const found = await checkPaymentWithProvider({ paymentRequestId, expire: true });
-    if (found.outcome === 'paid')
+    if (found.outcome === 'paid') {
       got.confirmed = { paymentIntentId: found.paymentIntentId, amountCents: found.amountCents };
-    else if (found.outcome === 'card-saved') got.cardSaved = found.paymentMethodId;
-    else got.ended = { status: 'ABANDONED', reason: got.cancelRequested ? 'cancelled-by-client' : 'timed-out' };
+    } else if (found.outcome === 'card-saved') {
+      got.cardSaved = found.paymentMethodId;
+    } else if (found.outcome === 'open' && stillProcessingChecks < paymentDurations.maxProcessingChecks) {
+      // A charge the provider is still processing cannot be called off: giving up now could leave a
+      // payment taken and never recorded. Wait for its webhook another while, and ask again.
+      stillProcessingChecks += 1;
+      deadline = Date.now() + paymentDurations.checkoutTimeoutMs;
+      got.cancelRequested = false;
+    } else {
+      got.ended =
+        found.outcome === 'open'
+          ? { status: 'FAILED', reason: 'unconfirmed-by-provider' }
+          : { status: 'ABANDONED', reason: got.cancelRequested ? 'cancelled-by-client' : 'timed-out' };
+    }
   }
 
   state.step = 'recording';

@@ -38,6 +38,17 @@ export function paymentWebhookRoutes(deps: {
       throw error;
     }
     const received = await receivePaymentEvent(deps, deps.payments.kind, event);
+    if (received.unrecorded) {
+      // Ids only: an on-call engineer finds the payment at the provider by its intent id and refunds or records it.
+      deps.logger.error(
+        {
+          requestId: req.id,
+          paymentRequestId: received.paymentRequestId,
+          paymentIntentId: event.kind === 'payment.succeeded' ? event.paymentIntentId : null,
+        },
+        'payment confirmed by the provider after its request had closed unpaid: reconcile it',
+      );
+    }
     deps.logger.info(
       {
         requestId: req.id,

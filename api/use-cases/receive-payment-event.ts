@@ -8,6 +8,12 @@ export interface ReceivedPaymentEvent {
   /** False for an event taken before (a redelivery): nothing was done. */
   accepted: boolean;
   paymentRequestId: string | null;
+  /**
+   * A confirmed payment for a request whose flow had already ended without
+   * recording one (abandoned or failed first): money moved that the portal
+   * does not show. Someone must reconcile it at the provider; the caller logs it.
+   */
+  unrecorded?: boolean;
 }
 
 /**
@@ -29,8 +35,9 @@ export async function receivePaymentEvent(
       ? null
       : await deps.db.paymentRequest.findUnique({
           where: { id: event.paymentRequestId },
-          select: { id: true, workflowId: true },
+          select: { id: true, workflowId: true, status: true },
         });
+  let unrecorded = false;
   if (event.kind !== 'ignored' && request) {
     const signal: PaymentSignal =
       event.kind === 'payment.succeeded'
@@ -47,11 +54,12 @@ export async function receivePaymentEvent(
       if (!(error instanceof WorkflowNotFoundError)) {
         throw new AppError('UNAVAILABLE', 'could not signal the payment workflow', { cause: error });
       }
+      unrecorded = event.kind === 'payment.succeeded' && request.status !== 'SUCCEEDED';
     }
   }
   await deps.db.paymentProviderEvent.createMany({
     data: [{ eventId: event.eventId, provider, kind: event.kind, paymentRequestId: request?.id ?? null }],
     skipDuplicates: true,
   });
-  return { accepted: true, paymentRequestId: request?.id ?? null };
+  return { accepted: true, paymentRequestId: request?.id ?? null, ...(unrecorded ? { unrecorded } : {}) };
 }

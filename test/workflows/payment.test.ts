@@ -54,6 +54,8 @@ let local: LocalPaymentProvider;
 let provider: PaymentProvider;
 const chargeKeys: string[] = [];
 let failNextChargeAfterCall = false;
+/** While above 0, saved-card charges answer "processing" and the provider says so this many more times when asked. */
+let processingAnswersLeft = 0;
 let org: TestOrganization;
 const metrics = createMetrics({ processMetrics: false });
 
@@ -66,12 +68,19 @@ beforeAll(async () => {
     async chargeSavedCard(input) {
       chargeKeys.push(input.idempotencyKey);
       const result = await local.chargeSavedCard(input);
+      if (processingAnswersLeft > 0) return { ...result, status: 'processing' };
       if (failNextChargeAfterCall) {
         // The charge went through but the worker "crashed" before it heard back: the retry must not charge again.
         failNextChargeAfterCall = false;
         throw new Error('connection reset after the charge was made');
       }
       return result;
+    },
+    async getPayment(paymentIntentId) {
+      const payment = await local.getPayment(paymentIntentId);
+      if (processingAnswersLeft <= 0) return payment;
+      processingAnswersLeft -= 1;
+      return { ...payment, status: 'processing' };
     },
   };
   deps = testActivityDeps(database.db);
@@ -256,6 +265,16 @@ test('a checkout nobody pays is ended at the provider after the timeout and the 
     7000,
   );
   expect(await emailsTo(client.email)).toHaveLength(0);
+  // A confirmation that arrives after the flow gave up is not dropped silently: it is flagged for reconciliation.
+  const late = await receivePaymentEvent(paymentDeps(), 'local', {
+    eventId: `evt_late_${started.paymentRequestId}`,
+    kind: 'payment.succeeded',
+    paymentRequestId: started.paymentRequestId,
+    paymentIntentId: 'pi_local_late',
+    amountCents: 7000,
+  });
+  expect(late).toEqual({ accepted: true, paymentRequestId: started.paymentRequestId, unrecorded: true });
+  expect(await database.db.payment.count({ where: { clientId: client.holder.clientId } })).toBe(0);
 });
 
 test('a payment whose webhook was lost is found at the provider before the flow gives up', async () => {
@@ -517,4 +536,37 @@ test('the EHR is called back with payment.succeeded: the receipt, amount and inv
   } finally {
     await new Promise((resolve) => receiver.close(resolve));
   }
+});
+
+test('a saved-card charge still processing at the provider is waited for, not abandoned, and recorded once it goes through', async () => {
+  const client = await clientOwing([3300]);
+  const setup = await startPayment(
+    paymentDeps(),
+    client.holder,
+    { kind: 'CARD_SETUP', amountCents: 0, saveCard: true, paymentCardId: null, submissionKey: submissionKey() },
+    {},
+  );
+  await receivePaymentEvent(
+    paymentDeps(),
+    'local',
+    local.completeCheckout(checkoutIdOf((setup.link as { url: string }).url))!,
+  );
+  await finished(setup.paymentRequestId);
+  const card = await database.db.paymentCard.findFirstOrThrow({ where: { clientId: client.holder.clientId } });
+
+  // The charge answers "processing", and the provider still says so at the first two hourly checks.
+  processingAnswersLeft = 3;
+  const paid = await startPayment(
+    paymentDeps(),
+    client.holder,
+    { kind: 'BALANCE', amountCents: 3300, saveCard: false, paymentCardId: card.id, submissionKey: submissionKey() },
+    {},
+  );
+  expect(paid.link).toMatchObject({ next: 'status' });
+  await env.sleep(paymentDurations.checkoutTimeoutMs * 2 + 60_000);
+  expect((await requestOf(paid.paymentRequestId)).status).toBe('PROCESSING');
+  await env.sleep(paymentDurations.checkoutTimeoutMs + 60_000);
+  expect(await finished(paid.paymentRequestId)).toMatchObject({ outcome: 'SUCCEEDED' });
+  expect((await requestOf(paid.paymentRequestId)).payment?.amountCents).toBe(3300);
+  expect(processingAnswersLeft).toBe(0);
 });
