@@ -1,5 +1,5 @@
 import { createElement, type ReactElement } from 'react';
-import { render } from '@react-email/render';
+import { render, toPlainText } from '@react-email/render';
 import type { z } from 'zod';
 import {
   FormsAssignedEmail,
@@ -211,6 +211,8 @@ export async function renderEmail<Id extends EmailTemplateId>(id: Id, props: Ema
   // Ids can arrive from workflow histories written by older code: refuse unknown ones clearly.
   if (!Object.hasOwn(EMAIL_TEMPLATES, id)) throw new Error(`unknown email template "${String(id)}"`);
   const { subject, element } = EMAIL_TEMPLATES[id].prepare(props);
-  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
+  // One render: the text part is derived from the HTML, as render(…, { plainText: true }) would do by rendering again.
+  const html = await render(element);
+  const text = toPlainText(html);
   return { subject, html, text };
 }
