@@ -18,6 +18,7 @@ import { clientAuditRoutes } from './routes/client-audit';
 import { devEmailRoutes } from './routes/dev-emails';
 import { formRoutes } from './routes/forms';
 import { integrationCallbackRoutes } from './routes/integration-callbacks';
+import { practiceSettingsRoutes } from './routes/practice-settings';
 import { onboardingRoutes } from './routes/onboardings';
 import { opsRoutes } from './routes/ops';
 import { portalRoutes } from './routes/portal';
@@ -121,6 +122,7 @@ export function createApp(deps: ApiDependencies): Express {
   app.use(formRoutes(deps));
   app.use(clientAuditRoutes(deps));
   app.use(integrationCallbackRoutes(deps));
+  app.use(practiceSettingsRoutes(deps));
   // The local provider reports in-process; only a real provider posts webhooks to us.
   if (deps.payments && deps.payments.kind !== 'local')
     app.use(paymentWebhookRoutes({ ...deps, payments: deps.payments }));

@@ -12,6 +12,7 @@ import {
 } from './schemas/callbacks';
 import { ZChartCreatedWebhook, ZWebhookAccepted } from './schemas/chart-created-webhook';
 import { ZInvoiceAccepted, ZInvoiceUpsertedWebhook } from './schemas/invoice-webhook';
+import { ZPracticeSettingsPatch, ZPracticeSettingsResponse } from './schemas/practice-settings';
 import { ZErrorResponse } from './schemas/error-response';
 import {
   ZFormListResponse,
@@ -372,6 +373,36 @@ export function openApiDocument(serverUrl: string): Schema {
             401: error('No valid staff API key'),
             403: error('Admins only'),
             404: error('No such client in your organisation'),
+          },
+        },
+      },
+      '/v1/practice/settings': {
+        get: {
+          summary: 'The caller’s practice’s settings: invitations, form reminders, branding, payments (admins)',
+          tags: ['staff'],
+          security: [{ staffApiKey: [] }],
+          responses: {
+            200: json(ZPracticeSettingsResponse, 'The settings'),
+            401: error('No valid staff API key'),
+            403: error('Admins only'),
+          },
+        },
+        patch: {
+          summary: 'Change some of the caller’s practice’s settings (admins; audited as practice.settings_changed)',
+          description:
+            'Only the fields sent change; unknown fields are refused. An onboarding payment step needs paymentsEnabled, and DEPOSIT needs intakeDepositCents. Payments are taken only where the deployment has a provider (PAYMENTS_PROVIDER).',
+          tags: ['staff'],
+          security: [{ staffApiKey: [] }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: requestSchema(ZPracticeSettingsPatch) } },
+          },
+          responses: {
+            200: json(ZPracticeSettingsResponse, 'The settings as they now are'),
+            400: error('Invalid settings, with field errors'),
+            401: error('No valid staff API key'),
+            403: error('Admins only'),
+            415: error('Body is not JSON'),
           },
         },
       },

@@ -199,6 +199,11 @@ it('staff endpoints never fail with 500 on hostile bodies, ids and queries', asy
           headers: { ...auth, 'content-type': 'application/json' },
           body: JSON.stringify(body) ?? 'null',
         }),
+        fetch(`${service.api.url}/v1/practice/settings`, {
+          method: 'PATCH',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify(body) ?? 'null',
+        }),
         service.get(`/v1/forms/${encodedId}`, auth),
         service.get(`/v1/forms/standard-intake-questionnaire/versions/${encodedId}`, auth),
         service.get(`/v1/onboardings/${encodedId}/forms`, auth),

@@ -320,6 +320,23 @@ const ROUTES: Record<string, RouteFixture> = {
     tenancy: IDS,
     control: { status: 200, shows: (world) => [world.clientId] },
   },
+  'GET /v1/practice/settings': {
+    access: staff(ADMINS),
+    tenancy: {
+      kind: 'own',
+      reason: 'the caller’s own practice: there is no id to name another',
+      check: settingsTenancy,
+    },
+  },
+  'PATCH /v1/practice/settings': {
+    access: staff(ADMINS),
+    body: () => ({ brandColor: '#123456' }),
+    tenancy: {
+      kind: 'own',
+      reason: 'changes the caller’s own practice: B’s admin changes B, never A',
+      check: settingsTenancy,
+    },
+  },
   'GET /v1/integrations/{integrationId}/callbacks': {
     access: staff(ADMINS),
     params: (world) => ({ integrationId: world.a.integrationId }),
@@ -1193,6 +1210,30 @@ async function formListTenancy(world: World): Promise<void> {
   }
 }
 
+/** B's staff read and change B's settings only: A's row is the same before and after, and none of A's values shows. */
+async function settingsTenancy(world: World): Promise<void> {
+  const { db } = service.database;
+  const rowOfA = () => db.organization.findUniqueOrThrow({ where: { id: world.a.organizationId } });
+  const before = await rowOfA();
+  const read = await call(operation('GET /v1/practice/settings'), { key: world.b.keys.admin });
+  expect(json<{ organizationId: string }>(read).organizationId).toBe(world.b.organizationId);
+  expect(leaks(read.text)).toEqual([]);
+  const changed = await call(operation('PATCH /v1/practice/settings'), {
+    key: world.b.keys.admin,
+    body: { invitationIntroText: 'Practice B’s own words' },
+  });
+  expect(changed.status).toBe(200);
+  expect(json<{ organizationId: string }>(changed).organizationId).toBe(world.b.organizationId);
+  for (const role of ROLES.filter((candidate) => candidate !== 'admin')) {
+    const refused = await call(operation('PATCH /v1/practice/settings'), {
+      key: world.b.keys[role],
+      body: { brandColor: '#654321' },
+    });
+    expect({ role, status: refused.status }).toEqual({ role, status: 403 });
+  }
+  expect(await rowOfA()).toEqual(before);
+}
+
 async function packageListTenancy(world: World): Promise<void> {
   const op = operation('GET /v1/form-packages');
   const ofA = await catalogueOfA();
@@ -1379,6 +1420,7 @@ describe('3. bad input: a 4xx, never a 500, and nothing written', () => {
     expect(LABELS.filter((label) => !WITH_INPUT.includes(label))).toEqual([
       'GET /v1/forms',
       'GET /v1/form-packages',
+      'GET /v1/practice/settings',
       'GET /healthz',
       'GET /readyz',
       'GET /metrics',
