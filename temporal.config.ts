@@ -34,8 +34,10 @@ export const onboardingDurations = {
 export const paymentDurations = {
   /**
    * How long a hosted checkout waits for the client before the flow asks the
-   * provider, ends the checkout and leaves the balance open. Stripe's own
-   * sessions are made to expire at the same time (30 minutes is its minimum).
+   * provider, ends the checkout and leaves the balance open. The flow ends
+   * Stripe's session itself then (it would last 24 hours): an expiry time sent
+   * at creation would differ on a retry, which Stripe refuses under the same
+   * idempotency key.
    */
   checkoutTimeoutMs: 60 * 60 * 1000,
   /**
