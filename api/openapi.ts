@@ -13,6 +13,7 @@ import {
 import { ZChartCreatedWebhook, ZWebhookAccepted } from './schemas/chart-created-webhook';
 import { ZInvoiceAccepted, ZInvoiceUpsertedWebhook } from './schemas/invoice-webhook';
 import { ZPracticeSettingsPatch, ZPracticeSettingsResponse } from './schemas/practice-settings';
+import { ZOnboardingPaymentsResponse } from './schemas/onboarding-payments';
 import { ZErrorResponse } from './schemas/error-response';
 import {
   ZFormListResponse,
@@ -251,6 +252,23 @@ export function openApiDocument(serverUrl: string): Schema {
           responses: {
             200: json(ZOnboardingResponse, 'The onboarding'),
             401: error('No valid staff API key'),
+            404: error(NO_SUCH_ONBOARDING),
+          },
+        },
+      },
+      '/v1/onboardings/{onboardingId}/payments': {
+        get: {
+          summary:
+            'The client’s account: invoices, portal payments and the invoices they paid, open payments (admins and the assigned clinician; audited)',
+          description:
+            'For reconciling with the EHR, which is also called back with payment.succeeded. Ops staff get 403: billing is the client’s PHI.',
+          tags: ['staff'],
+          security: [{ staffApiKey: [] }],
+          parameters: [onboardingIdParam],
+          responses: {
+            200: json(ZOnboardingPaymentsResponse, 'Newest first'),
+            401: error('No valid staff API key'),
+            403: error('Ops staff'),
             404: error(NO_SUCH_ONBOARDING),
           },
         },

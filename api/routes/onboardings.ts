@@ -12,6 +12,7 @@ import {
   revokePortalAccess,
 } from '../use-cases/act-on-onboarding';
 import { getOnboarding } from '../use-cases/get-onboarding';
+import { assertMayReadBilling, listOnboardingPayments } from '../use-cases/onboarding-payments';
 import { validate } from '../validate';
 
 function actionResult(res: Response, onboardingId: string, state: OnboardingState): void {
@@ -35,6 +36,17 @@ export function onboardingRoutes(deps: { db: Db; temporal: Client }): Router {
     res.json(
       await audited(deps.db, req, 'onboarding.read', onboardingId, () =>
         getOnboarding(deps, staffOf(req), onboardingId),
+      ),
+    );
+  });
+
+  router.get('/v1/onboardings/:onboardingId/payments', async (req, res) => {
+    const staff = staffOf(req);
+    assertMayReadBilling(staff);
+    const { onboardingId } = validate(ZOnboardingParams, req.params, ['params']);
+    res.json(
+      await audited(deps.db, req, 'payments.read', onboardingId, () =>
+        listOnboardingPayments(deps.db, staff, onboardingId),
       ),
     );
   });

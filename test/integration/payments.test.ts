@@ -230,6 +230,34 @@ describe('Pay Now with Stripe', () => {
     });
     // No second checkout or charge was asked of Stripe for this request.
     expect(proxy.matching({ method: 'POST', path: '/v1/payment_intents' })).toHaveLength(0);
+
+    // Staff reconcile it: the admin and the assigned therapist read the account; ops may not.
+    const account = (key: string) =>
+      service.get(`/v1/onboardings/${client.onboardingId}/payments`, { authorization: `Bearer ${key}` });
+    for (const key of [org.keys.admin, org.keys.therapist]) {
+      const answer = await account(key);
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toMatchObject({
+        onboardingId: client.onboardingId,
+        externalChartId: client.externalChartId,
+        balanceCents: 0,
+        invoices: [{ externalInvoiceId: invoice.externalInvoiceId, balanceCents: 0, status: 'PAID' }],
+        payments: [
+          {
+            paymentRequestId: started.paymentRequestId,
+            receiptNumber: payments[0]!.receiptNumber,
+            kind: 'BALANCE',
+            amountCents: 6400,
+            externalInvoiceIds: [invoice.externalInvoiceId],
+          },
+        ],
+        requests: [],
+      });
+    }
+    expect((await account(org.keys.ops)).status).toBe(403);
+    // A therapist the client is not assigned to: like an onboarding that does not exist.
+    expect((await account(org.keys.permittedTherapist)).status).toBe(404);
+    expect((await account(other.keys.admin)).status).toBe(404);
   });
 
   test('a checkout.session.expired webhook leaves the balance open with the request ABANDONED', async () => {

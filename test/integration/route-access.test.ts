@@ -236,6 +236,12 @@ const ROUTES: Record<string, RouteFixture> = {
     tenancy: IDS,
     control: { status: 200, shows: (world) => [world.onboardingId, world.chartId] },
   },
+  'GET /v1/onboardings/{onboardingId}/payments': {
+    access: staff(ANSWER_READERS),
+    params: onboarding,
+    tenancy: IDS,
+    control: { status: 200, shows: (world) => [world.onboardingId, world.chartId] },
+  },
   'POST /v1/onboardings/{onboardingId}/invitation/resend': {
     access: staff(INVITERS),
     params: onboarding,
