@@ -207,6 +207,7 @@ it('staff endpoints never fail with 500 on hostile bodies, ids and queries', asy
         service.get(`/v1/forms/${encodedId}`, auth),
         service.get(`/v1/forms/standard-intake-questionnaire/versions/${encodedId}`, auth),
         service.get(`/v1/onboardings/${encodedId}/forms`, auth),
+        service.get(`/v1/onboardings/${encodedId}/payments`, auth),
         service.get(`/v1/onboardings/${onboardingId}/documents/${encodedId}`, auth),
         service.get(`/v1/onboardings/${onboardingId}/documents/${encodedId}/pdf`, auth),
       ]);
