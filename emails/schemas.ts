@@ -1,3 +1,4 @@
+import { isTimeZone } from '../domain/time-zone';
 import { z } from 'zod';
 
 /** Where a practice has not set its own: the Organization table's default too. */
@@ -6,15 +7,6 @@ export const DEFAULT_TIME_ZONE = 'America/New_York';
 // Control characters (CR/LF above all) in a value that reaches the subject line
 // could break the message's headers; nobody's name legitimately contains one.
 const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A link the recipient opens: http(s) only, so no `javascript:` or `data:` URL can ever be a button. */
 export const ZHttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });

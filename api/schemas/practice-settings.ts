@@ -1,15 +1,7 @@
 import { z } from 'zod';
 import { isStorableText, UNSTORABLE_TEXT } from '../../domain/form-definition';
 import { MAX_PAYMENT_CENTS } from '../../domain/money';
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isTimeZone } from '../../domain/time-zone';
 
 const ZReminderDays = (max: number) =>
   z

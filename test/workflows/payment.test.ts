@@ -135,6 +135,13 @@ function checkoutIdOf(url: string): string {
   return url.split('/').pop()!;
 }
 
+/** The client pays on the (local) provider's page, and its confirmation is delivered as the webhook would. */
+async function payOnCheckout(started: { link: unknown }) {
+  const event = local.completeCheckout(checkoutIdOf((started.link as { url: string }).url));
+  if (!event) throw new Error('the checkout was not open');
+  return receivePaymentEvent(paymentDeps(), 'local', event);
+}
+
 async function requestOf(paymentRequestId: string) {
   return database.db.paymentRequest.findUniqueOrThrow({ where: { id: paymentRequestId }, include: { payment: true } });
 }
@@ -319,11 +326,7 @@ test('a saved card is charged at once, and a retried charge after a crash charge
     { kind: 'CARD_SETUP', amountCents: 0, saveCard: true, paymentCardId: null, submissionKey: submissionKey() },
     {},
   );
-  await receivePaymentEvent(
-    paymentDeps(),
-    'local',
-    local.completeCheckout(checkoutIdOf((setup.link as { url: string }).url))!,
-  );
+  await payOnCheckout(setup);
   expect(await finished(setup.paymentRequestId)).toMatchObject({ outcome: 'SUCCEEDED' });
   const card = await database.db.paymentCard.findFirstOrThrow({ where: { clientId: client.holder.clientId } });
   expect(card.isDefault).toBe(true);
@@ -351,11 +354,7 @@ test('the workflow history holds ids only: no name, email or date of birth of th
     { kind: 'BALANCE', amountCents: 2500, saveCard: false, paymentCardId: null, submissionKey: submissionKey() },
     {},
   );
-  await receivePaymentEvent(
-    paymentDeps(),
-    'local',
-    local.completeCheckout(checkoutIdOf((started.link as { url: string }).url))!,
-  );
+  await payOnCheckout(started);
   await finished(started.paymentRequestId);
   const handle = env.client.workflow.getHandle(paymentWorkflowId(started.paymentRequestId));
   expect(await handle.query(getPaymentStateQuery)).toMatchObject({ outcome: 'SUCCEEDED' });
@@ -402,11 +401,7 @@ describe("the onboarding's payment step", () => {
     );
     expect((await requestOf(started.paymentRequestId)).amountCents).toBe(7500);
     expect(await onboardingPaymentStep(database.db, onboarding)).toMatchObject({ status: 'IN_PROGRESS' });
-    await receivePaymentEvent(
-      paymentDeps(),
-      'local',
-      local.completeCheckout(checkoutIdOf((started.link as { url: string }).url))!,
-    );
+    await payOnCheckout(started);
     expect(await finished(started.paymentRequestId)).toMatchObject({ outcome: 'SUCCEEDED' });
     expect(await onboardingPaymentStep(database.db, onboarding)).toMatchObject({
       status: 'DONE',
@@ -458,11 +453,7 @@ describe("the onboarding's payment step", () => {
       },
       {},
     );
-    await receivePaymentEvent(
-      paymentDeps(),
-      'local',
-      local.completeCheckout(checkoutIdOf((setup.link as { url: string }).url))!,
-    );
+    await payOnCheckout(setup);
     expect(await finished(setup.paymentRequestId)).toMatchObject({ outcome: 'SUCCEEDED' });
     expect(await onboardingPaymentStep(database.db, onboarding)).toMatchObject({
       kind: 'CARD_ON_FILE',
@@ -511,11 +502,7 @@ test('the EHR is called back with payment.succeeded: the receipt, amount and inv
       { kind: 'BALANCE', amountCents: 4200, saveCard: false, paymentCardId: null, submissionKey: submissionKey() },
       {},
     );
-    await receivePaymentEvent(
-      paymentDeps(),
-      'local',
-      local.completeCheckout(checkoutIdOf((started.link as { url: string }).url))!,
-    );
+    await payOnCheckout(started);
     const state = await finished(started.paymentRequestId);
     await eventually(async () => (received.length > 0 ? true : undefined), { what: 'the payment callback' });
     expect(received).toHaveLength(1);
@@ -546,11 +533,7 @@ test('a saved-card charge still processing at the provider is waited for, not ab
     { kind: 'CARD_SETUP', amountCents: 0, saveCard: true, paymentCardId: null, submissionKey: submissionKey() },
     {},
   );
-  await receivePaymentEvent(
-    paymentDeps(),
-    'local',
-    local.completeCheckout(checkoutIdOf((setup.link as { url: string }).url))!,
-  );
+  await payOnCheckout(setup);
   await finished(setup.paymentRequestId);
   const card = await database.db.paymentCard.findFirstOrThrow({ where: { clientId: client.holder.clientId } });
 
