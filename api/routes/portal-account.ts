@@ -41,7 +41,7 @@ import {
   type HistoryQuery,
   type StartedPayment,
 } from '../use-cases/portal-payments';
-import { onboardingPaymentStep } from '../use-cases/onboarding-payment-step';
+import { clientPaymentStep } from '../use-cases/onboarding-payment-step';
 import { send, signedInClient } from './portal';
 
 export interface PortalAccountDeps {
@@ -102,17 +102,7 @@ export async function paymentStepPanel(
   csrf: string,
 ): Promise<Html | ''> {
   if (!(await paymentsOpen(deps, holder.organizationId))) return '';
-  const onboarding = await deps.db.onboarding.findUnique({
-    where: { clientId: holder.clientId },
-    select: { id: true },
-  });
-  const step = onboarding
-    ? await onboardingPaymentStep(deps.db, {
-        ...onboarding,
-        organizationId: holder.organizationId,
-        clientId: holder.clientId,
-      })
-    : null;
+  const step = await clientPaymentStep(deps.db, holder);
   if (!step || step.status === 'DONE') return '';
   const deposit = step.kind === 'DEPOSIT';
   return html`<div class="ok" role="status" data-testid="payment-step">
@@ -773,17 +763,7 @@ export function portalAccountRoutes(deps: PortalAccountDeps): Router {
     if (!session) return;
     const { org, holder } = session;
     const key = submissionKeyOf(req);
-    const onboarding = await deps.db.onboarding.findUnique({
-      where: { clientId: holder.clientId },
-      select: { id: true },
-    });
-    const step = onboarding
-      ? await onboardingPaymentStep(deps.db, {
-          ...onboarding,
-          organizationId: holder.organizationId,
-          clientId: holder.clientId,
-        })
-      : null;
+    const step = await clientPaymentStep(deps.db, holder);
     if (!step) throw new AppError('NOT_FOUND', 'no payment step');
     const started = await startPayment(
       deps,

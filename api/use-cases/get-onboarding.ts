@@ -6,6 +6,17 @@ import type { StaffPrincipal } from '../staff-auth';
 import type { TOnboardingResponse } from '../schemas/onboarding';
 import { onboardingPaymentStep } from './onboarding-payment-step';
 
+/** The step as the response documents it (the onboarding's id is the response's own). */
+async function paymentStepOf(
+  db: Db,
+  onboarding: { organizationId: string; id: string; clientId: string | null },
+): Promise<TOnboardingResponse['paymentStep']> {
+  const step = await onboardingPaymentStep(db, onboarding);
+  if (!step) return null;
+  const { onboardingId: _same, ...documented } = step;
+  return documented;
+}
+
 export interface GetOnboardingDeps {
   db: Db;
   temporal: Client;
@@ -76,7 +87,7 @@ export async function getOnboarding(
         }
       : null,
     portalAccount,
-    paymentStep: await onboardingPaymentStep(deps.db, onboarding),
+    paymentStep: await paymentStepOf(deps.db, onboarding),
     workflow: { workflowId: onboarding.workflowId, executionStatus },
   };
 }

@@ -17,6 +17,8 @@ export interface PaymentStep {
   status: PaymentStepStatus;
   /** The newest attempt at it, if any. */
   paymentRequestId: string | null;
+  /** The onboarding it belongs to. */
+  onboardingId: string;
 }
 
 export async function onboardingPaymentStep(
@@ -46,5 +48,15 @@ export async function onboardingPaymentStep(
     amountCents: kind === 'DEPOSIT' ? org.intakeDepositCents : null,
     status: done ? 'DONE' : inProgress ? 'IN_PROGRESS' : 'OUTSTANDING',
     paymentRequestId: latest?.id ?? null,
+    onboardingId: onboarding.id,
   };
+}
+
+/** The payment step of a client's onboarding (what the portal knows: the client, not the onboarding). */
+export async function clientPaymentStep(
+  db: Db,
+  client: { organizationId: string; clientId: string },
+): Promise<PaymentStep | null> {
+  const onboarding = await db.onboarding.findUnique({ where: { clientId: client.clientId }, select: { id: true } });
+  return onboarding ? onboardingPaymentStep(db, { ...client, id: onboarding.id }) : null;
 }

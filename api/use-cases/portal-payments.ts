@@ -24,7 +24,7 @@ import {
   type CheckoutLink,
 } from '../../workflows/payment';
 import { AppError } from '../app-error';
-import { onboardingPaymentStep } from './onboarding-payment-step';
+import { clientPaymentStep } from './onboarding-payment-step';
 import type { PortalUser } from './portal-sessions';
 
 /** How long the Pay button waits for the provider's page before showing a "one moment" page that refreshes. */
@@ -204,21 +204,14 @@ export async function startPayment(
   let onboardingId: string | null = null;
   let amountCents = input.kind === 'CARD_SETUP' ? 0 : input.amountCents;
   if (input.kind === 'DEPOSIT' || input.onboardingStep) {
-    const onboarding = await db.onboarding.findUnique({ where: { clientId: holder.clientId }, select: { id: true } });
-    const step = onboarding
-      ? await onboardingPaymentStep(db, {
-          ...onboarding,
-          organizationId: holder.organizationId,
-          clientId: holder.clientId,
-        })
-      : null;
+    const step = await clientPaymentStep(db, holder);
     const expected = input.kind === 'DEPOSIT' ? 'DEPOSIT' : 'CARD_ON_FILE';
-    if (!onboarding || !step || step.kind !== expected) {
+    if (!step || step.kind !== expected) {
       throw new AppError('CONFLICT', 'no such onboarding payment step', {
         publicMessage: 'Your practice does not ask for this.',
       });
     }
-    onboardingId = onboarding.id;
+    onboardingId = step.onboardingId;
     if (input.kind === 'DEPOSIT') amountCents = step.amountCents ?? 0;
   }
   if (input.kind !== 'CARD_SETUP' && (amountCents < 50 || amountCents > MAX_PAYMENT_CENTS)) {

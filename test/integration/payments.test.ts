@@ -12,12 +12,21 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import Stripe from 'stripe';
+import { SESSION_COOKIE } from '../../api/routes/portal';
 import { startPayment, type PaymentDeps } from '../../api/use-cases/portal-payments';
+import { signIn } from '../../api/use-cases/portal-sessions';
 import { listOutbox } from '../../emails/mailer';
 import { createStripeProvider } from '../../payments/stripe-provider';
 import { paymentWorkflowId, type paymentRequest } from '../../workflows/payment';
 import { createTestOrganization, signedWebhookHeaders, type TestOrganization } from '../support/factories';
-import { createPayingClient, enablePayments, submissionKey, testInvoice, type PayingClient } from '../support/payments';
+import {
+  CLIENT_PASSWORD,
+  createPayingClient,
+  enablePayments,
+  submissionKey,
+  testInvoice,
+  type PayingClient,
+} from '../support/payments';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
 import { eventually, startTestService, type TestService } from '../support/service';
 import { startStripeMock, type StripeMock } from '../support/stripe-mock';
@@ -369,4 +378,44 @@ test('hostile, correctly signed bodies at Stripe’s webhook are a 4xx or taken 
   expect(await service.database.db.paymentRequest.findMany({ select: { id: true, status: true } })).toEqual(
     requestsBefore,
   );
+});
+
+test('the onboarding’s deposit step: the portal home asks for it, its button opens a Stripe checkout, staff see it in progress', async () => {
+  const { db } = service.database;
+  const practice = await createTestOrganization(db);
+  await db.organization.update({
+    where: { id: practice.organizationId },
+    data: { paymentsEnabled: true, onboardingPaymentStep: 'DEPOSIT', intakeDepositCents: 5000 },
+  });
+  const client = await createPayingClient(db, practice);
+  const session = await signIn(db, practice.organizationId, client.email, CLIENT_PASSWORD);
+  const cookie = `${SESSION_COOKIE}=${session}`;
+
+  const home = await fetch(`${service.api.url}/portal/${practice.slug}`, { headers: { cookie } });
+  const html = await home.text();
+  expect(home.status).toBe(200);
+  expect(html).toContain('intake deposit of $50.00');
+  // The button's form may lead to Stripe's page, and only there besides this site.
+  expect(home.headers.get('content-security-policy')).toContain("form-action 'self' https://checkout.stripe.com");
+  const csrfCookie = /portal_csrf=[^;]+/.exec(home.headers.get('set-cookie') ?? '')?.[0];
+  const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1] ?? '';
+  const pressed = await fetch(`${service.api.url}/portal/${practice.slug}/account/onboarding-step`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${cookie}; ${csrfCookie}` },
+    body: new URLSearchParams({ _csrf: field('_csrf'), submissionKey: field('submissionKey') }).toString(),
+    redirect: 'manual',
+  });
+  expect(pressed.status).toBe(303);
+  expect(pressed.headers.get('location')).toMatch(/^https:\/\/checkout\.stripe\.com\//);
+  const request = await db.paymentRequest.findFirstOrThrow({ where: { clientId: client.holder.clientId } });
+  expect(request).toMatchObject({ kind: 'DEPOSIT', amountCents: 5000, onboardingId: client.onboardingId });
+  const onboarding = await service.get(`/v1/onboardings/${client.onboardingId}`, {
+    authorization: `Bearer ${practice.keys.admin}`,
+  });
+  expect(((await onboarding.json()) as { paymentStep: unknown }).paymentStep).toEqual({
+    kind: 'DEPOSIT',
+    amountCents: 5000,
+    status: 'IN_PROGRESS',
+    paymentRequestId: request.id,
+  });
 });
