@@ -35,6 +35,7 @@ import { createDb, type Db } from '../db/client';
 import { migrate } from '../db/migrate';
 import { createLogger } from '../observability/logger';
 import { hashToken, randomToken } from '../security/tokens';
+import { say, stopAll, UsageError, type Stage } from './bench-stack';
 
 const DEFAULT_N = 100_000;
 const DEFAULT_RUNS = 30;
@@ -52,11 +53,6 @@ interface BenchOptions {
   sql: string[];
 }
 
-interface Stage {
-  name: string;
-  stop: () => Promise<unknown>;
-}
-
 interface Figures {
   p50: number;
   p95: number;
@@ -72,14 +68,6 @@ interface TimedCase {
 }
 
 let interrupted = false;
-
-function say(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined || raw === '') return fallback;
@@ -650,19 +638,6 @@ async function spread(pg: PgClient, cast: Cast): Promise<Record<string, number>>
     [cast.org.id],
   );
   return Object.fromEntries(rows.map((row) => [row.type, Number(row.share)]));
-}
-
-async function stopAll(stack: Stage[]): Promise<boolean> {
-  let clean = true;
-  for (const stage of stack.splice(0).reverse()) {
-    try {
-      await stage.stop();
-    } catch (error) {
-      clean = false;
-      say(`  ${stage.name} did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  return clean;
 }
 
 function printTable(results: { label: string; figures: Figures }[]): void {

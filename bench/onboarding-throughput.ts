@@ -21,17 +21,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { Client as PgClient } from 'pg';
 import { createWorkerFromConfig, secretBoxFromConfig, startApiFromConfig } from '../app/from-config';
 import { loadConfig } from '../config/env';
 import { createDb, type Db } from '../db/client';
 import { migrate } from '../db/migrate';
-import { startEmbeddedPostgres } from '../local/embedded-postgres';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../observability/logger';
 import { DEMO, seedDemo } from '../prisma/seed';
 import { newWebhookSecret, signWebhook } from '../security/standard-webhooks';
 import { connectClient } from '../temporal/connection';
+import { provisionDatabase, say, stopAll, summarize, UsageError, type Stage } from './bench-stack';
 
 const DEFAULT_N = 200;
 const DEFAULT_CONCURRENCY = 16;
@@ -46,17 +45,6 @@ interface BenchOptions {
   concurrency: number;
 }
 
-interface Stage {
-  name: string;
-  stop: () => Promise<unknown>;
-}
-
-interface BenchDatabase {
-  url: string;
-  kind: 'pglite' | 'postgresql';
-  poolMax: number;
-}
-
 interface WebhookResult {
   externalChartId: string;
   /** Wall clock (Date.now) just before the POST: the activity stamps chartCreatedAt with the same clock. */
@@ -66,23 +54,8 @@ interface WebhookResult {
   accepted: boolean;
 }
 
-interface Percentiles {
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-}
-
 /** Set by Ctrl-C: stops sending and waiting, and makes the exit code say "interrupted" whichever path exits first. */
 let interrupted = false;
-
-function say(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-/** A mistake on the command line: worth its message, not a stack trace. */
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -113,63 +86,6 @@ function readOptions(): BenchOptions {
       DEFAULT_CONCURRENCY,
     ),
   };
-}
-
-/** Nearest-rank percentile of ascending `sorted`; null when there is nothing to rank. */
-function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1] ?? null;
-}
-
-function summarize(values: readonly number[], decimals: number): Percentiles & { max: number | null } {
-  const sorted = [...values].sort((a, b) => a - b);
-  const round = (value: number | null) => (value === null ? null : Number(value.toFixed(decimals)));
-  return {
-    p50: round(percentile(sorted, 50)),
-    p95: round(percentile(sorted, 95)),
-    p99: round(percentile(sorted, 99)),
-    max: round(percentile(sorted, 100)),
-  };
-}
-
-/**
- * A fresh database per run, so row counts and index sizes are the same every
- * time and nothing of another engineer's is touched.
- */
-async function provisionDatabase(stack: Stage[]): Promise<BenchDatabase> {
-  const adminUrl = process.env.BENCH_DATABASE_URL;
-  if (!adminUrl) {
-    const postgres = await startEmbeddedPostgres();
-    stack.push({ name: 'PGlite', stop: () => postgres.stop() });
-    // PGlite is a single session: two busy connections would mix their transactions.
-    return { url: postgres.url, kind: 'pglite', poolMax: 1 };
-  }
-
-  const name = `bench_${randomBytes(6).toString('hex')}`;
-  const admin = new PgClient({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  stack.push({
-    name: `database ${name}`,
-    stop: async () => {
-      const dropper = new PgClient({ connectionString: adminUrl });
-      await dropper.connect();
-      try {
-        // FORCE: a connection the pool failed to close must not leave the database behind.
-        await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await dropper.end();
-      }
-    },
-  });
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), kind: 'postgresql', poolMax: 10 };
 }
 
 function webhookBody(runId: string, i: number): string {
@@ -286,19 +202,6 @@ async function drainWorkflows(temporal: Client): Promise<void> {
   say(`  workflows still running after ${DRAIN_TIMEOUT_MS / 1000} s; stopping anyway`);
 }
 
-async function stopAll(stack: Stage[]): Promise<boolean> {
-  let clean = true;
-  for (const stage of stack.splice(0).reverse()) {
-    try {
-      await stage.stop();
-    } catch (error) {
-      clean = false;
-      say(`  ${stage.name} did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  return clean;
-}
-
 async function main(): Promise<number> {
   // First, so the SDK's own start-up logs are filtered too; we stop things in our own order.
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
@@ -320,7 +223,7 @@ async function main(): Promise<number> {
 
   try {
     say('Starting database ...');
-    const database = await provisionDatabase(stack);
+    const database = await provisionDatabase(stack, 'bench');
     await migrate(database.url);
 
     say('Starting Temporal dev server (in memory) ...');

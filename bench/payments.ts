@@ -58,7 +58,6 @@ import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { Client as PgClient } from 'pg';
 import pino from 'pino';
 import { startPayment, type PaymentDeps } from '../api/use-cases/portal-payments';
 import { receiveInvoice } from '../api/use-cases/receive-invoice';
@@ -74,7 +73,6 @@ import { loadConfig } from '../config/env';
 import { createDb, type Db } from '../db/client';
 import { migrate } from '../db/migrate';
 import type { TInvoice } from '../domain/billing';
-import { startEmbeddedPostgres } from '../local/embedded-postgres';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../observability/logger';
 import type { LocalPaymentProvider } from '../payments/local-provider';
@@ -82,6 +80,7 @@ import type { PaymentEvent } from '../payments/payment-provider';
 import { DEMO, seedDemo } from '../prisma/seed';
 import { newWebhookSecret } from '../security/standard-webhooks';
 import { connectClient } from '../temporal/connection';
+import { message, provisionDatabase, say, stopAll, summarize, UsageError, type Stage } from './bench-stack';
 import { paymentWorkflowId } from '../workflows/payment';
 
 const DEFAULT_N = 300;
@@ -108,17 +107,6 @@ interface BenchOptions {
   concurrency: number;
 }
 
-interface Stage {
-  name: string;
-  stop: () => Promise<unknown>;
-}
-
-interface BenchDatabase {
-  url: string;
-  kind: 'pglite' | 'postgresql';
-  poolMax: number;
-}
-
 interface PayingClient {
   index: number;
   organizationId: string;
@@ -139,28 +127,8 @@ interface PaymentResult {
   event: PaymentEvent;
 }
 
-interface Figures {
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  max: number | null;
-}
-
 /** Set by Ctrl-C: stops paying and waiting, and makes the exit code say "interrupted" whichever path exits first. */
 let interrupted = false;
-
-function say(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-/** A mistake on the command line: worth its message, not a stack trace. */
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -192,63 +160,6 @@ function readOptions(): BenchOptions {
       MAX_CONCURRENCY,
     ),
   };
-}
-
-/** Nearest-rank percentile of ascending `sorted`; null when there is nothing to rank. */
-function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1] ?? null;
-}
-
-function summarize(values: readonly number[], decimals = 0): Figures {
-  const sorted = [...values].sort((a, b) => a - b);
-  const round = (value: number | null) => (value === null ? null : Number(value.toFixed(decimals)));
-  return {
-    p50: round(percentile(sorted, 50)),
-    p95: round(percentile(sorted, 95)),
-    p99: round(percentile(sorted, 99)),
-    max: round(percentile(sorted, 100)),
-  };
-}
-
-/**
- * A fresh database per run, so row counts are the same every time and
- * nothing of another engineer's is touched.
- */
-async function provisionDatabase(stack: Stage[]): Promise<BenchDatabase> {
-  const adminUrl = process.env.BENCH_DATABASE_URL;
-  if (!adminUrl) {
-    const postgres = await startEmbeddedPostgres();
-    stack.push({ name: 'PGlite', stop: () => postgres.stop() });
-    // PGlite is a single session: two busy connections would mix their transactions.
-    return { url: postgres.url, kind: 'pglite', poolMax: 1 };
-  }
-
-  const name = `bench_payments_${randomBytes(6).toString('hex')}`;
-  const admin = new PgClient({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  stack.push({
-    name: `database ${name}`,
-    stop: async () => {
-      const dropper = new PgClient({ connectionString: adminUrl });
-      await dropper.connect();
-      try {
-        // FORCE: a connection the pool failed to close must not leave the database behind.
-        await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await dropper.end();
-      }
-    },
-  });
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), kind: 'postgresql', poolMax: 10 };
 }
 
 /** Runs `task` over 0..count-1 with at most `concurrency` in flight. */
@@ -653,19 +564,6 @@ async function drainWorkflows(temporal: Client): Promise<boolean> {
   return false;
 }
 
-async function stopAll(stack: Stage[]): Promise<boolean> {
-  let clean = true;
-  for (const stage of stack.splice(0).reverse()) {
-    try {
-      await stage.stop();
-    } catch (error) {
-      clean = false;
-      say(`  ${stage.name} did not stop cleanly: ${message(error)}`);
-    }
-  }
-  return clean;
-}
-
 async function main(): Promise<number> {
   // First, so the SDK's own start-up logs are filtered too; we stop things in our own order.
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
@@ -692,7 +590,7 @@ async function main(): Promise<number> {
 
   try {
     say('Starting database ...');
-    const database = await provisionDatabase(stack);
+    const database = await provisionDatabase(stack, 'bench_payments');
     await migrate(database.url);
 
     say('Starting Temporal dev server (in memory) ...');
