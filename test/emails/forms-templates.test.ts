@@ -1,27 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { ZFormsCompletedStaffProps } from '../../emails/forms-completed-staff';
-import { EmailPropsError, renderEmail, type EmailProps, type EmailTemplateId } from '../../emails/registry';
-
-const HTML_TAG = /<\/?[a-z][^>]*>/i;
-
-function unique(): string {
-  return randomBytes(6).toString('hex');
-}
-
-/** Renders with props the type system would refuse, as a caller with bad data would. */
-function renderUnchecked(id: EmailTemplateId, props: Record<string, unknown>) {
-  return renderEmail(id, props as EmailProps<typeof id>);
-}
-
-/** The EmailPropsError a render fails with (fails the test if it renders). */
-async function propsErrorOf(id: EmailTemplateId, props: Record<string, unknown>): Promise<EmailPropsError> {
-  const error: unknown = await renderUnchecked(id, props).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(EmailPropsError);
-  return error as EmailPropsError;
-}
+import { renderEmail, type EmailProps } from '../../emails/registry';
+import { HTML_TAG, propsErrorOf, unique } from '../support/emails';
 
 function titles(count: number): string[] {
   const suffix = unique();

@@ -1,35 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { formatCard, ZPaymentReceiptProps } from '../../emails/payment-receipt';
 import { paymentReceivedStaffPreviewProps, ZPaymentReceivedStaffProps } from '../../emails/payment-received-staff';
-import {
-  EMAIL_TEMPLATE_IDS,
-  EMAIL_TEMPLATES,
-  EmailPropsError,
-  renderEmail,
-  type EmailProps,
-  type EmailTemplateId,
-} from '../../emails/registry';
-
-const HTML_TAG = /<\/?[a-z][^>]*>/i;
-
-function unique(): string {
-  return randomBytes(6).toString('hex');
-}
-
-/** Renders with props the type system would refuse, as a caller with bad data would. */
-function renderUnchecked(id: EmailTemplateId, props: Record<string, unknown>) {
-  return renderEmail(id, props as EmailProps<typeof id>);
-}
-
-/** The EmailPropsError a render fails with (fails the test if it renders). */
-async function propsErrorOf(id: EmailTemplateId, props: Record<string, unknown>): Promise<EmailPropsError> {
-  const error: unknown = await renderUnchecked(id, props).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(EmailPropsError);
-  return error as EmailPropsError;
-}
+import { EMAIL_TEMPLATE_IDS, EMAIL_TEMPLATES, renderEmail, type EmailProps } from '../../emails/registry';
+import { HTML_TAG, propsErrorOf, unique } from '../support/emails';
 
 function receiptProps(overrides: Partial<EmailProps<'payment-receipt'>> = {}): EmailProps<'payment-receipt'> {
   const suffix = unique();

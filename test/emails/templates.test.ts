@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { formatDateTime, formatDaysLeft } from '../../emails/format';
 import {
   EMAIL_TEMPLATE_IDS,
@@ -8,12 +7,7 @@ import {
   type EmailProps,
   type EmailTemplateId,
 } from '../../emails/registry';
-
-const HTML_TAG = /<\/?[a-z][^>]*>/i;
-
-function unique(): string {
-  return randomBytes(6).toString('hex');
-}
+import { HTML_TAG, renderUnchecked, unique } from '../support/emails';
 
 /** Realistic invitation props with a unique practice, name and link, so no two tests share data. */
 function invitationProps(overrides: Partial<EmailProps<'portal-invitation'>> = {}): EmailProps<'portal-invitation'> {
@@ -45,11 +39,6 @@ function buttonUrlOf(id: EmailTemplateId): string {
   const url: unknown = (EMAIL_TEMPLATES[id].previewProps as Record<string, unknown>)[LINK_FIELD[id]];
   if (typeof url !== 'string') throw new Error(`preview props of ${id} have no ${LINK_FIELD[id]}`);
   return url;
-}
-
-/** Renders with props the type system would refuse, as a caller with bad data would. */
-function renderUnchecked(id: EmailTemplateId, props: Record<string, unknown>) {
-  return renderEmail(id, props as EmailProps<typeof id>);
 }
 
 describe('email templates', () => {
