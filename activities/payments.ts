@@ -72,7 +72,15 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
       where: { id: paymentRequestId },
       include: {
         organization: { select: { id: true, slug: true, name: true, timeZone: true, brandColor: true } },
-        client: { select: { id: true, paymentCustomerId: true } },
+        // The client's onboarding too: the timeline, the EHR callback and the staff to notify hang off it.
+        client: {
+          select: {
+            id: true,
+            paymentCustomerId: true,
+            externalChartId: true,
+            onboarding: { select: { id: true, status: true, assignedStaffId: true } },
+          },
+        },
       },
     });
 
@@ -375,10 +383,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
         deps.metrics?.paymentAmountCents.inc({ kind: request.kind }, input.amountCents);
       }
       if (request.saveCard && details.card) await keepCard(request, details.card);
-      const onboarding = await db.onboarding.findUnique({
-        where: { clientId: request.clientId },
-        select: { id: true, status: true },
-      });
+      const { onboarding } = request.client;
       return {
         receiptNumber,
         onboardingId: onboarding?.id ?? null,
@@ -423,10 +428,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
         select: { email: true, ownerName: true, client: { select: { firstName: true } } },
       });
       if (!account) return { sent: false };
-      const onboarding = await db.onboarding.findUnique({
-        where: { clientId: request.clientId },
-        select: { id: true },
-      });
+      const { onboarding } = request.client;
       const sent = await sendTemplatedEmail(deps, {
         organizationId: request.organizationId,
         onboardingId: onboarding?.id ?? null,
@@ -458,14 +460,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
     async notifyStaffOfPayment({ paymentRequestId }: { paymentRequestId: string }): Promise<{ notified: number }> {
       const request = await loadRequest(paymentRequestId);
       const payment = await db.payment.findUniqueOrThrow({ where: { paymentRequestId } });
-      const onboarding = await db.onboarding.findUnique({
-        where: { clientId: request.clientId },
-        select: { id: true, externalChartId: true, assignedStaffId: true },
-      });
-      const client = await db.client.findUniqueOrThrow({
-        where: { id: request.clientId },
-        select: { externalChartId: true },
-      });
+      const { onboarding, externalChartId } = request.client;
       const staff = await staffToNotify(db, request.organizationId, onboarding?.assignedStaffId);
       for (const member of staff) {
         await sendTemplatedEmail(deps, {
@@ -479,7 +474,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
             brandColor: request.organization.brandColor ?? undefined,
             timeZone: request.organization.timeZone,
             recipientName: member.displayName,
-            externalChartId: client.externalChartId,
+            externalChartId,
             amountCents: payment.amountCents,
             currency: 'usd',
             paidAt: payment.paidAt.toISOString(),
