@@ -97,9 +97,6 @@ export function createLocalPaymentProvider(options: { publicBaseUrl: string }): 
 
   return {
     kind: 'local',
-    get checkoutOrigin() {
-      return new URL(options.publicBaseUrl).origin;
-    },
     get redirectOrigins() {
       return [new URL(options.publicBaseUrl).origin];
     },

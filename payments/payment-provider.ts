@@ -120,11 +120,10 @@ export type PaymentEvent =
 
 export interface PaymentProvider {
   readonly kind: PaymentProviderKind;
-  /** Origin of the provider's hosted checkout (e.g. https://checkout.stripe.com). */
-  readonly checkoutOrigin: string;
   /**
-   * Every origin a portal form may be redirected to: the checkout, and where a
-   * saved card's 3-D Secure check happens. The portal's CSP form-action lists them.
+   * Every origin a portal form may be redirected to: the hosted checkout first
+   * (e.g. https://checkout.stripe.com), then where a saved card's 3-D Secure
+   * check happens. The portal's CSP form-action lists them.
    */
   readonly redirectOrigins: readonly string[];
   createCustomer(input: {

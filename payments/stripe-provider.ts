@@ -249,7 +249,6 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
 
   return {
     kind: 'stripe',
-    checkoutOrigin: options.checkoutOrigin ?? 'https://checkout.stripe.com',
     // A saved card's 3-D Secure redirect (next_action.redirect_to_url) is served from hooks.stripe.com.
     redirectOrigins: [options.checkoutOrigin ?? 'https://checkout.stripe.com', 'https://hooks.stripe.com'],
 

@@ -199,7 +199,7 @@ export function portalRoutes(deps: PortalDeps): Router {
   );
   router.use('/portal', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
   // Pay Now and Add a card post here and are sent on to the provider's hosted page, which form-action must allow.
-  const checkoutOrigin = (deps.payments?.redirectOrigins ?? [])
+  const formActionOrigins = (deps.payments?.redirectOrigins ?? [])
     .filter((origin) => origin !== new URL(deps.publicBaseUrl).origin)
     .map((origin) => ` ${origin}`)
     .join('');
@@ -208,7 +208,7 @@ export function portalRoutes(deps: PortalDeps): Router {
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader(
       'Content-Security-Policy',
-      `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'${checkoutOrigin}; frame-ancestors 'none'; base-uri 'none'`,
+      `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'${formActionOrigins}; frame-ancestors 'none'; base-uri 'none'`,
     );
     res.setHeader('X-Frame-Options', 'DENY');
     next();
