@@ -28,6 +28,7 @@ import {
   type CardDetails,
   type ChargeStatus,
   type CheckoutState,
+  type HostedCheckout,
   type PaymentEvent,
   type PaymentProvider,
 } from './payment-provider';
@@ -247,6 +248,16 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
     appInfo: { name: 'client-portal-onboarding' },
   });
 
+  /** A hosted Checkout Session (payment or setup mode), and where to send the browser. */
+  const openCheckout = async (
+    params: Stripe.Checkout.SessionCreateParams,
+    idempotencyKey: string,
+  ): Promise<HostedCheckout> => {
+    const session = await call(() => stripe.checkout.sessions.create(params, { idempotencyKey }));
+    if (!session.url) throw new Error(`Stripe returned Checkout Session ${session.id} without a URL`);
+    return { checkoutId: session.id, url: session.url };
+  };
+
   return {
     kind: 'stripe',
     // A saved card's 3-D Secure redirect (next_action.redirect_to_url) is served from hooks.stripe.com.
@@ -260,56 +271,48 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
     },
 
     async createCheckout(input) {
-      const session = await call(() =>
-        stripe.checkout.sessions.create(
-          {
-            mode: 'payment',
-            customer: input.customerId,
-            line_items: [
-              {
-                quantity: 1,
-                price_data: {
-                  currency: input.currency.toLowerCase(),
-                  unit_amount: input.amountCents,
-                  product_data: { name: input.description },
-                },
+      return openCheckout(
+        {
+          mode: 'payment',
+          customer: input.customerId,
+          line_items: [
+            {
+              quantity: 1,
+              price_data: {
+                currency: input.currency.toLowerCase(),
+                unit_amount: input.amountCents,
+                product_data: { name: input.description },
               },
-            ],
-            payment_intent_data: {
-              description: input.description,
-              metadata: input.metadata,
-              // Only with the client's consent ("save this card"): Stripe then keeps the card on the customer.
-              ...(input.saveCard ? { setup_future_usage: 'off_session' as const } : {}),
             },
+          ],
+          payment_intent_data: {
+            description: input.description,
             metadata: input.metadata,
-            success_url: input.successUrl,
-            cancel_url: input.cancelUrl,
+            // Only with the client's consent ("save this card"): Stripe then keeps the card on the customer.
+            ...(input.saveCard ? { setup_future_usage: 'off_session' as const } : {}),
           },
-          { idempotencyKey: input.idempotencyKey },
-        ),
+          metadata: input.metadata,
+          success_url: input.successUrl,
+          cancel_url: input.cancelUrl,
+        },
+        input.idempotencyKey,
       );
-      if (!session.url) throw new Error(`Stripe returned Checkout Session ${session.id} without a URL`);
-      return { checkoutId: session.id, url: session.url };
     },
 
     async createCardSetup(input) {
-      const session = await call(() =>
-        stripe.checkout.sessions.create(
-          {
-            mode: 'setup',
-            customer: input.customerId,
-            currency: setupCurrency,
-            // On the SetupIntent too, so setup_intent.succeeded (which names the card) is ours.
-            setup_intent_data: { metadata: input.metadata },
-            metadata: input.metadata,
-            success_url: input.successUrl,
-            cancel_url: input.cancelUrl,
-          },
-          { idempotencyKey: input.idempotencyKey },
-        ),
+      return openCheckout(
+        {
+          mode: 'setup',
+          customer: input.customerId,
+          currency: setupCurrency,
+          // On the SetupIntent too, so setup_intent.succeeded (which names the card) is ours.
+          setup_intent_data: { metadata: input.metadata },
+          metadata: input.metadata,
+          success_url: input.successUrl,
+          cancel_url: input.cancelUrl,
+        },
+        input.idempotencyKey,
       );
-      if (!session.url) throw new Error(`Stripe returned Checkout Session ${session.id} without a URL`);
-      return { checkoutId: session.id, url: session.url };
     },
 
     async chargeSavedCard(input) {
