@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
@@ -55,6 +56,11 @@ export default tseslint.config(
                 'pino',
                 '../db/*',
                 '../api/*',
+                '../web/*',
+                '../http/*',
+                '../use-cases/*',
+                '../schemas/*',
+                '../app/*',
                 '../config/*',
                 '../local/*',
                 '../temporal/*',
@@ -75,6 +81,71 @@ export default tseslint.config(
         { name: 'process', message: 'No environment in workflows: pass values as input or use temporal.config.ts.' },
         { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow.' },
         { name: 'setInterval', message: 'Use sleep() in a loop from @temporalio/workflow.' },
+      ],
+    },
+  },
+  {
+    // No import cycles: each folder reads top-down, and a cycle is where a module
+    // starts to run half-initialised. Type-only imports count too (a type cycle still
+    // ties two areas together); workflows importing their activities' types is the one
+    // shape Temporal's samples use, and activities never import workflows back.
+    files: ['**/*.ts', '**/*.tsx'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx'],
+      'import-x/resolver': { node: { extensions: ['.ts', '.tsx'] } },
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
+    // The JSON API and the pages are two rooms: what both need lives in http/,
+    // use-cases/, schemas/ or domain/, and only app/http-app.ts mounts both.
+    files: ['api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/web', '**/web/*'],
+              message: 'api/ must not import pages (web/): share through use-cases/, http/ or schemas/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['web/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/api', '**/api/*'],
+              message: 'web/ must not import the JSON API (api/): share through use-cases/, http/ or schemas/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Use cases know nothing of HTTP or pages: both sides call them.
+    files: ['use-cases/**/*.ts', 'schemas/**/*.ts', 'domain/**/*.ts', 'activities/**/*.ts', 'workflows/**/*.ts'],
+    ignores: [],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/api', '**/api/*', '**/web', '**/web/*', '**/http', '**/http/*', '**/app/*'],
+              message: 'Business code does not import the HTTP layers (api/, web/, http/, app/).',
+            },
+          ],
+        },
       ],
     },
   },

@@ -3,10 +3,13 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/client';
 import type { Prisma } from '../generated/prisma/client';
-import { statusCallbackPayload, type StatusCallbackEventInput } from '../domain/status-callback';
+import {
+  statusCallbackPayload,
+  statusCallbackWorkflowId,
+  type StatusCallbackEventInput,
+} from '../domain/status-callback';
 import { SecretBoxError, type SecretBox } from '../security/secret-box';
 import { signWebhook } from '../security/standard-webhooks';
-import { statusCallback, statusCallbackWorkflowId } from '../workflows/status-callback';
 
 /** An EHR that has not answered in 10 s is treated as down; the retry profile tries again later. */
 export const STATUS_CALLBACK_TIMEOUT_MS = 10_000;
@@ -91,7 +94,8 @@ export function createStatusCallbackActivities({ db, secretBox }: { db: Db; secr
       const workflowId = statusCallbackWorkflowId(input.onboardingId, input.event, n);
       const { client, info } = Context.current();
       try {
-        await client.workflow.start(statusCallback, {
+        // Started by its type name: activities never import workflow code (workflows/status-callback.ts).
+        await client.workflow.start<(input: StatusCallbackEventInput) => Promise<unknown>>('statusCallback', {
           workflowId,
           taskQueue: info.taskQueue,
           args: [callback],

@@ -4,17 +4,17 @@
  * an API we do not have. Served at GET /openapi.json.
  */
 import { z } from 'zod';
-import { ZClientAuditParams, ZClientAuditQuery, ZClientAuditResponse } from './schemas/audit';
+import { ZClientAuditParams, ZClientAuditQuery, ZClientAuditResponse } from '../schemas/audit';
 import {
   ZIntegrationCallbacksParams,
   ZIntegrationCallbacksQuery,
   ZIntegrationCallbacksResponse,
-} from './schemas/callbacks';
-import { ZChartCreatedWebhook, ZWebhookAccepted } from './schemas/chart-created-webhook';
-import { ZInvoiceAccepted, ZInvoiceUpsertedWebhook } from './schemas/invoice-webhook';
-import { ZPracticeSettingsPatch, ZPracticeSettingsResponse } from './schemas/practice-settings';
-import { ZOnboardingPaymentsResponse } from './schemas/onboarding-payments';
-import { ZErrorResponse } from './schemas/error-response';
+} from '../schemas/callbacks';
+import { ZChartCreatedWebhook, ZWebhookAccepted } from '../schemas/chart-created-webhook';
+import { ZInvoiceAccepted, ZInvoiceUpsertedWebhook } from '../schemas/invoice-webhook';
+import { ZPracticeSettingsPatch, ZPracticeSettingsResponse } from '../schemas/practice-settings';
+import { ZOnboardingPaymentsResponse } from '../schemas/onboarding-payments';
+import { ZErrorResponse } from '../schemas/error-response';
 import {
   ZFormListResponse,
   ZFormPackageListResponse,
@@ -26,8 +26,8 @@ import {
   ZSendFormsRequest,
   ZSendFormsResponse,
   ZSignedFormResponse,
-} from './schemas/forms';
-import { ZChangePortalOwnerRequest, ZOnboardingResponse, ZStaffActionResponse } from './schemas/onboarding';
+} from '../schemas/forms';
+import { ZChangePortalOwnerRequest, ZOnboardingResponse, ZStaffActionResponse } from '../schemas/onboarding';
 import {
   ZOpsActionResponse,
   ZOpsBulkRequest,
@@ -37,7 +37,7 @@ import {
   ZOpsOnboardingDescription,
   ZOpsResetRequest,
   ZOpsTerminateRequest,
-} from './schemas/ops';
+} from '../schemas/ops';
 
 type Schema = Record<string, unknown>;
 
@@ -84,7 +84,7 @@ const staffAction = (summary: string, extra: Schema = {}) => ({
 const pathParam = (name: string, schema: Schema = { type: 'string' }) => ({ name, in: 'path', required: true, schema });
 const uuidParam = (name: string) => pathParam(name, { type: 'string', format: 'uuid' });
 
-/** Out of reach answers like unknown (api/client-access-policy.ts): a therapist reaches their own clients only. */
+/** Out of reach answers like unknown (use-cases/client-access-policy.ts): a therapist reaches their own clients only. */
 const NO_SUCH_ONBOARDING =
   'No such onboarding within your reach (your organisation; for a therapist, your own clients)';
 

@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { startApiServer, type RunningApi } from '../api/server';
+import { startApiServer, type RunningApi } from './http-server';
 import type { AppConfig } from '../config/env';
 import type { Db } from '../db/client';
 import { createMailer } from '../emails/mailer';

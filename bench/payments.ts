@@ -59,10 +59,10 @@ import type { Client } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import pino from 'pino';
-import { startPayment, type PaymentDeps } from '../api/use-cases/portal-payments';
-import { receiveInvoice } from '../api/use-cases/receive-invoice';
-import { receivePaymentEvent } from '../api/use-cases/receive-payment-event';
-import { onboardingWorkflowId } from '../api/use-cases/start-onboarding';
+import { startPayment, type PaymentDeps } from '../use-cases/billing/portal-payments';
+import { receiveInvoice } from '../use-cases/billing/receive-invoice';
+import { receivePaymentEvent } from '../use-cases/billing/receive-payment-event';
+import { onboardingWorkflowId } from '../use-cases/onboarding/start-onboarding';
 import {
   createWorkerFromConfig,
   paymentProviderFromConfig,

@@ -6,6 +6,7 @@
  * The EHR already holds the client's chart; a callback names the chart by the
  * EHR's own id and otherwise carries ids, statuses and counts only, never PHI.
  */
+import { temporalConfig } from '../temporal.config';
 import type { OnboardingStatus } from './onboarding-status';
 
 export const STATUS_CALLBACK_EVENTS = [
@@ -49,4 +50,16 @@ export function statusCallbackPayload(input: StatusCallbackEventInput, externalC
     // The named fields last, so a detail can never overwrite them.
     data: { ...input.detail, onboardingId: input.onboardingId, externalChartId, status: input.status },
   };
+}
+
+/**
+ * `status-callback-<onboardingId>-<event>`, plus `-<n>` for an event that can
+ * happen more than once (an invitation's expiry: its sequence number).
+ */
+export function statusCallbackWorkflowId(
+  onboardingId: string,
+  event: StatusCallbackEvent,
+  n?: number | string,
+): string {
+  return `${temporalConfig.workflowIdPrefix.statusCallback}${onboardingId}-${event}${n === undefined ? '' : `-${n}`}`;
 }

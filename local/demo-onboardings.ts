@@ -7,12 +7,12 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
-import { listPortalDocuments, loadPortalDocument, submitForm } from '../api/use-cases/portal-documents';
-import { currentUser, signIn, type PortalUser } from '../api/use-cases/portal-sessions';
-import { registerPortalAccount } from '../api/use-cases/register-portal-account';
-import { receiveInvoice } from '../api/use-cases/receive-invoice';
+import { listPortalDocuments, loadPortalDocument, submitForm } from '../use-cases/forms/portal-documents';
+import { currentUser, signIn, type PortalUser } from '../use-cases/accounts/portal-sessions';
+import { registerPortalAccount } from '../use-cases/accounts/register-portal-account';
+import { receiveInvoice } from '../use-cases/billing/receive-invoice';
 import type { TInvoice } from '../domain/billing';
-import { startOnboarding } from '../api/use-cases/start-onboarding';
+import { startOnboarding } from '../use-cases/onboarding/start-onboarding';
 import type { Logger } from '../observability/logger';
 import { DEMO } from '../prisma/seed';
 import { VALID_ANSWERS } from '../prisma/seed-data/demo-answers';

@@ -1,7 +1,7 @@
 /**
  * The payment provider of `npm start` without a Stripe account: what the
  * email outbox is to Resend. Its "hosted checkout" is a page of our own API
- * (/dev/checkout/:id, api/routes/dev-checkout.ts) that asks for no card at all:
+ * (/dev/checkout/:id, web/dev/local-checkout.ts) that asks for no card at all:
  * it shows the amount and a button that pays with a pretend Visa ending 4242,
  * then reports the outcome the way Stripe's webhook would.
  *

@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ZErrorResponse } from '../api/schemas/error-response';
+import { ZErrorResponse } from '../schemas/error-response';
 import {
   ZOpsActionResponse,
   ZOpsBulkResponse,
@@ -21,7 +21,7 @@ import {
   type TOpsListResponse,
   type TOpsOnboardingDescription,
   type TOpsOnboardingSummary,
-} from '../api/schemas/ops';
+} from '../schemas/ops';
 
 const USAGE = `Usage: npm run -s ops -- <command> [options]
 

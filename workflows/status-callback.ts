@@ -17,8 +17,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { StatusCallbackEvent, StatusCallbackEventInput } from '../domain/status-callback';
-import { activityProfiles, temporalConfig } from '../temporal.config';
+import type { StatusCallbackEventInput } from '../domain/status-callback';
+import { activityProfiles } from '../temporal.config';
 
 export type StatusCallbackInput = StatusCallbackEventInput;
 
@@ -27,18 +27,6 @@ export type StatusCallbackOutcome =
   | { outcome: 'no-endpoint' }
   /** Retries exhausted or refused by the EHR: the delivery log says FAILED and why. */
   | { outcome: 'failed' };
-
-/**
- * `status-callback-<onboardingId>-<event>`, plus `-<n>` for an event that can
- * happen more than once (an invitation's expiry: its sequence number).
- */
-export function statusCallbackWorkflowId(
-  onboardingId: string,
-  event: StatusCallbackEvent,
-  n?: number | string,
-): string {
-  return `${temporalConfig.workflowIdPrefix.statusCallback}${onboardingId}-${event}${n === undefined ? '' : `-${n}`}`;
-}
 
 const { deliverStatusCallback } = proxyActivities<Activities>(activityProfiles.statusCallback);
 const { markStatusCallbackFailed } = proxyActivities<Activities>(activityProfiles.database);

@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { recordAudit } from '../../audit/audit-log';
 import type { Db } from '../../db/client';
-import { AppError } from '../app-error';
-import { originOf } from '../audit-context';
-import { ZClientAuditParams, ZClientAuditQuery, type TClientAuditResponse } from '../schemas/audit';
-import { requireStaff, staffOf } from '../staff-auth';
-import { validate } from '../validate';
+import { AppError } from '../../use-cases/app-error';
+import { originOf } from '../../http/audit-context';
+import { ZClientAuditParams, ZClientAuditQuery, type TClientAuditResponse } from '../../schemas/audit';
+import { requireStaff, staffOf } from '../../http/staff-auth';
+import { validate } from '../../http/validate';
 
 /** Organisation admins read a client's audit trail: who saw or changed this client's record, when, from where. */
 export function clientAuditRoutes(deps: { db: Db }): Router {

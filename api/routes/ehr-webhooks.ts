@@ -1,16 +1,16 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ZChartCreatedWebhook, type TWebhookAccepted } from '../schemas/chart-created-webhook';
+import { ZChartCreatedWebhook, type TWebhookAccepted } from '../../schemas/chart-created-webhook';
 import { recordAudit, type AuditOutcome } from '../../audit/audit-log';
-import { originOf } from '../audit-context';
-import { rawBodyOf } from '../raw-body';
-import { receiveChartCreated } from '../use-cases/receive-chart-created';
-import { receiveInvoice } from '../use-cases/receive-invoice';
-import { ZInvoiceUpsertedWebhook } from '../schemas/invoice-webhook';
+import { originOf } from '../../http/audit-context';
+import { rawBodyOf } from '../../http/raw-body';
+import { receiveChartCreated } from '../../use-cases/onboarding/receive-chart-created';
+import { receiveInvoice } from '../../use-cases/billing/receive-invoice';
+import { ZInvoiceUpsertedWebhook } from '../../schemas/invoice-webhook';
 import type { SecretBox } from '../../security/secret-box';
-import type { StartOnboardingDeps } from '../use-cases/start-onboarding';
-import { authenticateEhrWebhook } from '../webhook-auth';
-import { validate } from '../validate';
+import type { StartOnboardingDeps } from '../../use-cases/onboarding/start-onboarding';
+import { authenticateEhrWebhook } from '../../use-cases/integrations/ehr-webhook-auth';
+import { validate } from '../../http/validate';
 
 const ZIntegrationParams = z.object({ integrationId: z.uuid('must be an integration id (UUID)') });
 

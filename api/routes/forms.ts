@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import type { Db } from '../../db/client';
 import { recordAudit } from '../../audit/audit-log';
-import { originOf } from '../audit-context';
+import { originOf } from '../../http/audit-context';
 import {
   ZFormKeyParams,
   ZFormVersionParams,
@@ -11,14 +11,21 @@ import {
   ZPublishFormRequest,
   ZPutFormPackageRequest,
   ZSendFormsRequest,
-} from '../schemas/forms';
-import { ZOnboardingParams } from '../schemas/onboarding';
-import { audited } from '../staff-audit';
-import { requireStaff, staffOf } from '../staff-auth';
-import { assertAdmin, getForm, listForms, listPackages, publishForm, putPackage } from '../use-cases/form-catalog';
-import { listOnboardingForms, readSignedForm, sendForms } from '../use-cases/onboarding-forms';
-import { signedFormPdf } from '../use-cases/signed-forms';
-import { validate } from '../validate';
+} from '../../schemas/forms';
+import { ZOnboardingParams } from '../../schemas/onboarding';
+import { audited } from '../../http/staff-audit';
+import { requireStaff, staffOf } from '../../http/staff-auth';
+import {
+  assertAdmin,
+  getForm,
+  listForms,
+  listPackages,
+  publishForm,
+  putPackage,
+} from '../../use-cases/forms/form-catalog';
+import { listOnboardingForms, readSignedForm, sendForms } from '../../use-cases/forms/onboarding-forms';
+import { signedFormPdf } from '../../use-cases/forms/signed-forms';
+import { validate } from '../../http/validate';
 
 export interface FormRouteDeps {
   db: Db;

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import type { Db } from '../../db/client';
-import { ZIntegrationCallbacksParams, ZIntegrationCallbacksQuery } from '../schemas/callbacks';
-import { requireStaff, staffOf } from '../staff-auth';
-import { listStatusCallbacks } from '../use-cases/list-status-callbacks';
-import { validate } from '../validate';
+import { ZIntegrationCallbacksParams, ZIntegrationCallbacksQuery } from '../../schemas/callbacks';
+import { requireStaff, staffOf } from '../../http/staff-auth';
+import { listStatusCallbacks } from '../../use-cases/onboarding/list-status-callbacks';
+import { validate } from '../../http/validate';
 
 /** Admins check that their EHR hears of status changes: the per-integration delivery log of status callbacks. */
 export function integrationCallbackRoutes(deps: { db: Db }): Router {

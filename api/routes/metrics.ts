@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { hasMetricsToken, isLoopback } from '../../observability/metrics-access';
 import type { AppMetrics } from '../../observability/metrics';
-import { AppError } from '../app-error';
+import { AppError } from '../../use-cases/app-error';
 
 /**
  * Prometheus scrape endpoint, on the public API port. With METRICS_TOKEN set

@@ -2,18 +2,18 @@ import type { Client } from '@temporalio/client';
 import { Router, type Response } from 'express';
 import type { Db } from '../../db/client';
 import type { OnboardingState } from '../../workflows/client-onboarding';
-import { ZChangePortalOwnerRequest, ZOnboardingParams, type TStaffActionResponse } from '../schemas/onboarding';
-import { requireStaff, staffOf } from '../staff-auth';
-import { audited } from '../staff-audit';
+import { ZChangePortalOwnerRequest, ZOnboardingParams, type TStaffActionResponse } from '../../schemas/onboarding';
+import { requireStaff, staffOf } from '../../http/staff-auth';
+import { audited } from '../../http/staff-audit';
 import {
   cancelOnboarding,
   changePortalOwner,
   resendInvitation,
   revokePortalAccess,
-} from '../use-cases/act-on-onboarding';
-import { getOnboarding } from '../use-cases/get-onboarding';
-import { assertMayReadBilling, listOnboardingPayments } from '../use-cases/onboarding-payments';
-import { validate } from '../validate';
+} from '../../use-cases/onboarding/act-on-onboarding';
+import { getOnboarding } from '../../use-cases/onboarding/get-onboarding';
+import { assertMayReadBilling, listOnboardingPayments } from '../../use-cases/billing/onboarding-payments';
+import { validate } from '../../http/validate';
 
 function actionResult(res: Response, onboardingId: string, state: OnboardingState): void {
   const body: TStaffActionResponse = {

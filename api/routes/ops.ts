@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { recordAudit, type AuditOutcome } from '../../audit/audit-log';
 import type { Db } from '../../db/client';
-import { originOf } from '../audit-context';
+import { originOf } from '../../http/audit-context';
 import {
   ZOpsBulkRequest,
   ZOpsListQuery,
@@ -9,16 +9,16 @@ import {
   ZOpsResetRequest,
   ZOpsTerminateRequest,
   type TOpsBulkResponse,
-} from '../schemas/ops';
-import { requireStaff, staffOf } from '../staff-auth';
-import { audited, outcomeOf } from '../staff-audit';
-import type { OpsDeps } from '../use-cases/ops-access';
-import { opsBulk } from '../use-cases/ops-bulk';
-import { opsDescribeOnboarding } from '../use-cases/ops-describe-onboarding';
-import { listOnboardingsForOps } from '../use-cases/ops-list-onboardings';
-import { opsResetOnboarding, opsRetryOnboarding } from '../use-cases/ops-reset-onboarding';
-import { opsCancelOnboarding, opsTerminateOnboarding } from '../use-cases/ops-stop-onboarding';
-import { validate } from '../validate';
+} from '../../schemas/ops';
+import { requireStaff, staffOf } from '../../http/staff-auth';
+import { audited, outcomeOf } from '../../http/staff-audit';
+import type { OpsDeps } from '../../use-cases/ops/ops-access';
+import { opsBulk } from '../../use-cases/ops/ops-bulk';
+import { opsDescribeOnboarding } from '../../use-cases/ops/ops-describe-onboarding';
+import { listOnboardingsForOps } from '../../use-cases/ops/ops-list-onboardings';
+import { opsResetOnboarding, opsRetryOnboarding } from '../../use-cases/ops/ops-reset-onboarding';
+import { opsCancelOnboarding, opsTerminateOnboarding } from '../../use-cases/ops/ops-stop-onboarding';
+import { validate } from '../../http/validate';
 
 /**
  * The ops API (issue 6, item 4), for ops engineers and organisation admins,

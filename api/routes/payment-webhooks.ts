@@ -3,9 +3,9 @@ import type { Client as TemporalClient } from '@temporalio/client';
 import type { Db } from '../../db/client';
 import type { Logger } from '../../observability/logger';
 import { WebhookPayloadError, WebhookSignatureError, type PaymentProvider } from '../../payments/payment-provider';
-import { AppError } from '../app-error';
-import { rawBodyOf } from '../raw-body';
-import { receivePaymentEvent } from '../use-cases/receive-payment-event';
+import { AppError } from '../../use-cases/app-error';
+import { rawBodyOf } from '../../http/raw-body';
+import { receivePaymentEvent } from '../../use-cases/billing/receive-payment-event';
 
 /**
  * The payment provider's webhook (Stripe: checkout completed or expired,

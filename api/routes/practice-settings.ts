@@ -1,10 +1,14 @@
 import { Router } from 'express';
 import type { Db } from '../../db/client';
-import { originOf } from '../audit-context';
-import { ZPracticeSettingsPatch } from '../schemas/practice-settings';
-import { requireStaff, staffOf } from '../staff-auth';
-import { assertMayManagePractice, getPracticeSettings, updatePracticeSettings } from '../use-cases/practice-settings';
-import { validate } from '../validate';
+import { originOf } from '../../http/audit-context';
+import { ZPracticeSettingsPatch } from '../../schemas/practice-settings';
+import { requireStaff, staffOf } from '../../http/staff-auth';
+import {
+  assertMayManagePractice,
+  getPracticeSettings,
+  updatePracticeSettings,
+} from '../../use-cases/practice/practice-settings';
+import { validate } from '../../http/validate';
 
 /** The practice's own settings, for its admins (seed 003's per-organisation switches). */
 export function practiceSettingsRoutes(deps: { db: Db }): Router {

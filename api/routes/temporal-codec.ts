@@ -21,10 +21,11 @@ import type { Payload } from '@temporalio/common';
 import type { Db } from '../../db/client';
 import { recordAudit } from '../../audit/audit-log';
 import { AesGcmPayloadCodec, PayloadDecryptionError, type PayloadKey } from '../../temporal/payload-codec';
-import { AppError } from '../app-error';
-import { originOf } from '../audit-context';
-import { requireStaff, staffOf, type StaffPrincipal } from '../staff-auth';
-import { validate } from '../validate';
+import { AppError } from '../../use-cases/app-error';
+import { originOf } from '../../http/audit-context';
+import { requireStaff, staffOf } from '../../http/staff-auth';
+import { type StaffPrincipal } from '../../use-cases/staff-principal';
+import { validate } from '../../http/validate';
 
 export interface TemporalCodecDeps {
   db: Db;

@@ -8,8 +8,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
-import type { TOnboardingResponse } from '../../api/schemas/onboarding';
+import type { TWebhookAccepted } from '../../schemas/chart-created-webhook';
+import type { TOnboardingResponse } from '../../schemas/onboarding';
 import { launchBrowser, PHONE } from '../support/browser';
 import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
 import { emailsSent } from '../support/invitations';

@@ -5,10 +5,10 @@
  * admins read it, only for their own clients, and nobody can rewrite it.
  */
 import { randomUUID } from 'node:crypto';
-import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
-import type { TErrorResponse } from '../../api/schemas/error-response';
-import type { TClientAuditResponse } from '../../api/schemas/audit';
-import type { TOnboardingResponse } from '../../api/schemas/onboarding';
+import type { TWebhookAccepted } from '../../schemas/chart-created-webhook';
+import type { TErrorResponse } from '../../schemas/error-response';
+import type { TClientAuditResponse } from '../../schemas/audit';
+import type { TOnboardingResponse } from '../../schemas/onboarding';
 import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
 import { emailsSent } from '../support/invitations';
 import { eventually, startTestService, type TestService } from '../support/service';

@@ -2,9 +2,9 @@
  * An EHR's chart-created webhook through the real stack: HTTP API → Temporal
  * dev server → worker → PostgreSQL, and back out through GET.
  */
-import type { TErrorResponse } from '../../api/schemas/error-response';
-import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
-import type { TOnboardingResponse } from '../../api/schemas/onboarding';
+import type { TErrorResponse } from '../../schemas/error-response';
+import type { TWebhookAccepted } from '../../schemas/chart-created-webhook';
+import type { TOnboardingResponse } from '../../schemas/onboarding';
 import { newWebhookSecret } from '../../security/standard-webhooks';
 import {
   chartCreatedWebhook,

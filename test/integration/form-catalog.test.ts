@@ -5,13 +5,8 @@
  * packages to it, while older versions stay readable for the forms signed on
  * them. Another organisation never sees any of it.
  */
-import type { TErrorResponse } from '../../api/schemas/error-response';
-import {
-  ZFormListResponse,
-  ZFormPackageListResponse,
-  ZFormPackageResponse,
-  ZFormResponse,
-} from '../../api/schemas/forms';
+import type { TErrorResponse } from '../../schemas/error-response';
+import { ZFormListResponse, ZFormPackageListResponse, ZFormPackageResponse, ZFormResponse } from '../../schemas/forms';
 import type { z } from 'zod';
 import { STANDARD_ASSESSMENTS, STANDARD_FORMS } from '../../prisma/seed-data/standard-forms';
 import { createTestOrganization, type TestOrganization } from '../support/factories';

@@ -4,14 +4,14 @@
  * client saves drafts and signs, staff read what was signed with its scores,
  * every read is audited, and a tampered signature record is caught.
  */
-import type { TErrorResponse } from '../../api/schemas/error-response';
-import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
-import type { TOnboardingFormsResponse } from '../../api/schemas/forms';
-import type { TOnboardingResponse } from '../../api/schemas/onboarding';
-import { registerPortalAccount } from '../../api/use-cases/register-portal-account';
-import { currentUser, signIn, type PortalUser } from '../../api/use-cases/portal-sessions';
-import { loadPortalDocument, saveDraft, submitForm, type PortalDocument } from '../../api/use-cases/portal-documents';
-import { signedContentOf } from '../../api/use-cases/signed-forms';
+import type { TErrorResponse } from '../../schemas/error-response';
+import type { TWebhookAccepted } from '../../schemas/chart-created-webhook';
+import type { TOnboardingFormsResponse } from '../../schemas/forms';
+import type { TOnboardingResponse } from '../../schemas/onboarding';
+import { registerPortalAccount } from '../../use-cases/accounts/register-portal-account';
+import { currentUser, signIn, type PortalUser } from '../../use-cases/accounts/portal-sessions';
+import { loadPortalDocument, saveDraft, submitForm, type PortalDocument } from '../../use-cases/forms/portal-documents';
+import { signedContentOf } from '../../use-cases/forms/signed-forms';
 import { signedContentSha256 } from '../../domain/signature-record';
 import { createLogger } from '../../observability/logger';
 import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';

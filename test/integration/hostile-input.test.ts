@@ -12,8 +12,8 @@ import {
   signedWebhookHeaders,
   type TestOrganization,
 } from '../support/factories';
-import { registerPortalAccount } from '../../api/use-cases/register-portal-account';
-import { signIn } from '../../api/use-cases/portal-sessions';
+import { registerPortalAccount } from '../../use-cases/accounts/register-portal-account';
+import { signIn } from '../../use-cases/accounts/portal-sessions';
 import { createLogger } from '../../observability/logger';
 import { hashToken } from '../../security/tokens';
 import { latestRegistrationToken } from '../support/invitations';

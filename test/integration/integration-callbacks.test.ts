@@ -6,9 +6,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TIntegrationCallbacksResponse } from '../../api/schemas/callbacks';
-import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
-import type { TErrorResponse } from '../../api/schemas/error-response';
+import type { TIntegrationCallbacksResponse } from '../../schemas/callbacks';
+import type { TWebhookAccepted } from '../../schemas/chart-created-webhook';
+import type { TErrorResponse } from '../../schemas/error-response';
 import type { StatusCallbackPayload } from '../../domain/status-callback';
 import { newWebhookSecret, verifyWebhook } from '../../security/standard-webhooks';
 import {

@@ -6,8 +6,8 @@
  * or PHI in it.
  */
 import { randomBytes } from 'node:crypto';
-import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
-import { registerPortalAccount } from '../../api/use-cases/register-portal-account';
+import type { TWebhookAccepted } from '../../schemas/chart-created-webhook';
+import { registerPortalAccount } from '../../use-cases/accounts/register-portal-account';
 import { createLogger } from '../../observability/logger';
 import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
 import { latestRegistrationToken } from '../support/invitations';

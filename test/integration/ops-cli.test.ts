@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { TOpsListResponse } from '../../api/schemas/ops';
+import type { TOpsListResponse } from '../../schemas/ops';
 import { createTestOrganization, type TestOrganization } from '../support/factories';
 import { parkedOnboarding, type ParkedOnboarding } from '../support/ops';
 import { eventually, startTestService, type TestService } from '../support/service';

@@ -6,14 +6,14 @@
  * shows who the client is.
  */
 import { createActivities } from '../../activities';
-import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
-import type { TErrorResponse } from '../../api/schemas/error-response';
+import type { TWebhookAccepted } from '../../schemas/chart-created-webhook';
+import type { TErrorResponse } from '../../schemas/error-response';
 import type {
   TOpsActionResponse,
   TOpsBulkResponse,
   TOpsListResponse,
   TOpsOnboardingDescription,
-} from '../../api/schemas/ops';
+} from '../../schemas/ops';
 import { clientOnboarding } from '../../workflows/client-onboarding';
 import { testActivityDeps } from '../support/activity-deps';
 import {

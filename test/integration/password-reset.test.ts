@@ -4,10 +4,10 @@
  * sessions ended; and the doors (sign in, registration, reset) slow down an
  * address that keeps knocking.
  */
-import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
-import { registerPortalAccount } from '../../api/use-cases/register-portal-account';
-import { currentUser, signIn } from '../../api/use-cases/portal-sessions';
-import { DOOR_ATTEMPTS_PER_WINDOW } from '../../api/routes/portal';
+import type { TWebhookAccepted } from '../../schemas/chart-created-webhook';
+import { registerPortalAccount } from '../../use-cases/accounts/register-portal-account';
+import { currentUser, signIn } from '../../use-cases/accounts/portal-sessions';
+import { DOOR_ATTEMPTS_PER_WINDOW } from '../../web/door-limiter';
 import { listOutbox } from '../../emails/mailer';
 import { createLogger } from '../../observability/logger';
 import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Stripe from 'stripe';
-import { startPayment, type PaymentDeps } from '../../api/use-cases/portal-payments';
+import { startPayment, type PaymentDeps } from '../../use-cases/billing/portal-payments';
 import { listOutbox } from '../../emails/mailer';
 import { createStripeProvider } from '../../payments/stripe-provider';
 import { createTestOrganization, type TestOrganization } from '../support/factories';

@@ -2,7 +2,7 @@
  * Route access for every operation the API documents (issue 5): who may call
  * it (auth), that one organisation can never read or act on another's data
  * (cross-tenant), that within a practice a therapist reaches only the clients
- * assigned to them (api/client-access-policy.ts), and that malformed ids,
+ * assigned to them (use-cases/client-access-policy.ts), and that malformed ids,
  * queries and bodies are a 4xx, never a 500, and write nothing.
  *
  * The operations are walked from openApiDocument(); each needs an entry in
@@ -16,9 +16,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { openApiDocument } from '../../api/openapi';
-import { SESSION_COOKIE } from '../../api/routes/portal';
-import { currentUser, signIn, type PortalUser } from '../../api/use-cases/portal-sessions';
-import { registerPortalAccount } from '../../api/use-cases/register-portal-account';
+import { SESSION_COOKIE } from '../../web/portal/portal-session';
+import { currentUser, signIn, type PortalUser } from '../../use-cases/accounts/portal-sessions';
+import { registerPortalAccount } from '../../use-cases/accounts/register-portal-account';
 import { createLogger } from '../../observability/logger';
 import { createStripeProvider } from '../../payments/stripe-provider';
 import { newWebhookSecret } from '../../security/standard-webhooks';

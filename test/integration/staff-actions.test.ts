@@ -3,9 +3,9 @@
  * Ownership; and Cancel): who may do them (seed 003), another organisation
  * never can, and a wrong action is refused with the workflow's reason.
  */
-import type { TErrorResponse } from '../../api/schemas/error-response';
-import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
-import type { TStaffActionResponse } from '../../api/schemas/onboarding';
+import type { TErrorResponse } from '../../schemas/error-response';
+import type { TWebhookAccepted } from '../../schemas/chart-created-webhook';
+import type { TStaffActionResponse } from '../../schemas/onboarding';
 import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
 import { eventually, startTestService, type TestService } from '../support/service';
 import { emailsSent } from '../support/invitations';

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
+import type { TWebhookAccepted } from '../../schemas/chart-created-webhook';
 import type { Db } from '../../db/client';
 import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
 import { emailsSent } from '../support/invitations';

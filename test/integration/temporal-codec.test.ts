@@ -6,8 +6,8 @@
  * refused and decodes nothing. Every call is audited, refusals included, and
  * it really decodes what the server stores.
  */
-import { startApiServer } from '../../api/server';
-import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
+import { startApiServer } from '../../app/http-server';
+import type { TWebhookAccepted } from '../../schemas/chart-created-webhook';
 import { createLogger } from '../../observability/logger';
 import {
   chartCreatedWebhook,

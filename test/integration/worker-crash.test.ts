@@ -4,7 +4,7 @@
  * worker takes over: no chart, invitation or email twice. Runs the production worker entry point as a real
  * process and kills it with SIGKILL: no graceful shutdown, tasks in flight.
  */
-import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
+import type { TWebhookAccepted } from '../../schemas/chart-created-webhook';
 import { listOutbox } from '../../emails/mailer';
 import { getOnboardingStateQuery } from '../../workflows';
 import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';

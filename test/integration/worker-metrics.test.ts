@@ -8,7 +8,7 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import type { TWebhookAccepted } from '../../api/schemas/chart-created-webhook';
+import type { TWebhookAccepted } from '../../schemas/chart-created-webhook';
 import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
 import { metricValue } from '../support/metrics';
 import { eventually, startTestService, type TestService } from '../support/service';

@@ -18,12 +18,12 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { currentUser, signIn } from '../../api/use-cases/portal-sessions';
-import { registerPortalAccount } from '../../api/use-cases/register-portal-account';
+import { currentUser, signIn } from '../../use-cases/accounts/portal-sessions';
+import { registerPortalAccount } from '../../use-cases/accounts/register-portal-account';
 import { temporalTestServerExecutable } from '../../local/temporal-binaries';
 import { createLogger } from '../../observability/logger';
-import { startPayment } from '../../api/use-cases/portal-payments';
-import { receivePaymentEvent } from '../../api/use-cases/receive-payment-event';
+import { startPayment } from '../../use-cases/billing/portal-payments';
+import { receivePaymentEvent } from '../../use-cases/billing/receive-payment-event';
 import { createLocalPaymentProvider } from '../../payments/local-provider';
 import { paymentWorkflowId } from '../../workflows/payment';
 import {

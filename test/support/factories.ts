@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client';
-import type { TChartCreatedWebhook } from '../../api/schemas/chart-created-webhook';
-import { onboardingWorkflowId } from '../../api/use-cases/start-onboarding';
+import type { TChartCreatedWebhook } from '../../schemas/chart-created-webhook';
+import { onboardingWorkflowId } from '../../use-cases/onboarding/start-onboarding';
 import { createSecretBox } from '../../security/secret-box';
 import { newWebhookSecret, signWebhook } from '../../security/standard-webhooks';
 import type { ClientOnboardingInput } from '../../workflows/client-onboarding';

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/client';
-import type { PortalUser } from '../../api/use-cases/portal-sessions';
+import type { PortalUser } from '../../use-cases/accounts/portal-sessions';
 import { VALID_ANSWERS } from '../../prisma/seed-data/demo-answers';
 import { signWaitingForms } from '../../local/demo-onboardings';
 import { createLogger } from '../../observability/logger';

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client';
 import type { TInvoice } from '../../domain/billing';
-import type { AccountHolder } from '../../api/use-cases/portal-payments';
-import { receiveInvoice } from '../../api/use-cases/receive-invoice';
+import type { AccountHolder } from '../../use-cases/billing/portal-payments';
+import { receiveInvoice } from '../../use-cases/billing/receive-invoice';
 import { hashPassword } from '../../security/passwords';
-import { onboardingWorkflowId } from '../../api/use-cases/start-onboarding';
+import { onboardingWorkflowId } from '../../use-cases/onboarding/start-onboarding';
 import type { TestOrganization } from './factories';
 
 export const CLIENT_PASSWORD = 'violet harbour tuesday kite';

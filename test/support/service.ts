@@ -5,7 +5,7 @@ import { createActivities } from '../../activities';
 import type { Mailer } from '../../emails/mailer';
 import { testActivityDeps } from './activity-deps';
 import { signedWebhookHeaders, testSecretBox, testSecretKeys, WEBHOOK_SECRETS } from './factories';
-import { startApiServer, type RunningApi } from '../../api/server';
+import { startApiServer, type RunningApi } from '../../app/http-server';
 import { createLogger } from '../../observability/logger';
 import { createMetrics, type AppMetrics } from '../../observability/metrics';
 import { createLocalPaymentProvider } from '../../payments/local-provider';

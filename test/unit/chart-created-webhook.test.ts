@@ -1,4 +1,4 @@
-import { ZChartCreatedWebhook } from '../../api/schemas/chart-created-webhook';
+import { ZChartCreatedWebhook } from '../../schemas/chart-created-webhook';
 import { chartCreatedWebhook } from '../support/factories';
 
 function errorPaths(value: unknown): string[] {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { sendTemplatedEmail } from '../../activities/emails';
-import { startApiServer, type RunningApi } from '../../api/server';
+import { startApiServer, type RunningApi } from '../../app/http-server';
 import type { Db } from '../../db/client';
 import { EmailDeliveryError, type Mailer, type OutgoingEmail } from '../../emails/mailer';
 import { portalInvitationPreviewProps } from '../../emails/portal-invitation';

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
-import { createApp } from '../../api/app';
+import { createApp } from '../../app/http-app';
 import { openApiDocument } from '../../api/openapi';
 import type { Db } from '../../db/client';
 import { createLogger } from '../../observability/logger';

@@ -1,5 +1,5 @@
-import { classify, failedReason, stuckReason, type ExecutionFacts } from '../../api/use-cases/ops-diagnosis';
-import { impliedStatus } from '../../api/use-cases/ops-projection';
+import { classify, failedReason, stuckReason, type ExecutionFacts } from '../../use-cases/ops/ops-diagnosis';
+import { impliedStatus } from '../../use-cases/ops/ops-projection';
 
 const NOW = new Date('2026-01-10T12:00:00Z');
 const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);

@@ -1,5 +1,5 @@
 import { temporal } from '@temporalio/proto';
-import type { AppError } from '../../api/app-error';
+import type { AppError } from '../../use-cases/app-error';
 import {
   closeFailureType,
   failureType,
@@ -8,7 +8,7 @@ import {
   summarizeHistory,
   toNumber,
   type HistoryEvent,
-} from '../../api/use-cases/ops-history';
+} from '../../use-cases/ops/ops-history';
 
 const { EventType } = temporal.api.enums.v1;
 

@@ -1,6 +1,6 @@
 import { OutboundWebhookStatus } from '../../generated/prisma/enums';
 import { STATUS_CALLBACK_DELIVERY_STATUSES, statusCallbackPayload } from '../../domain/status-callback';
-import { statusCallbackWorkflowId } from '../../workflows/status-callback';
+import { statusCallbackWorkflowId } from '../../domain/status-callback';
 
 const onboardingId = '6f1c2f4e-8d7b-4c1e-9a55-0b8f3d2e1a90';
 

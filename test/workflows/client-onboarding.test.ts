@@ -13,7 +13,7 @@ import {
   getOnboardingStateQuery,
   type ClientOnboardingInput,
 } from '../../workflows';
-import { registerPortalAccount } from '../../api/use-cases/register-portal-account';
+import { registerPortalAccount } from '../../use-cases/accounts/register-portal-account';
 import { createLogger } from '../../observability/logger';
 import { latestRegistrationToken } from '../support/invitations';
 import { eventually } from '../support/service';

@@ -10,9 +10,14 @@ import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { accountOverview, cancelPayment, startPayment, type PaymentDeps } from '../../api/use-cases/portal-payments';
-import { onboardingPaymentStep } from '../../api/use-cases/onboarding-payment-step';
-import { receivePaymentEvent } from '../../api/use-cases/receive-payment-event';
+import {
+  accountOverview,
+  cancelPayment,
+  startPayment,
+  type PaymentDeps,
+} from '../../use-cases/billing/portal-payments';
+import { onboardingPaymentStep } from '../../use-cases/billing/onboarding-payment-step';
+import { receivePaymentEvent } from '../../use-cases/billing/receive-payment-event';
 import { listOutbox } from '../../emails/mailer';
 import { createMetrics } from '../../observability/metrics';
 import { createLocalPaymentProvider, type LocalPaymentProvider } from '../../payments/local-provider';

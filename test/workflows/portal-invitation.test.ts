@@ -9,7 +9,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { registerPortalAccount, type RegistrationResult } from '../../api/use-cases/register-portal-account';
+import { registerPortalAccount, type RegistrationResult } from '../../use-cases/accounts/register-portal-account';
 import { createLogger } from '../../observability/logger';
 import type { PayloadKey } from '../../temporal/payload-codec';
 import {

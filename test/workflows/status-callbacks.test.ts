@@ -11,8 +11,8 @@ import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { currentUser, signIn } from '../../api/use-cases/portal-sessions';
-import { registerPortalAccount } from '../../api/use-cases/register-portal-account';
+import { currentUser, signIn } from '../../use-cases/accounts/portal-sessions';
+import { registerPortalAccount } from '../../use-cases/accounts/register-portal-account';
 import type { StatusCallbackEvent, StatusCallbackPayload } from '../../domain/status-callback';
 import { createLogger } from '../../observability/logger';
 import { newWebhookSecret, verifyWebhook, type WebhookVerification } from '../../security/standard-webhooks';
@@ -23,7 +23,8 @@ import {
   getOnboardingStateQuery,
   type ClientOnboardingInput,
 } from '../../workflows/client-onboarding';
-import { statusCallback, statusCallbackWorkflowId } from '../../workflows/status-callback';
+import { statusCallbackWorkflowId } from '../../domain/status-callback';
+import { statusCallback } from '../../workflows/status-callback';
 import { testActivityDeps } from '../support/activity-deps';
 import {
   createTestOrganization,

@@ -1,0 +1,89 @@
+import type { ErrorRequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { AppError, type AppErrorCode } from '../use-cases/app-error';
+import { html, page } from '../web/html';
+import { ZErrorResponse } from '../schemas/error-response';
+
+/** The only place an application error becomes an HTTP status. */
+const HTTP_STATUS: Record<AppErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_BODY: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  CONFLICT: 409,
+  EMAIL_IN_USE: 409,
+  NOT_FOUND: 404,
+  UNKNOWN_FORM_PACKAGE: 422,
+  UNKNOWN_CLINICIAN: 422,
+  UNKNOWN_CHART: 422,
+  INTEGRATION_DISABLED: 403,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+/** Turns zod issues into field errors. zod's messages never quote the input, so no PHI is echoed. */
+export function fieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] = []): AppError {
+  return new AppError('VALIDATION_FAILED', 'request failed validation', {
+    fields: error.issues.map((issue) => ({
+      path: [...prefix, ...issue.path].map(String).join('.') || '(body)',
+      message: issue.message,
+    })),
+  });
+}
+
+function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof z.ZodError) return fieldErrors(error);
+  // body-parser's errors carry `type`; they are client mistakes, not ours.
+  const type = (error as { type?: unknown }).type;
+  if (type === 'entity.parse.failed') return new AppError('MALFORMED_BODY', 'body is not valid JSON');
+  if (type === 'entity.too.large') {
+    return new AppError('MALFORMED_BODY', 'body too large', { publicMessage: 'The request body is too large.' });
+  }
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return new AppError('MALFORMED_BODY', String(type));
+  }
+  // The router's own 400s, e.g. a path parameter that is not valid percent-encoded UTF-8.
+  if ((error as { status?: unknown }).status === 400) {
+    return new AppError('VALIDATION_FAILED', 'malformed request URL', {
+      publicMessage: 'The request URL is malformed.',
+      fields: [{ path: '(url)', message: 'is not valid percent-encoded UTF-8' }],
+    });
+  }
+  return new AppError('INTERNAL', 'unhandled error', { cause: error });
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const appError = toAppError(error);
+    const status = HTTP_STATUS[appError.code];
+    const log = { err: appError.cause ?? appError, code: appError.code, requestId: req.id, status };
+    if (status >= 500) logger.error(log, appError.message);
+    else logger.info(log, appError.message);
+    const body = ZErrorResponse.parse({
+      error: {
+        code: appError.code,
+        message: appError.publicMessage,
+        ...(appError.fields ? { fields: appError.fields } : {}),
+        requestId: req.id,
+      },
+    });
+    if (req.path.startsWith('/portal') || req.path.startsWith('/staff')) {
+      // People, not programs, read the portal: answer with a page, same message.
+      res
+        .status(status)
+        .type('html')
+        .send(
+          page({
+            title: status === 404 ? 'Page not found' : 'Something went wrong',
+            body: html`<div class="card"><p>${appError.publicMessage}</p></div>`,
+          }),
+        );
+      return;
+    }
+    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    res.status(status).json(body);
+  };
+}

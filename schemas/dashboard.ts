@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { ONBOARDING_STATUSES } from '../domain/onboarding-status';
+
+const ZDate = z.iso.date('must be a date (YYYY-MM-DD)');
+
+/** The dashboard's filters, as query parameters: every value is checked, anything else is a 400. */
+export const ZDashboardQuery = z.object({
+  status: z.enum(ONBOARDING_STATUSES).optional(),
+  /** A staff user id, or "none" for onboardings without an assigned clinician. */
+  clinician: z.union([z.uuid(), z.literal('none')]).optional(),
+  /** Created on or after / on or before (practice's calendar days, UTC boundaries). */
+  from: ZDate.optional(),
+  to: ZDate.optional(),
+  /** The EHR chart id, or the start of the client's last name. */
+  q: z.string().trim().max(100).optional(),
+  sort: z.enum(['created-desc', 'created-asc', 'updated-desc']).default('created-desc'),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+});
+export type TDashboardQuery = z.infer<typeof ZDashboardQuery>;
+
+/** The funnel's period. */
+export const ZFunnelQuery = z.object({ from: ZDate.optional(), to: ZDate.optional() });
+export type TFunnelQuery = z.infer<typeof ZFunnelQuery>;

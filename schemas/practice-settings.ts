@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { isStorableText, UNSTORABLE_TEXT } from '../domain/form-definition';
+import { MAX_PAYMENT_CENTS } from '../domain/money';
+import { isTimeZone } from '../domain/time-zone';
+
+const ZReminderDays = (max: number) =>
+  z
+    .array(z.int().min(1).max(max))
+    .max(10)
+    .refine((days) => new Set(days).size === days.length, 'must not repeat a day')
+    .transform((days) => [...days].sort((a, b) => a - b));
+
+/**
+ * A practice's own settings (seed 003: "Client Portal Features can be
+ * controlled from the Client Portal Settings tab … by the Organization
+ * Administrator"): invitations, form reminders, branding, payments. What the
+ * GET answers, and every field the PATCH may change.
+ */
+export const ZPracticeSettings = z.object({
+  /** IANA zone the practice's emails and pages show times in. */
+  timeZone: z.string().trim().refine(isTimeZone, 'must be an IANA time zone such as America/New_York'),
+  /** How long an invitation link lives, in hours; null: 7 days (temporal.config.ts). */
+  invitationTtlHours: z
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .nullable(),
+  /** Days after sending on which an unregistered client is reminded; empty: none. */
+  invitationReminderDays: ZReminderDays(60),
+  /** How many times an expired invitation is re-sent by itself; 0: staff resend. */
+  autoReinviteMax: z.int().min(0).max(5),
+  /** The practice's own words at the top of the invitation email. */
+  invitationIntroText: z.string().trim().max(1000).refine(isStorableText, UNSTORABLE_TEXT).nullable(),
+  /** #rrggbb of the practice's brand, for emails and portal pages. */
+  brandColor: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour such as #2f6f6a')
+    .nullable(),
+  /** Days after forms are sent on which a client with forms outstanding is reminded; empty: none. */
+  formReminderDays: ZReminderDays(90),
+  /** Card payments in the portal (My Account's Pay Now and cards on file). */
+  paymentsEnabled: z.boolean(),
+  /** After registering, ask new clients for a card on file, or an intake deposit. */
+  onboardingPaymentStep: z.enum(['NONE', 'CARD_ON_FILE', 'DEPOSIT']),
+  /** The deposit, in cents, when onboardingPaymentStep is DEPOSIT. */
+  intakeDepositCents: z.int().min(50).max(MAX_PAYMENT_CENTS).nullable(),
+});
+export type TPracticeSettings = z.infer<typeof ZPracticeSettings>;
+
+/** Only what is sent changes; unknown fields are refused, so a typo is a 400 rather than silently ignored. */
+export const ZPracticeSettingsPatch = ZPracticeSettings.partial()
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, 'must change at least one setting')
+  .describe('PracticeSettingsPatch');
+export type TPracticeSettingsPatch = z.infer<typeof ZPracticeSettingsPatch>;
+
+export const ZPracticeSettingsResponse = ZPracticeSettings.extend({
+  organizationId: z.uuid(),
+  slug: z.string(),
+  name: z.string(),
+});
+export type TPracticeSettingsResponse = z.infer<typeof ZPracticeSettingsResponse>;

@@ -1,0 +1,108 @@
+/**
+ * Staff sign-in to the dashboard: email and password (argon2id) within one
+ * organisation, a session cookie rotated at every sign-in, the same idle and
+ * absolute limits as the client portal, and a pause after five wrong
+ * passwords. Every failure looks the same and takes about as long.
+ */
+import type { Db } from '../../db/client';
+import { recordAudit, type AuditEntry, type AuditOutcome } from '../../audit/audit-log';
+import { dummyPasswordHash, verifyPassword } from '../../security/passwords';
+import { hashToken, randomToken } from '../../security/tokens';
+import type { StaffPrincipal } from '../staff-principal';
+import { afterWrongPassword, isLockedOut } from '../../security/login-lockout';
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from './portal-sessions';
+
+export interface StaffSessionUser extends StaffPrincipal {
+  displayName: string;
+  sessionId: string;
+}
+
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/** @returns the session token for the cookie, or null. */
+export async function signInStaff(
+  db: Db,
+  organizationId: string,
+  email: string,
+  password: string,
+  origin: AuditEntry['origin'] = {},
+): Promise<string | null> {
+  const staff = await db.staffUser.findUnique({
+    where: { organizationId_email: { organizationId, email: email.trim().toLowerCase() } },
+    select: { id: true, passwordHash: true, failedLogins: true, lockedUntil: true },
+  });
+  const audit = (outcome: AuditOutcome, reason: string) =>
+    recordAudit(db, {
+      organizationId,
+      actor: staff ? { type: 'staff', id: staff.id } : { type: 'anonymous' },
+      action: 'staff.sign_in',
+      outcome,
+      origin,
+      detail: { reason },
+    });
+  const valid = await verifyPassword(staff?.passwordHash ?? (await dummyPasswordHash()), password);
+  if (!staff?.passwordHash) {
+    await audit('refused', staff ? 'no-password' : 'unknown-email');
+    return null;
+  }
+  if (isLockedOut(staff.lockedUntil)) {
+    await audit('denied', 'locked');
+    return null;
+  }
+  if (!valid) {
+    await audit('refused', 'wrong-password');
+    await db.staffUser.update({ where: { id: staff.id }, data: afterWrongPassword(staff.failedLogins) });
+    return null;
+  }
+  await audit('success', 'password');
+  const token = randomToken();
+  await db.$transaction([
+    db.staffUser.update({ where: { id: staff.id }, data: { failedLogins: 0, lockedUntil: null } }),
+    db.staffSession.create({
+      data: {
+        staffUserId: staff.id,
+        tokenHash: hashToken(token),
+        expiresAt: new Date(Date.now() + SESSION_ABSOLUTE_MS),
+      },
+    }),
+  ]);
+  return token;
+}
+
+/** The staff member of a session cookie, or null when unknown, revoked, idle or expired. */
+export async function currentStaff(db: Db, token: string | undefined): Promise<StaffSessionUser | null> {
+  if (!token || !TOKEN.test(token)) return null;
+  const session = await db.staffSession.findUnique({
+    where: { tokenHash: hashToken(token) },
+    include: {
+      staffUser: { select: { id: true, organizationId: true, role: true, canInvite: true, displayName: true } },
+    },
+  });
+  const now = Date.now();
+  if (
+    !session ||
+    session.revokedAt ||
+    session.expiresAt.getTime() <= now ||
+    session.lastSeenAt.getTime() + SESSION_IDLE_MS <= now
+  ) {
+    return null;
+  }
+  await db.staffSession.update({ where: { id: session.id }, data: { lastSeenAt: new Date(now) } });
+  const { staffUser } = session;
+  return {
+    staffUserId: staffUser.id,
+    organizationId: staffUser.organizationId,
+    role: staffUser.role,
+    canInvite: staffUser.canInvite,
+    displayName: staffUser.displayName,
+    sessionId: session.id,
+  };
+}
+
+export async function signOutStaff(db: Db, token: string | undefined): Promise<void> {
+  if (!token || !TOKEN.test(token)) return;
+  await db.staffSession.updateMany({
+    where: { tokenHash: hashToken(token), revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+}

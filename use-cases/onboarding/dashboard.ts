@@ -1,0 +1,230 @@
+/**
+ * What the staff dashboard lists and counts. Everything comes from the
+ * indexed projection in PostgreSQL (onboarding, its events and forms), never
+ * from scanning Temporal, so it stays fast with 100,000 onboardings.
+ * Therapists see the clients assigned to them (use-cases/client-access-policy.ts);
+ * ops see no client names.
+ */
+import { Prisma } from '../../generated/prisma/client';
+import type { Db } from '../../db/client';
+import type { OnboardingStatus } from '../../domain/onboarding-status';
+import type { TDashboardQuery, TFunnelQuery } from '../../schemas/dashboard';
+import { assignedClinicianScope, onboardingsVisibleTo } from '../client-access-policy';
+import type { StaffPrincipal } from '../staff-principal';
+
+export const PAGE_SIZE = 50;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Clients matched by name up to this many are looked up first and listed by id (see searchFilter). */
+const NAME_MATCH_LIMIT = 1000;
+
+export interface DashboardRow {
+  id: string;
+  externalChartId: string;
+  status: OnboardingStatus;
+  /** Null for ops, who operate flows without reading who the client is. */
+  clientName: string | null;
+  clinician: string | null;
+  forms: { total: number; submitted: number };
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface DashboardPage {
+  rows: DashboardRow[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+function dayStart(date: string): Date {
+  return new Date(`${date}T00:00:00.000Z`);
+}
+
+/**
+ * The chart id, or the start of the client's last name. The matching clients
+ * are found first and their onboardings listed by id: an OR across onboarding
+ * and client would make PostgreSQL join every onboarding of the practice on
+ * each search, and its guess of how many names match would send a search
+ * that finds nothing through all of them in date order (bench/dashboard.ts).
+ * A prefix that matches very many clients (a letter or two) is joined
+ * instead, without the OR unless the text is also a chart id (unique in the
+ * practice).
+ */
+async function searchFilter(db: Db, staff: StaffPrincipal, search: string): Promise<Prisma.OnboardingWhereInput> {
+  const byChart = { externalChartId: search };
+  // Ops search by chart id only: a name search would tell them who is a client.
+  if (staff.role === 'OPS') return byChart;
+  const byName = { lastName: { startsWith: search, mode: Prisma.QueryMode.insensitive } };
+  const clients = await db.client.findMany({
+    where: { organizationId: staff.organizationId, ...byName },
+    select: { id: true },
+    take: NAME_MATCH_LIMIT + 1,
+  });
+  if (clients.length <= NAME_MATCH_LIMIT) {
+    return { OR: [byChart, { clientId: { in: clients.map((client) => client.id) } }] };
+  }
+  const chart = await db.onboarding.findUnique({
+    where: { organizationId_externalChartId: { organizationId: staff.organizationId, externalChartId: search } },
+    select: { id: true },
+  });
+  return chart ? { OR: [byChart, { client: byName }] } : { client: byName };
+}
+
+export async function listDashboard(db: Db, staff: StaffPrincipal, query: TDashboardQuery): Promise<DashboardPage> {
+  const search = query.q?.trim();
+  const matching = search ? await searchFilter(db, staff, search) : {};
+  const filters: Prisma.OnboardingWhereInput = {
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.clinician ? { assignedStaffId: query.clinician === 'none' ? null : query.clinician } : {}),
+    ...(query.from || query.to
+      ? {
+          createdAt: {
+            ...(query.from ? { gte: dayStart(query.from) } : {}),
+            ...(query.to ? { lt: new Date(dayStart(query.to).getTime() + DAY_MS) } : {}),
+          },
+        }
+      : {}),
+    ...matching,
+  };
+  // The reach and the filters side by side: a `clinician` filter must not widen a therapist's reach to a colleague's.
+  const where: Prisma.OnboardingWhereInput = { AND: [onboardingsVisibleTo(staff), filters] };
+  const orderBy: Prisma.OnboardingOrderByWithRelationInput[] =
+    query.sort === 'created-asc'
+      ? [{ createdAt: 'asc' }, { id: 'asc' }]
+      : query.sort === 'updated-desc'
+        ? [{ updatedAt: 'desc' }, { id: 'desc' }]
+        : [{ createdAt: 'desc' }, { id: 'desc' }];
+
+  const [total, onboardings] = await Promise.all([
+    db.onboarding.count({ where }),
+    db.onboarding.findMany({
+      where,
+      orderBy,
+      skip: (query.page - 1) * PAGE_SIZE,
+      take: PAGE_SIZE,
+      select: {
+        id: true,
+        externalChartId: true,
+        status: true,
+        createdAt: true,
+        updatedAt: true,
+        assignedStaff: { select: { displayName: true } },
+        client: { select: { firstName: true, lastName: true } },
+      },
+    }),
+  ]);
+  const counts = onboardings.length
+    ? await db.formAssignment.groupBy({
+        by: ['onboardingId', 'status'],
+        where: { onboardingId: { in: onboardings.map((row) => row.id) }, status: { not: 'CANCELLED' } },
+        _count: true,
+      })
+    : [];
+  const formsOf = (id: string) => {
+    const mine = counts.filter((group) => group.onboardingId === id);
+    return {
+      total: mine.reduce((sum, group) => sum + group._count, 0),
+      submitted: mine.find((group) => group.status === 'SUBMITTED')?._count ?? 0,
+    };
+  };
+  return {
+    rows: onboardings.map((row) => ({
+      id: row.id,
+      externalChartId: row.externalChartId,
+      status: row.status,
+      clientName: staff.role === 'OPS' || !row.client ? null : `${row.client.firstName} ${row.client.lastName}`,
+      clinician: row.assignedStaff?.displayName ?? null,
+      forms: formsOf(row.id),
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    })),
+    total,
+    page: query.page,
+    pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+  };
+}
+
+export interface Funnel {
+  from: string;
+  to: string;
+  created: number;
+  invited: number;
+  registered: number;
+  formsComplete: number;
+  expired: number;
+  /** Median hours from the first invitation to registration; null with no registrations. */
+  medianHoursToRegister: number | null;
+  /** Median hours from chart creation to every form signed; null with none complete. */
+  medianHoursToComplete: number | null;
+}
+
+/** The default period: the last 30 days, today included. */
+export function funnelPeriod(query: TFunnelQuery, now = new Date()): { from: string; to: string } {
+  const to = query.to ?? now.toISOString().slice(0, 10);
+  const from = query.from ?? new Date(dayStart(to).getTime() - 29 * DAY_MS).toISOString().slice(0, 10);
+  return { from, to };
+}
+
+/**
+ * Invited → registered → forms complete for the onboardings created in the
+ * period, with median times, in one query over the indexed projection.
+ */
+export async function funnel(db: Db, staff: StaffPrincipal, query: TFunnelQuery): Promise<Funnel> {
+  const { from, to } = funnelPeriod(query);
+  const start = dayStart(from);
+  const end = new Date(dayStart(to).getTime() + DAY_MS);
+  // The same reach as onboardingsVisibleTo, for raw SQL.
+  const therapist = assignedClinicianScope(staff);
+  const [row] = await db.$queryRaw<
+    {
+      created: bigint;
+      invited: bigint;
+      registered: bigint;
+      complete: bigint;
+      expired: bigint;
+      median_register: number | null;
+      median_complete: number | null;
+    }[]
+  >`
+    WITH cohort AS (
+      SELECT o.id, o.created_at
+      FROM onboarding o
+      WHERE o.organization_id = ${staff.organizationId}::uuid
+        AND o.created_at >= ${start} AND o.created_at < ${end}
+        AND (${therapist}::uuid IS NULL OR o.assigned_staff_id = ${therapist}::uuid)
+    ),
+    milestones AS (
+      SELECT c.id, c.created_at,
+        MIN(e.occurred_at) FILTER (WHERE e.type = 'invitation.sent') AS invited_at,
+        MIN(e.occurred_at) FILTER (WHERE e.type = 'portal.registered') AS registered_at,
+        MAX(e.occurred_at) FILTER (WHERE e.type = 'forms.completed') AS completed_at,
+        BOOL_OR(e.type = 'invitation.expired') AS expired
+      FROM cohort c
+      LEFT JOIN onboarding_event e ON e.onboarding_id = c.id
+        AND e.type IN ('invitation.sent', 'portal.registered', 'forms.completed', 'invitation.expired')
+      GROUP BY c.id, c.created_at
+    )
+    SELECT
+      COUNT(*) AS created,
+      COUNT(invited_at) AS invited,
+      COUNT(registered_at) AS registered,
+      COUNT(completed_at) AS complete,
+      COUNT(*) FILTER (WHERE expired) AS expired,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM registered_at - invited_at))
+        FILTER (WHERE registered_at IS NOT NULL AND invited_at IS NOT NULL) AS median_register,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM completed_at - created_at))
+        FILTER (WHERE completed_at IS NOT NULL) AS median_complete
+    FROM milestones`;
+  const hours = (seconds: number | null) => (seconds === null ? null : Math.round((Number(seconds) / 3600) * 10) / 10);
+  return {
+    from,
+    to,
+    created: Number(row?.created ?? 0),
+    invited: Number(row?.invited ?? 0),
+    registered: Number(row?.registered ?? 0),
+    formsComplete: Number(row?.complete ?? 0),
+    expired: Number(row?.expired ?? 0),
+    medianHoursToRegister: hours(row?.median_register ?? null),
+    medianHoursToComplete: hours(row?.median_complete ?? null),
+  };
+}

@@ -1,0 +1,77 @@
+import { Router } from 'express';
+import { listOutbox, readOutboxMessage } from '../../emails/mailer';
+import { EMAIL_TEMPLATE_IDS, EMAIL_TEMPLATES, renderEmail, type EmailTemplateId } from '../../emails/registry';
+import { AppError } from '../../use-cases/app-error';
+import { html, page } from '../html';
+
+/**
+ * Local development only (mounted when email goes to the outbox): read the
+ * emails the flows sent, and preview every template with its preview props.
+ */
+export function devEmailRoutes(options: { outboxDir: string }): Router {
+  const router = Router();
+  router.use('/dev', (_req, res, next) => {
+    // Email HTML is full of inline styles and remote images; these pages are local-only.
+    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src * data:");
+    next();
+  });
+
+  router.get('/dev/outbox', async (_req, res) => {
+    const messages = await listOutbox(options.outboxDir);
+    res.type('html').send(
+      page({
+        title: 'Email outbox',
+        body: html`<div class="card">
+          <p class="hint">Emails sent while EMAIL_TRANSPORT=outbox, newest first. Files: ${options.outboxDir}</p>
+          ${messages.length === 0 ? html`<p>No emails yet.</p>` : ''}
+          <ul>
+            ${messages.map(
+              (message) =>
+                html`<li>
+                  <a href="/dev/outbox/${message.id}">${message.subject}</a><br /><span class="hint"
+                    >to ${message.to}, ${message.createdAt}</span
+                  >
+                </li>`,
+            )}
+          </ul>
+          <p><a href="/dev/emails">Template previews</a></p>
+        </div>`,
+      }),
+    );
+  });
+
+  router.get('/dev/outbox/:id', async (req, res) => {
+    const message = await readOutboxMessage(options.outboxDir, req.params.id);
+    if (!message) throw new AppError('NOT_FOUND', 'no such outbox message');
+    res
+      .type(req.query.format === 'text' ? 'text/plain' : 'html')
+      .send(req.query.format === 'text' ? message.text : message.html);
+  });
+
+  router.get('/dev/emails', (_req, res) => {
+    res.type('html').send(
+      page({
+        title: 'Email templates',
+        body: html`<div class="card">
+          <ul>
+            ${EMAIL_TEMPLATE_IDS.map(
+              (id) =>
+                html`<li><a href="/dev/emails/${id}">${id}</a> (<a href="/dev/emails/${id}?format=text">text</a>)</li>`,
+            )}
+          </ul>
+        </div>`,
+      }),
+    );
+  });
+
+  router.get('/dev/emails/:template', async (req, res) => {
+    const id = req.params.template as EmailTemplateId;
+    if (!EMAIL_TEMPLATE_IDS.includes(id)) throw new AppError('NOT_FOUND', 'no such template');
+    const rendered = await renderEmail(id, EMAIL_TEMPLATES[id].previewProps as never);
+    res
+      .type(req.query.format === 'text' ? 'text/plain' : 'html')
+      .send(req.query.format === 'text' ? rendered.text : rendered.html);
+  });
+
+  return router;
+}

@@ -1,0 +1,299 @@
+/**
+ * The client portal's pages: registration through the invitation link, sign
+ * in and out here, and every area mounted from its own file. Forms are plain
+ * HTML posts protected by CSRF tokens; nothing on these pages shows clinical
+ * information (seed 003).
+ */
+import { parse, serialize } from 'cookie';
+import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { MAX_PASSWORD_LENGTH } from '../../security/passwords';
+import { originOf } from '../../http/audit-context';
+import { html, page, type Html } from '../html';
+import { send } from '../send-page';
+import { doorLimiter } from '../door-limiter';
+import { SESSION_ABSOLUTE_MS, signIn, signOut } from '../../use-cases/accounts/portal-sessions';
+import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
+import {
+  inspectRegistrationLink,
+  registerPortalAccount,
+  type RegistrationLink,
+} from '../../use-cases/accounts/register-portal-account';
+import { billingDocumentRoutes } from './billing-documents';
+import { cardRoutes } from './cards';
+import { homeRoutes } from './home';
+import { myAccountRoutes } from './my-account';
+import { MAX_FORM_FIELDS, myDocumentRoutes } from './my-documents';
+import { newPasswordFields } from './new-password-fields';
+import { passwordResetRoutes } from './password-reset';
+import { payNowRoutes } from './pay-now';
+import { paymentStatusRoutes } from './payment-status';
+import { paymentStepRoutes } from './payment-step';
+import { portalContext, SESSION_COOKIE, type PortalDeps } from './portal-session';
+
+const ZRegistrationForm = z.object({
+  lastName: z.string().trim().min(1).max(100),
+  dateOfBirth: z.iso.date(),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+  passwordConfirmation: z.string().max(MAX_PASSWORD_LENGTH),
+});
+const ZSignInForm = z.object({ email: z.string().trim().max(254), password: z.string().max(MAX_PASSWORD_LENGTH) });
+
+/** What the person typed comes back after an error (never the password), so they fix one field, not four. */
+interface Typed {
+  lastName?: string;
+  dateOfBirth?: string;
+}
+
+function registrationForm(csrf: string, link: RegistrationLink, message: Html | null, typed: Typed = {}): string {
+  return page({
+    title: 'Set up your portal account',
+    practiceName: link.practiceName,
+    brandColor: link.brandColor,
+    body: html`<div class="card">
+      <p>
+        To confirm it is you, enter your last name and date of birth as ${link.practiceName} has them, then choose a
+        password.
+      </p>
+      ${message ?? ''}
+      <form method="post" novalidate>
+        <input type="hidden" name="_csrf" value="${csrf}" />
+        <label for="lastName">Last name</label>
+        <input
+          id="lastName"
+          name="lastName"
+          autocomplete="family-name"
+          required
+          maxlength="100"
+          value="${typed.lastName ?? ''}"
+        />
+        <label for="dateOfBirth">Date of birth</label>
+        <input
+          id="dateOfBirth"
+          name="dateOfBirth"
+          type="date"
+          autocomplete="bday"
+          required
+          value="${typed.dateOfBirth ?? ''}"
+        />
+        ${newPasswordFields()}
+        <button type="submit">Create my account</button>
+      </form>
+    </div>`,
+  });
+}
+
+/** Every unusable link gets this page: it says what to do and nothing about the chart. */
+function linkNotValidPage(): string {
+  return page({
+    title: 'This link can no longer be used',
+    body: html`<div class="card">
+      <p>This invitation link has expired or is no longer valid.</p>
+      <p>Please contact your practice and ask them to send you a new invitation.</p>
+    </div>`,
+  });
+}
+
+function lockedPage(): string {
+  return page({
+    title: 'This link is locked',
+    body: html`<div class="card">
+      <p>The details entered did not match too many times, so this link has been locked to protect your information.</p>
+      <p>Please contact your practice and ask them to send you a new invitation.</p>
+    </div>`,
+  });
+}
+
+function alreadyUsedPage(publicBaseUrl: string, link: RegistrationLink): string {
+  return page({
+    title: 'This link was already used',
+    body: html`<div class="card">
+      <p>An account was already set up with this invitation. You can sign in with your email and password.</p>
+      <p class="hint">If that was not you, contact your practice.</p>
+      <a class="button" href="${publicBaseUrl}/portal/${link.organizationSlug}/login">Go to sign in</a>
+    </div>`,
+  });
+}
+
+export function portalRoutes(portalDeps: PortalDeps): Router {
+  const router = Router();
+  const deps = portalContext(portalDeps);
+  const { secure } = deps;
+  // Links between portal pages stay on whatever host served the page (relative), so they work behind any proxy.
+  const base = '';
+  // Intake forms post many fields and long answers; every other portal form is small.
+  router.use(
+    '/portal/:orgSlug/documents',
+    express.urlencoded({ extended: false, limit: '256kb', parameterLimit: MAX_FORM_FIELDS }),
+  );
+  router.use('/portal', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+  // Pay Now and Add a card post here and are sent on to the provider's hosted page, which form-action must allow.
+  const formActionOrigins = (deps.payments?.redirectOrigins ?? [])
+    .filter((origin) => origin !== new URL(deps.publicBaseUrl).origin)
+    .map((origin) => ` ${origin}`)
+    .join('');
+  router.use('/portal', (_req, res, next) => {
+    // Registration links carry a secret in the path: never leak it to another site.
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader(
+      'Content-Security-Policy',
+      `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'${formActionOrigins}; frame-ancestors 'none'; base-uri 'none'`,
+    );
+    res.setHeader('X-Frame-Options', 'DENY');
+    next();
+  });
+
+  const tooMany = doorLimiter(deps.db, 'portal-doors', deps.tokenSigningKey);
+
+  router.get('/portal/register/:token', async (req, res) => {
+    const state = await inspectRegistrationLink(deps.db, req.params.token);
+    if (!state.usable) {
+      if (state.reason === 'used') send(res, 409, alreadyUsedPage(base, state.link));
+      else send(res, 410, linkNotValidPage());
+      return;
+    }
+    send(res, 200, registrationForm(deps.csrf(req, res), state.link, null));
+  });
+
+  router.post('/portal/register/:token', async (req, res) => {
+    deps.checkCsrf(req);
+    if (await tooMany(req, res)) return;
+    const csrf = deps.csrf(req, res);
+    const form = ZRegistrationForm.safeParse(req.body);
+    if (!form.success) {
+      const state = await inspectRegistrationLink(deps.db, req.params.token);
+      if (!state.usable) {
+        send(res, 410, linkNotValidPage());
+        return;
+      }
+      const message = html`<p class="error" role="alert">
+        Please fill in every field; the date of birth as day, month and year.
+      </p>`;
+      send(res, 400, registrationForm(csrf, state.link, message));
+      return;
+    }
+    const result = await registerPortalAccount(deps, req.params.token, form.data, originOf(req));
+    switch (result.outcome) {
+      case 'registered':
+        send(
+          res,
+          200,
+          page({
+            title: 'Your account is ready',
+            practiceName: result.link.practiceName,
+            brandColor: result.link.brandColor,
+            body: html`<div class="card">
+              <p class="ok" role="status">You have set up your Client Portal account.</p>
+              <p>Sign in with your email address and the password you just chose.</p>
+              <a class="button" href="${base}/portal/${result.link.organizationSlug}/login">Sign in</a>
+            </div>`,
+          }),
+        );
+        return;
+      case 'mismatch':
+        send(
+          res,
+          422,
+          registrationForm(
+            csrf,
+            result.link,
+            html`<p class="error" role="alert">
+              Those details do not match our records. Check the spelling of your last name and your date of birth.
+            </p>`,
+          ),
+        );
+        return;
+      case 'weak-password':
+        send(
+          res,
+          422,
+          registrationForm(csrf, result.link, html`<p class="error" role="alert">${result.problem}</p>`, form.data),
+        );
+        return;
+      case 'locked':
+        send(res, 423, lockedPage());
+        return;
+      case 'used':
+        send(res, 409, alreadyUsedPage(base, result.link));
+        return;
+      case 'invalid':
+        send(res, 410, linkNotValidPage());
+        return;
+    }
+  });
+
+  const signInPage = (req: Request, res: Response, slug: string, practiceName: string, error: boolean) =>
+    page({
+      title: 'Sign in',
+      practiceName,
+      body: html`<div class="card">
+        ${error ? html`<p class="error" role="alert">The email or password is not right, or sign-in is paused for a few minutes after several tries.</p>` : ''}
+        <form method="post" action="${base}/portal/${slug}/login">
+          <input type="hidden" name="_csrf" value="${deps.csrf(req, res)}" />
+          <label for="email">Email</label>
+          <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" />
+          <label for="password">Password</label>
+          <input id="password" name="password" type="password" autocomplete="current-password" required />
+          <button type="submit">Sign in</button>
+          <p><a href="${base}/portal/${slug}/password/forgot">Forgot your password?</a></p>
+        </form>
+      </div>`,
+    });
+
+  const organizationBySlug = (slug: string) => findOrganizationBySlug(deps.db, slug);
+
+  router.get('/portal/:orgSlug/login', async (req, res) => {
+    const org = await organizationBySlug(req.params.orgSlug);
+    send(res, 200, signInPage(req, res, org.slug, org.name, false));
+  });
+
+  router.post('/portal/:orgSlug/login', async (req, res) => {
+    deps.checkCsrf(req);
+    if (await tooMany(req, res)) return;
+    const org = await organizationBySlug(req.params.orgSlug);
+    const form = ZSignInForm.safeParse(req.body);
+    const token = form.success
+      ? await signIn(deps.db, org.id, form.data.email, form.data.password, originOf(req))
+      : null;
+    if (!token) {
+      send(res, 401, signInPage(req, res, org.slug, org.name, true));
+      return;
+    }
+    // A new session id at every sign-in (no fixation); the session of any old cookie ends here.
+    await signOut(deps.db, parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
+    res.append(
+      'Set-Cookie',
+      serialize(SESSION_COOKIE, token, {
+        httpOnly: true,
+        secure,
+        sameSite: 'lax',
+        path: '/portal',
+        maxAge: SESSION_ABSOLUTE_MS / 1000,
+      }),
+    );
+    res.redirect(303, `${base}/portal/${org.slug}`);
+  });
+
+  router.use(passwordResetRoutes(deps, tooMany));
+
+  router.post('/portal/:orgSlug/logout', async (req, res) => {
+    deps.checkCsrf(req);
+    await signOut(deps.db, parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
+    res.append(
+      'Set-Cookie',
+      serialize(SESSION_COOKIE, '', { httpOnly: true, secure, sameSite: 'lax', path: '/portal', maxAge: 0 }),
+    );
+    res.redirect(303, `${base}/portal/${encodeURIComponent(req.params.orgSlug)}/login`);
+  });
+
+  router.use(myDocumentRoutes(deps));
+  router.use(myAccountRoutes(deps));
+  router.use(payNowRoutes(deps));
+  router.use(paymentStatusRoutes(deps));
+  router.use(billingDocumentRoutes(deps));
+  router.use(cardRoutes(deps));
+  router.use(paymentStepRoutes(deps));
+  router.use(homeRoutes(deps));
+
+  return router;
+}

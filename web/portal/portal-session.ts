@@ -1,0 +1,60 @@
+/**
+ * What every portal page needs: its dependencies, the session cookie, the
+ * signed-in client, and the CSRF field and check bound to this deployment.
+ */
+import type { Client } from '@temporalio/client';
+import { parse } from 'cookie';
+import type { Request, Response } from 'express';
+import type { Db } from '../../db/client';
+import type { Logger } from '../../observability/logger';
+import type { PaymentProvider } from '../../payments/payment-provider';
+import { currentUser } from '../../use-cases/accounts/portal-sessions';
+import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
+import { assertCsrf, csrfField } from '../csrf';
+
+export interface PortalDeps {
+  db: Db;
+  temporal: Client;
+  logger: Logger;
+  tokenSigningKey: Buffer;
+  publicBaseUrl: string;
+  taskQueue: string;
+  /** The card processor, or null where this deployment takes no payments. */
+  payments: PaymentProvider | null;
+}
+
+/** The portal's pages share one context: the deps and whether cookies are Secure. */
+export interface PortalContext extends PortalDeps {
+  secure: boolean;
+  /** A CSRF token for a form on the page being rendered (sets its cookie if needed). */
+  csrf(req: Request, res: Response): string;
+  /** Throws a 403 unless the post carries this browser's CSRF token. */
+  checkCsrf(req: Request): void;
+}
+
+export function portalContext(deps: PortalDeps): PortalContext {
+  const secure = deps.publicBaseUrl.startsWith('https://');
+  return {
+    ...deps,
+    secure,
+    csrf: (req, res) => csrfField(req, res, deps.tokenSigningKey, secure),
+    checkCsrf: (req) => assertCsrf(req, deps.tokenSigningKey),
+  };
+}
+
+export const SESSION_COOKIE = 'portal_session';
+
+/**
+ * The practice a portal page names and the client signed in to it, or null
+ * after redirecting to its sign-in page (no session, or one of another practice).
+ */
+export async function signedInClient(db: Db, req: Request, res: Response) {
+  const org = await findOrganizationBySlug(db, String(req.params.orgSlug));
+  const user = await currentUser(db, parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
+  if (!user || user.organizationId !== org.id) {
+    res.redirect(303, `/portal/${org.slug}/login`);
+    return null;
+  }
+  const { timeZone } = await db.organization.findUniqueOrThrow({ where: { id: org.id }, select: { timeZone: true } });
+  return { org: { ...org, timeZone }, user };
+}

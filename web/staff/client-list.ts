@@ -1,0 +1,192 @@
+/**
+ * The dashboard (issue 6): every onboarding of the practice with its status,
+ * filters, search and paging, and the funnel for the period.
+ */
+import { Router } from 'express';
+import { recordAudit } from '../../audit/audit-log';
+import { originOf } from '../../http/audit-context';
+import { AppError } from '../../use-cases/app-error';
+import { ZDashboardQuery, ZFunnelQuery } from '../../schemas/dashboard';
+import { funnel, listDashboard, type DashboardRow } from '../../use-cases/onboarding/dashboard';
+import { html } from '../html';
+import { send } from '../send-page';
+import { badge, formatWhen, STATUS_FILTERS, statusLabel } from './status-label';
+import type { StaffPages } from './staff-session';
+
+export function clientListRoutes(deps: StaffPages): Router {
+  const router = Router();
+  const { db, sessionOf, layout } = deps;
+
+  router.get('/staff/:orgSlug', async (req, res) => {
+    const { org, user } = sessionOf(res);
+    // The filters form submits every field, the ones left on "Any" or blank as "": those mean no filter.
+    const filters = Object.fromEntries(Object.entries(req.query).filter(([, value]) => value !== ''));
+    const parsed = ZDashboardQuery.safeParse(filters);
+    if (!parsed.success) {
+      throw new AppError('VALIDATION_FAILED', 'bad dashboard query', {
+        publicMessage: 'Those filters are not valid. Clear them and try again.',
+      });
+    }
+    const query = parsed.data;
+    const funnelQuery = ZFunnelQuery.parse({ from: query.from, to: query.to });
+    const [list, figures, clinicians] = await Promise.all([
+      listDashboard(db, user, query),
+      funnel(db, user, funnelQuery),
+      db.staffUser.findMany({
+        where: { organizationId: org.id, role: { in: ['ADMIN', 'THERAPIST'] } },
+        orderBy: { displayName: 'asc' },
+        select: { id: true, displayName: true },
+      }),
+    ]);
+    if (user.role !== 'OPS' && list.rows.length > 0) {
+      // The list shows client names: one audit entry per page viewed, with how many were shown.
+      await recordAudit(db, {
+        organizationId: org.id,
+        actor: { type: 'staff', id: user.staffUserId },
+        action: 'onboarding.list',
+        outcome: 'success',
+        origin: originOf(req),
+        detail: { shown: list.rows.length, page: list.page },
+      });
+    }
+    const link = (overrides: Record<string, string | number | undefined>) => {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries({ ...query, ...overrides })) {
+        if (value !== undefined && value !== '' && !(key === 'page' && value === 1)) params.set(key, String(value));
+      }
+      const text = params.toString();
+      return `/staff/${org.slug}${text ? `?${text}` : ''}`;
+    };
+    const percent = (part: number, whole: number) => (whole === 0 ? '—' : `${Math.round((part / whole) * 100)}%`);
+    const row = (item: DashboardRow) =>
+      html`<tr>
+        <td data-label="Client">
+          <a href="/staff/${org.slug}/onboardings/${item.id}">${item.clientName ?? item.externalChartId}</a>
+        </td>
+        <td data-label="Chart">${item.externalChartId}</td>
+        <td data-label="Status">${badge(item.status, item.forms)}</td>
+        <td data-label="Clinician">${item.clinician ?? '—'}</td>
+        <td data-label="Created">${formatWhen(item.createdAt, org.timeZone)}</td>
+        <td data-label="Updated">${formatWhen(item.updatedAt, org.timeZone)}</td>
+      </tr>`;
+    send(
+      res,
+      200,
+      layout(
+        req,
+        res,
+        'Client onboardings',
+        html`<section aria-label="Funnel">
+            <p class="hint">
+              Created ${figures.from} to ${figures.to}${user.role === 'THERAPIST' ? ', your clients' : ''}:
+            </p>
+            <div class="funnel">
+              <div><strong>${figures.invited}</strong><span>invited</span></div>
+              <div>
+                <strong>${figures.registered}</strong
+                ><span>registered (${percent(figures.registered, figures.invited)})</span>
+              </div>
+              <div>
+                <strong>${figures.formsComplete}</strong
+                ><span>forms complete (${percent(figures.formsComplete, figures.registered)})</span>
+              </div>
+              <div><strong>${figures.expired}</strong><span>expired</span></div>
+              <div><strong>${figures.medianHoursToRegister ?? '—'}</strong><span>median hours to register</span></div>
+              <div><strong>${figures.medianHoursToComplete ?? '—'}</strong><span>median hours to complete</span></div>
+            </div>
+          </section>
+          <form method="get" class="card filters" action="/staff/${org.slug}">
+            <div>
+              <label for="q">Search</label>
+              <input
+                id="q"
+                name="q"
+                value="${query.q ?? ''}"
+                placeholder="${user.role === 'OPS' ? 'Chart id' : 'Name or chart'}"
+              />
+            </div>
+            <div>
+              <label for="status">Status</label>
+              <select id="status" name="status">
+                <option value="">Any</option>
+                ${STATUS_FILTERS.map(
+                  (status) =>
+                    html`<option value="${status}" ${query.status === status ? html`selected` : ''}>
+                      ${statusLabel(status, { total: 0, submitted: 0 }).replace(' 0/0', '')}
+                    </option>`,
+                )}
+              </select>
+            </div>
+            ${
+              user.role === 'THERAPIST'
+                ? ''
+                : html`<div>
+                    <label for="clinician">Clinician</label>
+                    <select id="clinician" name="clinician">
+                      <option value="">Any</option>
+                      <option value="none" ${query.clinician === 'none' ? html`selected` : ''}>None assigned</option>
+                      ${clinicians.map(
+                        (clinician) =>
+                          html`<option
+                            value="${clinician.id}"
+                            ${query.clinician === clinician.id ? html`selected` : ''}
+                          >
+                            ${clinician.displayName}
+                          </option>`,
+                      )}
+                    </select>
+                  </div>`
+            }
+            <div>
+              <label for="from">Created from</label>
+              <input id="from" name="from" type="date" value="${query.from ?? ''}" />
+            </div>
+            <div>
+              <label for="to">to</label>
+              <input id="to" name="to" type="date" value="${query.to ?? ''}" />
+            </div>
+            <div>
+              <label for="sort">Sort</label>
+              <select id="sort" name="sort">
+                <option value="created-desc" ${query.sort === 'created-desc' ? html`selected` : ''}>
+                  Newest first
+                </option>
+                <option value="created-asc" ${query.sort === 'created-asc' ? html`selected` : ''}>Oldest first</option>
+                <option value="updated-desc" ${query.sort === 'updated-desc' ? html`selected` : ''}>
+                  Recently updated
+                </option>
+              </select>
+            </div>
+            <div><button type="submit">Apply</button></div>
+          </form>
+          <p role="status">${list.total} ${list.total === 1 ? 'onboarding' : 'onboardings'}</p>
+          ${
+            list.rows.length
+              ? html`<table class="list">
+                  <thead>
+                    <tr>
+                      <th scope="col">Client</th>
+                      <th scope="col">Chart</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">Clinician</th>
+                      <th scope="col">Created</th>
+                      <th scope="col">Updated</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${list.rows.map(row)}
+                  </tbody>
+                </table>`
+              : html`<div class="card"><p>No onboardings match these filters.</p></div>`
+          }
+          <nav class="pager" aria-label="Pages">
+            ${list.page > 1 ? html`<a href="${link({ page: list.page - 1 })}">Previous</a>` : html`<span></span>`}
+            <span>Page ${list.page} of ${list.pages}</span>
+            ${list.page < list.pages ? html`<a href="${link({ page: list.page + 1 })}">Next</a>` : html`<span></span>`}
+          </nav>`,
+      ),
+    );
+  });
+
+  return router;
+}

@@ -1,0 +1,144 @@
+/**
+ * The staff dashboard (issue 6): every onboarding of the practice with its
+ * status, filters, search and paging, the funnel for a period, and a page per
+ * client with the timeline and the actions of seeds 001, 003 and 004, each
+ * behind a confirmation step. Server-rendered HTML, no script, CSRF-protected
+ * posts, a session cookie of its own (path /staff).
+ */
+import { parse, serialize } from 'cookie';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { originOf } from '../../http/audit-context';
+import { createRateLimiter, rateLimitKeySecret } from '../../security/rate-limiter';
+import { SESSION_ABSOLUTE_MS } from '../../use-cases/accounts/portal-sessions';
+import { currentStaff, signInStaff, signOutStaff } from '../../use-cases/accounts/staff-sessions';
+import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
+import { DOOR_ATTEMPTS_PER_WINDOW } from '../door-limiter';
+import { html, page } from '../html';
+import { send } from '../send-page';
+import { clientActionRoutes } from './client-actions';
+import { clientListRoutes } from './client-list';
+import { clientPageRoutes } from './client-page';
+import { STAFF_COOKIE, staffPages, type StaffDashboardDeps, type StaffSession } from './staff-session';
+
+const ZSignIn = z.object({ email: z.string().trim().max(254), password: z.string().max(200) });
+
+export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router {
+  const router = Router();
+  const deps = staffPages(dashboardDeps);
+  const { db, secure, csrf, checkCsrf } = deps;
+
+  router.use('/staff', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 30 }));
+  router.use('/staff', (_req, res, next) => {
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
+  // Guessing staff passwords from one address gets slow; per-account lockout still applies on top.
+  const signIns = createRateLimiter(db, {
+    name: 'staff-sign-in',
+    limit: DOOR_ATTEMPTS_PER_WINDOW,
+    windowMs: 5 * 60 * 1000,
+    keySecret: rateLimitKeySecret(deps.tokenSigningKey),
+  });
+
+  const signInPage = (req: Request, res: Response, org: { slug: string; name: string }, failed: boolean) =>
+    page({
+      title: 'Staff sign in',
+      practiceName: org.name,
+      body: html`<div class="card">
+        ${
+          failed
+            ? html`<p class="error" role="alert">
+                The email or password is not right, or sign-in is paused for a few minutes after several tries.
+              </p>`
+            : ''
+        }
+        <form method="post" action="/staff/${org.slug}/login">
+          <input type="hidden" name="_csrf" value="${csrf(req, res)}" />
+          <label for="email">Email</label>
+          <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" />
+          <label for="password">Password</label>
+          <input id="password" name="password" type="password" autocomplete="current-password" required />
+          <button type="submit">Sign in</button>
+        </form>
+      </div>`,
+    });
+
+  router.get('/staff/:orgSlug/login', async (req, res) => {
+    const org = await findOrganizationBySlug(db, req.params.orgSlug);
+    send(res, 200, signInPage(req, res, org, false));
+  });
+
+  router.post('/staff/:orgSlug/login', async (req, res) => {
+    checkCsrf(req);
+    const org = await findOrganizationBySlug(db, req.params.orgSlug);
+    if (!(await signIns.attempt(req.ip ?? 'unknown'))) {
+      send(res, 429, signInPage(req, res, org, true));
+      return;
+    }
+    const form = ZSignIn.safeParse(req.body);
+    const token = form.success
+      ? await signInStaff(db, org.id, form.data.email, form.data.password, originOf(req))
+      : null;
+    if (!token) {
+      send(res, 401, signInPage(req, res, org, true));
+      return;
+    }
+    await signOutStaff(db, parse(req.headers.cookie ?? '')[STAFF_COOKIE]);
+    res.append(
+      'Set-Cookie',
+      serialize(STAFF_COOKIE, token, {
+        httpOnly: true,
+        secure,
+        sameSite: 'lax',
+        path: '/staff',
+        maxAge: SESSION_ABSOLUTE_MS / 1000,
+      }),
+    );
+    res.redirect(303, `/staff/${org.slug}`);
+  });
+
+  router.post('/staff/:orgSlug/logout', async (req, res) => {
+    checkCsrf(req);
+    await signOutStaff(db, parse(req.headers.cookie ?? '')[STAFF_COOKIE]);
+    res.append(
+      'Set-Cookie',
+      serialize(STAFF_COOKIE, '', { httpOnly: true, secure, sameSite: 'lax', path: '/staff', maxAge: 0 }),
+    );
+    res.redirect(303, `/staff/${encodeURIComponent(req.params.orgSlug)}/login`);
+  });
+
+  /** Every other staff page: the signed-in staff member of this practice, or a redirect to sign in. */
+  const signedIn = async (req: Request, res: Response, next: NextFunction) => {
+    const org = await findOrganizationBySlug(db, req.params.orgSlug as string);
+    const user = await currentStaff(db, parse(req.headers.cookie ?? '')[STAFF_COOKIE]);
+    if (!user || user.organizationId !== org.id) {
+      res.redirect(303, `/staff/${org.slug}/login`);
+      return;
+    }
+    const { timeZone } = await db.organization.findUniqueOrThrow({ where: { id: org.id }, select: { timeZone: true } });
+    req.staff = user;
+    res.locals.session = { org: { ...org, timeZone }, user } satisfies StaffSession;
+    next();
+  };
+  router.use('/staff/:orgSlug', (req, res, next) => {
+    // Relative to the mount path: signing in and out need no session.
+    if (req.path === '/login' || req.path === '/logout') {
+      next();
+      return;
+    }
+    signedIn(req, res, next).catch(next);
+  });
+
+  router.use(clientListRoutes(deps));
+  router.use(clientPageRoutes(deps));
+  router.use(clientActionRoutes(deps));
+
+  return router;
+}

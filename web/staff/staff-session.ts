@@ -1,0 +1,75 @@
+/**
+ * What every signed-in dashboard page shares: the practice and staff member
+ * of the session, the page layout with its navigation, CSRF, and the check
+ * that the staff member may reach an onboarding.
+ */
+import type { Client } from '@temporalio/client';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { Db } from '../../db/client';
+import { AppError } from '../../use-cases/app-error';
+import type { StaffSessionUser } from '../../use-cases/accounts/staff-sessions';
+import { accessibleOnboarding } from '../../use-cases/client-access-policy';
+import type { StaffPrincipal } from '../../use-cases/staff-principal';
+import { assertCsrf, csrfField } from '../csrf';
+import { html, page, type Html } from '../html';
+
+export interface StaffDashboardDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  tokenSigningKey: Buffer;
+  publicBaseUrl: string;
+}
+
+export const STAFF_COOKIE = 'staff_session';
+const ZOnboardingId = z.uuid();
+
+export interface StaffSession {
+  org: { id: string; slug: string; name: string; brandColor: string | null; timeZone: string };
+  user: StaffSessionUser;
+}
+
+export type StaffPages = ReturnType<typeof staffPages>;
+
+export function staffPages(deps: StaffDashboardDeps) {
+  const { db } = deps;
+  const secure = deps.publicBaseUrl.startsWith('https://');
+  const csrf = (req: Request, res: Response) => csrfField(req, res, deps.tokenSigningKey, secure, 'staff');
+  const checkCsrf = (req: Request) => assertCsrf(req, deps.tokenSigningKey, 'staff');
+  const sessionOf = (res: Response) => res.locals.session as StaffSession;
+
+  const layout = (req: Request, res: Response, title: string, body: Html) => {
+    const { org, user } = sessionOf(res);
+    return page({
+      title,
+      practiceName: org.name,
+      brandColor: org.brandColor,
+      wide: true,
+      nav: html`<a href="/staff/${org.slug}">Onboardings</a>
+        <span>${user.displayName}</span>
+        <form method="post" action="/staff/${org.slug}/logout">
+          <input type="hidden" name="_csrf" value="${csrf(req, res)}" />
+          <button type="submit">Sign out</button>
+        </form>`,
+      body,
+    });
+  };
+
+  /** The onboarding id of a client page's path; a malformed one is a 404 like an unknown one. */
+  const onboardingIdOf = (id: string): string => {
+    const parsed = ZOnboardingId.safeParse(id);
+    if (!parsed.success) throw new AppError('NOT_FOUND', 'malformed onboarding id');
+    return parsed.data;
+  };
+  /**
+   * Whether this staff member may reach the onboarding (use-cases/client-access-policy.ts,
+   * as in the JSON API): another practice's, or a colleague's client for a
+   * therapist, is a 404 like an unknown id. Called inside audited(), so a refusal is recorded.
+   */
+  const assertVisible = async (user: StaffPrincipal, onboardingId: string): Promise<void> => {
+    await accessibleOnboarding(db, user, onboardingId, { id: true });
+  };
+
+  return { ...deps, secure, csrf, checkCsrf, sessionOf, layout, onboardingIdOf, assertVisible };
+}
