@@ -97,7 +97,10 @@ it('terminates with a reason, and says what went wrong with exit code 1', async 
 
   const again = await ops(['terminate', stuck.onboardingId, '--reason', 'again']);
   expect(again.code).toBe(1);
-  expect(again.stderr).toMatch(/CONFLICT \(HTTP 409\): The workflow has closed \(TERMINATED\)/);
+  // Terminated means CANCELLED: finished, refused like a staff action on it.
+  expect(again.stderr).toMatch(
+    /CONFLICT \(HTTP 409\): This onboarding has finished; there is nothing left to act on\./,
+  );
 });
 
 it('bulk is a dry run until --yes', async () => {
