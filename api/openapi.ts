@@ -149,12 +149,17 @@ const opsAction = (summary: string, body?: z.ZodType) => ({
       ? { requestBody: { required: true, content: { 'application/json': { schema: requestSchema(body) } } } }
       : {}),
     responses: {
-      200: json(ZOpsActionResponse, 'What was done, and where the onboarding and its workflow now stand'),
+      200: json(
+        ZOpsActionResponse,
+        'What was done; `status` is the onboarding’s status as read from the database after the action',
+      ),
       ...(body ? { 400: error('Invalid body, with field errors') } : {}),
       401: error('No valid staff API key'),
       403: error('Only ops engineers and organisation admins'),
       404: error('No such onboarding in your organisation'),
-      409: error('Not possible for the workflow as it is; the message says why'),
+      409: error(
+        'Not possible as the onboarding or its workflow stands; the message says why. A finished onboarding (COMPLETE or CANCELLED) answers "This onboarding has finished; there is nothing left to act on.", like staff actions; a FAILED one is reset only with "force": true',
+      ),
       503: error('Temporal is unavailable; retry'),
     },
   },
@@ -483,27 +488,28 @@ export function openApiDocument(serverUrl: string): Schema {
         },
       },
       '/v1/ops/onboardings/{onboardingId}/cancel': opsAction(
-        'Request cancellation of the workflow; the onboarding becomes CANCELLED (timeline ops.cancelled)',
+        'Request cancellation of the running workflow; the onboarding becomes CANCELLED (timeline ops.cancelled). Refused (409) for a finished onboarding (COMPLETE, CANCELLED)',
       ),
       '/v1/ops/onboardings/{onboardingId}/terminate': opsAction(
-        'Terminate the workflow at once; the onboarding becomes CANCELLED (timeline ops.terminated). The reason is stored in the workflow history in plain text: no PHI.',
+        'Terminate the running workflow at once; the onboarding becomes CANCELLED (timeline ops.terminated). The reason is stored in the workflow history in plain text: no PHI. Refused (409) for a finished onboarding (COMPLETE, CANCELLED)',
         ZOpsTerminateRequest,
       ),
       '/v1/ops/onboardings/{onboardingId}/reset': opsAction(
-        'Start a new run from a WorkflowTaskCompleted event of the current run (first, last, or an event id)',
+        'Start a new run from a WorkflowTaskCompleted event of the current run (first, last, or an event id). Refused (409) for a finished onboarding (COMPLETE, CANCELLED), and for a FAILED one unless "force": true (recorded on the timeline as a forced ops.reset)',
         ZOpsResetRequest,
       ),
       '/v1/ops/onboardings/{onboardingId}/retry': opsAction(
-        'Run a failed, timed-out or terminated flow again from the workflow task that scheduled the failed step',
+        'Run a failed, timed-out or terminated flow again from the workflow task that scheduled the failed step. Refused (409) for a finished onboarding (COMPLETE, CANCELLED)',
       ),
       '/v1/ops/bulk': {
         post: {
-          summary: 'Cancel or terminate every onboarding a stuck/failed query matches (dry run unless dryRun is false)',
+          summary:
+            'Cancel or terminate every onboarding a stuck/failed query matches (dry run unless dryRun is false). Each is checked as it is acted on: finished ones (COMPLETE, CANCELLED) and closed workflows are listed under refused, not done',
           tags: ['ops'],
           security: [{ staffApiKey: [] }],
           requestBody: { required: true, content: { 'application/json': { schema: requestSchema(ZOpsBulkRequest) } } },
           responses: {
-            200: json(ZOpsBulkResponse, 'What matched, and what was done or failed'),
+            200: json(ZOpsBulkResponse, 'What matched, and what was done, refused or failed'),
             400: error('Invalid body, with field errors'),
             401: error('No valid staff API key'),
             403: error('Only ops engineers and organisation admins'),

@@ -20,3 +20,16 @@ export const ONBOARDING_STATUSES = [
 ] as const;
 
 export type OnboardingStatus = (typeof ONBOARDING_STATUSES)[number];
+
+/**
+ * Finished onboardings: the client completed it, or staff or ops cancelled
+ * it. Nothing may act on them any more (staff actions and ops alike answer
+ * 409 "This onboarding has finished"). FAILED is not finished: an engineer
+ * may still run it again (ops retry, or a reset with `force`). REVOKED waits
+ * for staff.
+ */
+export const FINISHED_ONBOARDING_STATUSES: readonly OnboardingStatus[] = ['COMPLETE', 'CANCELLED'];
+
+export function isOnboardingFinished(status: OnboardingStatus): boolean {
+  return FINISHED_ONBOARDING_STATUSES.includes(status);
+}

@@ -193,6 +193,11 @@ export const ZOpsResetRequest = z.object({
     z.number().int().min(1, 'must be an event id (1 or more)'),
   ]),
   reason: ZReason,
+  /**
+   * Required to reset a FAILED onboarding (retry needs none); recorded on the
+   * timeline. A finished (COMPLETE or CANCELLED) onboarding is never reset.
+   */
+  force: z.boolean().default(false),
 });
 export type TOpsResetRequest = z.infer<typeof ZOpsResetRequest>;
 
@@ -246,7 +251,14 @@ export const ZOpsBulkResponse = z.object({
   olderThanMinutes: z.number().int(),
   /** Onboarding ids the query matched (at most `limit`). */
   matched: z.array(z.uuid()),
+  /** Acted on. */
   done: z.array(z.uuid()),
+  /**
+   * Not acted on because of where they stand when their turn came (409
+   * CONFLICT): finished (COMPLETE, CANCELLED), or their workflow no longer runs.
+   */
+  refused: z.array(z.object({ onboardingId: z.uuid(), code: z.string(), message: z.string() })),
+  /** Not acted on because of an error (Temporal unavailable...): worth trying again. */
   failed: z.array(z.object({ onboardingId: z.uuid(), code: z.string(), message: z.string() })),
   /** False when the scan stopped at its budget before looking at every candidate. */
   complete: z.boolean(),

@@ -6,7 +6,7 @@
  * the API it calls never returns PHI.
  *
  * Exit codes: 0 done, 1 the API refused or failed (or some of a bulk action
- * failed), 2 wrong usage.
+ * was refused or failed), 2 wrong usage.
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -32,15 +32,18 @@ Commands:
       Status, timeline, the current run, pending activities, children and a history summary.
   cancel <onboardingId>
       Request cancellation of the workflow; the onboarding becomes CANCELLED.
+      Refused for a finished onboarding (COMPLETE or CANCELLED), like every action here.
   terminate <onboardingId> --reason "..."
       Stop the workflow at once; the onboarding becomes CANCELLED. The reason goes into the
       workflow history in plain text: never write client details in it.
-  reset <onboardingId> --to first|last|<eventId> --reason "..."
-      Start a new run from a WorkflowTaskCompleted event of the current run.
+  reset <onboardingId> --to first|last|<eventId> --reason "..." [--force]
+      Start a new run from a WorkflowTaskCompleted event of the current run. A FAILED
+      onboarding needs --force (recorded on its timeline); a finished one is never reset.
   retry <onboardingId>
       Run a failed, timed-out or terminated flow again from the step that failed.
   bulk cancel|terminate --stuck | --failed [--older-than MIN] [--status S] [--limit N] [--reason "..."] [--yes]
       Act on everything a query matches. Only lists what it would do unless --yes.
+      Onboardings that finished or stopped running in between are listed as refused.
 
 Options:
   --json           Print the API's JSON instead of tables.
@@ -79,6 +82,7 @@ const OPTIONS = {
   all: { type: 'boolean' },
   reason: { type: 'string' },
   to: { type: 'string' },
+  force: { type: 'boolean' },
   yes: { type: 'boolean' },
   json: { type: 'boolean' },
   key: { type: 'string' },
@@ -318,6 +322,7 @@ function printBulk(result: TOpsBulkResponse, out: (text: string) => void): void 
   } else {
     out(`${verb === 'cancel' ? 'Cancelled' : 'Terminated'} ${result.done.length} of ${result.matched.length}.`);
     for (const id of result.done) out(`  done    ${id}`);
+    for (const refusal of result.refused) out(`  REFUSED ${refusal.onboardingId}  ${refusal.code}: ${refusal.message}`);
     for (const failure of result.failed) out(`  FAILED  ${failure.onboardingId}  ${failure.code}: ${failure.message}`);
   }
   if (!result.complete) out('The scan stopped early (limit or budget): run it again for more.');
@@ -395,7 +400,11 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, out: (text: string) =
     }
     case 'reset': {
       const id = onboardingIdOf(rest, command);
-      const body = { to: resetPoint(values.to), reason: requireReason(values, command) };
+      const body = {
+        to: resetPoint(values.to),
+        reason: requireReason(values, command),
+        ...(values.force ? { force: true } : {}),
+      };
       print(ZOpsActionResponse.parse(await api.post(`/v1/ops/onboardings/${id}/reset`, body)), (r) =>
         printAction(r, out),
       );
@@ -423,7 +432,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, out: (text: string) =
       };
       const result = ZOpsBulkResponse.parse(await api.post('/v1/ops/bulk', body));
       print(result, (r) => printBulk(r, out));
-      return result.failed.length > 0 ? 1 : 0;
+      return result.failed.length > 0 || result.refused.length > 0 ? 1 : 0;
     }
     default:
       throw new UsageError(`unknown command "${command}"`);

@@ -122,7 +122,14 @@ async function auditedBulk(
       detail: {
         bulkAction: action,
         dryRun,
-        ...(result ? { matched: result.matched.length, done: result.done.length, failed: result.failed.length } : {}),
+        ...(result
+          ? {
+              matched: result.matched.length,
+              done: result.done.length,
+              refused: result.refused.length,
+              failed: result.failed.length,
+            }
+          : {}),
         ...(code ? { code } : {}),
       },
     });

@@ -97,7 +97,10 @@ it('terminates with a reason, and says what went wrong with exit code 1', async 
 
   const again = await ops(['terminate', stuck.onboardingId, '--reason', 'again']);
   expect(again.code).toBe(1);
-  expect(again.stderr).toMatch(/CONFLICT \(HTTP 409\): The workflow has closed \(TERMINATED\)/);
+  // Terminated means CANCELLED: finished, refused like a staff action on it.
+  expect(again.stderr).toMatch(
+    /CONFLICT \(HTTP 409\): This onboarding has finished; there is nothing left to act on\./,
+  );
 });
 
 it('bulk is a dry run until --yes', async () => {
@@ -149,4 +152,19 @@ it('refuses wrong usage with exit code 2, and a therapist key with 1', async () 
   const forbidden = await ops(['list'], { OPS_API_KEY: org.keys.therapist });
   expect(forbidden.code).toBe(1);
   expect(forbidden.stderr).toMatch(/FORBIDDEN \(HTTP 403\)/);
+});
+
+it('resets a FAILED onboarding only with --force, which it passes on to the API', async () => {
+  const flow = await parkedOnboarding(service, org.organizationId);
+  await service.database.db.onboarding.update({ where: { id: flow.onboardingId }, data: { status: 'FAILED' } });
+  const args = ['reset', flow.onboardingId, '--to', 'first', '--reason', 'cause fixed'];
+
+  const unforced = await ops(args);
+  expect(unforced.code).toBe(1);
+  expect(unforced.stderr).toMatch(/CONFLICT \(HTTP 409\): This onboarding failed\..*"force": true/);
+
+  // Past the force check, Temporal's own refusal (this parked run never ran a workflow task).
+  const forced = await ops([...args, '--force']);
+  expect(forced.code).toBe(1);
+  expect(forced.stderr).toMatch(/No workflow task has completed yet/);
 });

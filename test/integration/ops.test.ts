@@ -14,6 +14,7 @@ import type {
   TOpsListResponse,
   TOpsOnboardingDescription,
 } from '../../schemas/ops';
+import { opsBulk } from '../../use-cases/ops/ops-bulk';
 import { clientOnboarding } from '../../workflows/client-onboarding';
 import { testActivityDeps } from '../support/activity-deps';
 import {
@@ -68,6 +69,31 @@ async function invitedOnboarding() {
   await eventually(async () => ((await emailsSent(db(), onboardingId)).length === 1 ? true : undefined));
   return { onboardingId, event };
 }
+
+/**
+ * A flow that failed for good (FAILED, its run closed as FAILED): its
+ * invitation's email is already another client's portal login (`account`).
+ */
+async function failedOnboarding() {
+  const taken = await invitedOnboarding();
+  const account = await db().portalAccount.findFirstOrThrow({
+    where: { client: { onboarding: { id: taken.onboardingId } } },
+  });
+  const { input, workflowId } = await newOnboarding(db(), org.organizationId, { invite: true });
+  input.chart.client.email = account.email;
+  await service.env.client.workflow.start(clientOnboarding, {
+    workflowId,
+    taskQueue: service.taskQueue,
+    args: [input],
+  });
+  const onboardingId = input.onboardingId;
+  await eventually(async () => ((await temporalStatus(workflowId)) === 'FAILED' ? true : undefined));
+  expect((await db().onboarding.findUniqueOrThrow({ where: { id: onboardingId } })).status).toBe('FAILED');
+  return { onboardingId, workflowId, account };
+}
+
+/** What staff actions and ops actions alike answer about a finished onboarding (409). */
+const FINISHED = 'This onboarding has finished; there is nothing left to act on.';
 
 /** Starts a worker on a parked flow's own task queue, as if the lost workers came back. */
 async function startWorkerOn(taskQueue: string) {
@@ -224,7 +250,7 @@ describe('acting on a flow', () => {
 
     const again = await opsCall(service, org.keys.ops, 'POST', `/v1/ops/onboardings/${stuck.onboardingId}/cancel`);
     expect(again.status).toBe(409);
-    expect(((await again.json()) as TErrorResponse).error.message).toMatch(/has closed \(CANCELLED\)/);
+    expect(((await again.json()) as TErrorResponse).error.message).toBe(FINISHED);
   });
 
   it('cancel revokes the link of an invited client, like the staff cancel', async () => {
@@ -306,21 +332,7 @@ describe('acting on a flow', () => {
   });
 
   it('retry runs a failed flow again from the step that failed', async () => {
-    // The invitation fails for good: the email is already another client's portal login.
-    const taken = await invitedOnboarding();
-    const account = await db().portalAccount.findFirstOrThrow({
-      where: { client: { onboarding: { id: taken.onboardingId } } },
-    });
-    const { input, workflowId } = await newOnboarding(db(), org.organizationId, { invite: true });
-    input.chart.client.email = account.email;
-    await service.env.client.workflow.start(clientOnboarding, {
-      workflowId,
-      taskQueue: service.taskQueue,
-      args: [input],
-    });
-    const onboardingId = input.onboardingId;
-    await eventually(async () => ((await temporalStatus(workflowId)) === 'FAILED' ? true : undefined));
-    expect((await db().onboarding.findUniqueOrThrow({ where: { id: onboardingId } })).status).toBe('FAILED');
+    const { onboardingId, workflowId, account } = await failedOnboarding();
 
     const failed = await json<TOpsListResponse>(
       await opsCall(service, org.keys.ops, 'GET', '/v1/ops/onboardings?state=failed&limit=100'),
@@ -359,6 +371,158 @@ describe('acting on a flow', () => {
   });
 });
 
+describe('finished onboardings (issue 13, item 13)', () => {
+  /** The current run's id, the timeline and the status: none of it may change on a refused action. */
+  async function snapshot(onboardingId: string, workflowId: string) {
+    const run = await service.env.client.workflow.getHandle(workflowId).describe();
+    const { status } = await db().onboarding.findUniqueOrThrow({ where: { id: onboardingId } });
+    return { runId: run.runId, execution: run.status.name, status, timeline: await timelineOf(db(), onboardingId) };
+  }
+
+  /** Every ops action on the onboarding answers 409 "finished", is audited as refused, and changes nothing. */
+  async function expectEveryActionRefused(onboardingId: string, workflowId: string) {
+    const before = await snapshot(onboardingId, workflowId);
+    const actions: [string, unknown][] = [
+      ['reset', { to: 'first-workflow-task', reason: 'try again' }],
+      ['reset', { to: 'last-workflow-task', reason: 'try again', force: true }],
+      ['retry', {}],
+      ['cancel', {}],
+      ['terminate', { reason: 'clean up' }],
+    ];
+    for (const [action, body] of actions) {
+      const response = await opsCall(
+        service,
+        org.keys.ops,
+        'POST',
+        `/v1/ops/onboardings/${onboardingId}/${action}`,
+        body,
+      );
+      const answer = (await response.json()) as TErrorResponse;
+      expect({ action, status: response.status, code: answer.error?.code, message: answer.error?.message }).toEqual({
+        action,
+        status: 409,
+        code: 'CONFLICT',
+        message: FINISHED,
+      });
+    }
+    expect(await snapshot(onboardingId, workflowId)).toEqual(before);
+    expect((await auditActions(onboardingId)).slice(-actions.length)).toEqual(
+      actions.map(([action]) => `ops.${action}:refused:staff`),
+    );
+  }
+
+  it('a COMPLETE onboarding whose workflow still runs takes no reset, retry, cancel or terminate', async () => {
+    const { onboardingId } = await invitedOnboarding();
+    const { workflowId } = await db().onboarding.findUniqueOrThrow({ where: { id: onboardingId } });
+    // The database says COMPLETE while the run is still open (as the issue found it).
+    await db().onboarding.update({ where: { id: onboardingId }, data: { status: 'COMPLETE' } });
+    expect(await temporalStatus(workflowId)).toBe('RUNNING');
+
+    await expectEveryActionRefused(onboardingId, workflowId);
+    expect((await db().onboarding.findUniqueOrThrow({ where: { id: onboardingId } })).status).toBe('COMPLETE');
+  });
+
+  it('a CANCELLED onboarding is not reset into a new run, nor acted on otherwise', async () => {
+    const { onboardingId } = await invitedOnboarding();
+    const { workflowId } = await db().onboarding.findUniqueOrThrow({ where: { id: onboardingId } });
+    const cancelled = await json<TOpsActionResponse>(
+      await opsCall(service, org.keys.ops, 'POST', `/v1/ops/onboardings/${onboardingId}/cancel`),
+    );
+    // The answer's status is the database's.
+    expect(cancelled.status).toBe((await db().onboarding.findUniqueOrThrow({ where: { id: onboardingId } })).status);
+    expect(cancelled.status).toBe('CANCELLED');
+    await eventually(async () => ((await temporalStatus(workflowId)) === 'CANCELLED' ? true : undefined));
+
+    await expectEveryActionRefused(onboardingId, workflowId);
+    expect((await db().onboarding.findUniqueOrThrow({ where: { id: onboardingId } })).status).toBe('CANCELLED');
+  });
+
+  it('a FAILED onboarding is reset only when forced, and the forced reset is audited and on the timeline', async () => {
+    const { onboardingId, workflowId, account } = await failedOnboarding();
+    const before = await snapshot(onboardingId, workflowId);
+
+    const unforced = await opsCall(service, org.keys.ops, 'POST', `/v1/ops/onboardings/${onboardingId}/reset`, {
+      to: 'first-workflow-task',
+      reason: 'email fixed',
+    });
+    expect(unforced.status).toBe(409);
+    const refusal = ((await unforced.json()) as TErrorResponse).error;
+    expect(refusal.code).toBe('CONFLICT');
+    expect(refusal.message).toMatch(/"force": true/);
+    expect(await snapshot(onboardingId, workflowId)).toEqual(before);
+
+    await db().portalAccount.update({ where: { id: account.id }, data: { email: `moved-${account.email}` } });
+    const forced = await json<TOpsActionResponse>(
+      await opsCall(service, org.keys.ops, 'POST', `/v1/ops/onboardings/${onboardingId}/reset`, {
+        to: 'first-workflow-task',
+        reason: 'email fixed',
+        force: true,
+      }),
+    );
+    expect(forced).toMatchObject({ action: 'reset', previousRunId: before.runId });
+    expect(forced.runId).not.toBe(before.runId);
+    expect(forced.status).not.toBe('FAILED');
+    expect((await service.env.client.workflow.getHandle(workflowId).describe()).runId).toBe(forced.runId);
+    await eventually(async () =>
+      (await db().onboarding.findUniqueOrThrow({ where: { id: onboardingId } })).status === 'INVITED'
+        ? true
+        : undefined,
+    );
+
+    const reset = await db().onboardingEvent.findFirstOrThrow({ where: { onboardingId, type: 'ops.reset' } });
+    expect(reset.detail).toMatchObject({ forced: true, previousRunId: before.runId, runId: forced.runId });
+    expect(await auditActions(onboardingId)).toEqual(['ops.reset:refused:staff', 'ops.reset:success:staff']);
+  });
+
+  it('a bulk cancel reports an onboarding that finished before its turn as refused, and leaves it alone', async () => {
+    const practice = await createTestOrganization(db());
+    const finishing = await parkedOnboarding(service, practice.organizationId);
+    const stuck = await parkedOnboarding(service, practice.organizationId);
+    const flows = [finishing, stuck];
+    const opsUser = await db().staffUser.findFirstOrThrow({
+      where: { organizationId: practice.organizationId, role: 'OPS' },
+    });
+    const staff = {
+      staffUserId: opsUser.id,
+      organizationId: practice.organizationId,
+      role: 'OPS' as const,
+      canInvite: false,
+    };
+    const runIdBefore = (await service.env.client.workflow.getHandle(finishing.workflowId).describe()).runId;
+
+    // Matched as stuck; the client completes it between the scan and its turn.
+    const result = await opsBulk(
+      { db: db(), temporal: service.env.client },
+      staff,
+      { action: 'cancel', query: { state: 'stuck', olderThanMinutes: 0 }, dryRun: false, limit: 100 },
+      async (_action, onboardingId, work) => {
+        if (onboardingId === finishing.onboardingId) {
+          await db().onboarding.update({ where: { id: onboardingId }, data: { status: 'COMPLETE' } });
+        }
+        return work();
+      },
+    );
+
+    expect([...result.matched].sort()).toEqual(flows.map((flow) => flow.onboardingId).sort());
+    expect(result.done).toEqual([stuck.onboardingId]);
+    expect(result.refused).toEqual([{ onboardingId: finishing.onboardingId, code: 'CONFLICT', message: FINISHED }]);
+    expect(result.failed).toEqual([]);
+    expect(await db().onboarding.findUniqueOrThrow({ where: { id: finishing.onboardingId } })).toMatchObject({
+      status: 'COMPLETE',
+    });
+    expect(await timelineOf(db(), finishing.onboardingId)).toEqual([]);
+    const run = await service.env.client.workflow.getHandle(finishing.workflowId).describe();
+    expect({ runId: run.runId, status: run.status.name }).toEqual({ runId: runIdBefore, status: 'RUNNING' });
+    const described = await json<TOpsOnboardingDescription>(
+      await opsCall(service, practice.keys.ops, 'GET', `/v1/ops/onboardings/${finishing.onboardingId}`),
+    );
+    expect(described.workflow.history?.counts.WorkflowExecutionCancelRequested).toBeUndefined();
+    expect(await db().onboarding.findUniqueOrThrow({ where: { id: stuck.onboardingId } })).toMatchObject({
+      status: 'CANCELLED',
+    });
+  });
+});
+
 describe('bulk', () => {
   it('a dry run lists and changes nothing; then it cancels what matched', async () => {
     const practice = await createTestOrganization(db());
@@ -376,6 +540,7 @@ describe('bulk', () => {
       dryRun: true,
       matched: ids,
       done: [],
+      refused: [],
       failed: [],
       complete: true,
     });
@@ -402,8 +567,8 @@ describe('bulk', () => {
       orderBy: { id: 'asc' },
     });
     expect(bulkAudit.map((row) => row.detail)).toEqual([
-      { bulkAction: 'cancel', dryRun: true, matched: 2, done: 0, failed: 0 },
-      { bulkAction: 'cancel', dryRun: false, matched: 2, done: 2, failed: 0 },
+      { bulkAction: 'cancel', dryRun: true, matched: 2, done: 0, refused: 0, failed: 0 },
+      { bulkAction: 'cancel', dryRun: false, matched: 2, done: 2, refused: 0, failed: 0 },
     ]);
 
     // Nothing is stuck any more.

@@ -45,12 +45,21 @@ async function runUpdate(
       });
     }
     if (error instanceof WorkflowNotFoundError || isCompletedWorkflowError(error)) {
-      throw new AppError('CONFLICT', 'workflow not running', {
-        publicMessage: 'This onboarding has finished; there is nothing left to act on.',
-      });
+      throw onboardingFinishedError('workflow not running');
     }
     throw new AppError('UNAVAILABLE', 'staff action failed', { cause: error });
   }
+}
+
+/**
+ * The one answer to an action on a finished onboarding, for staff actions
+ * (whose workflow has closed) and ops actions (domain/onboarding-status.ts
+ * `isOnboardingFinished`) alike: 409 CONFLICT.
+ */
+export function onboardingFinishedError(detail: string): AppError {
+  return new AppError('CONFLICT', detail, {
+    publicMessage: 'This onboarding has finished; there is nothing left to act on.',
+  });
 }
 
 function isCompletedWorkflowError(error: unknown): boolean {

@@ -25,8 +25,11 @@ export type AuditEach = (
  * Cancels or terminates every onboarding a list query matches (up to
  * `limit`). A dry run, the default, only says which ones. The query runs
  * again for the real thing, so what is acted on is what matches then; each
- * onboarding is checked again as it is acted on, and one that closed in
- * between is reported as failed, not retried.
+ * onboarding is checked again as it is acted on, exactly as the single
+ * action checks it. One that finished (COMPLETE, CANCELLED) or whose
+ * workflow closed in between is reported under `refused` with the 409's code
+ * and message, not acted on and not retried; `failed` is for errors
+ * (Temporal unavailable...).
  */
 export async function opsBulk(
   deps: OpsDeps,
@@ -50,6 +53,7 @@ export async function opsBulk(
     olderThanMinutes,
     matched,
     done: [],
+    refused: [],
     failed: [],
     complete: scan.nextCursor === null,
   };
@@ -70,7 +74,9 @@ export async function opsBulk(
   });
   for (const { onboardingId, error } of outcomes) {
     if (error === null) response.done.push(onboardingId);
-    else if (error instanceof AppError) {
+    else if (error instanceof AppError && error.code === 'CONFLICT') {
+      response.refused.push({ onboardingId, code: error.code, message: error.publicMessage });
+    } else if (error instanceof AppError) {
       response.failed.push({ onboardingId, code: error.code, message: error.publicMessage });
     } else {
       deps.logger?.error({ err: error, onboardingId }, 'bulk ops action failed');

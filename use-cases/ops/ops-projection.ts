@@ -7,7 +7,7 @@
  */
 import { applyOnboardingProgress } from '../../activities/onboarding-progress';
 import type { Db } from '../../db/client';
-import type { OnboardingStatus } from '../../domain/onboarding-status';
+import { isOnboardingFinished, type OnboardingStatus } from '../../domain/onboarding-status';
 
 type ClosingEvent = 'ops.cancelled' | 'ops.terminated';
 type ReopeningEvent = 'ops.reset' | 'ops.retried';
@@ -24,6 +24,22 @@ export async function recordOpsClosed(
   closing: { onboardingId: string; event: ClosingEvent; staffUserId: string; runId: string | null },
 ): Promise<OnboardingStatus> {
   return db.$transaction(async (tx): Promise<OnboardingStatus> => {
+    const before = await tx.onboarding.findUniqueOrThrow({
+      where: { id: closing.onboardingId },
+      select: { status: true },
+    });
+    const event = {
+      // One entry per run: cancelling a run twice is one event, a later run's cancel is another.
+      key: `${closing.event}:${closing.runId ?? 'none'}`,
+      type: closing.event,
+      detail: { staffUserId: closing.staffUserId, runId: closing.runId },
+    };
+    if (isOnboardingFinished(before.status)) {
+      // It finished between the ops check and Temporal's answer: the run was stopped, but
+      // a COMPLETE onboarding stays COMPLETE (and a CANCELLED one CANCELLED).
+      await applyOnboardingProgress(tx, { onboardingId: closing.onboardingId, event });
+      return before.status;
+    }
     await tx.invitation.updateMany({
       where: { onboardingId: closing.onboardingId, status: { in: ['PENDING', 'LOCKED'] } },
       data: { status: 'REVOKED' },
@@ -38,17 +54,12 @@ export async function recordOpsClosed(
         data: { status: 'REVOKED' },
       });
     }
-    await applyOnboardingProgress(tx, {
-      onboardingId: closing.onboardingId,
-      status: 'CANCELLED',
-      event: {
-        // One entry per run: cancelling a run twice is one event, a later run's cancel is another.
-        key: `${closing.event}:${closing.runId ?? 'none'}`,
-        type: closing.event,
-        detail: { staffUserId: closing.staffUserId, runId: closing.runId },
-      },
+    await applyOnboardingProgress(tx, { onboardingId: closing.onboardingId, status: 'CANCELLED', event });
+    const { status: written } = await tx.onboarding.findUniqueOrThrow({
+      where: { id: closing.onboardingId },
+      select: { status: true },
     });
-    return 'CANCELLED';
+    return written;
   });
 }
 
@@ -67,6 +78,8 @@ export async function recordOpsReopened(
     previousRunId: string;
     runId: string;
     eventId: number;
+    /** A reset of a FAILED onboarding the operator forced. */
+    forced?: boolean;
   },
 ): Promise<OnboardingStatus> {
   return db.$transaction(async (tx) => {
@@ -95,6 +108,7 @@ export async function recordOpsReopened(
           previousRunId: reopening.previousRunId,
           runId: reopening.runId,
           eventId: reopening.eventId,
+          ...(reopening.forced ? { forced: true } : {}),
         },
       },
     });

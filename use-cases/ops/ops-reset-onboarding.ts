@@ -11,7 +11,7 @@ import { isGrpcServiceError } from '@temporalio/client';
 import { AppError } from '../app-error';
 import type { TOpsActionResponse, TOpsResetRequest } from '../../schemas/ops';
 import type { StaffPrincipal } from '../staff-principal';
-import { onboardingToOperate, type OpsDeps } from './ops-access';
+import { assertOpsMayAct, onboardingToOperate, type OpsDeps } from './ops-access';
 import { describeExecution, fetchRunHistory, temporalUnavailable, webUiUrl } from './ops-execution';
 import { resetPoints, resolveResetPoint, toNumber, type HistoryEvent } from './ops-history';
 import { recordOpsReopened } from './ops-projection';
@@ -66,6 +66,7 @@ async function reopen(
   previousRunId: string,
   point: HistoryEvent,
   reason: string,
+  forced = false,
 ): Promise<TOpsActionResponse> {
   const runId = await resetTo(deps, staff, { workflowId: onboarding.workflowId, runId: previousRunId }, point, reason);
   const eventId = toNumber(point.eventId);
@@ -76,6 +77,7 @@ async function reopen(
     previousRunId,
     runId,
     eventId,
+    forced,
   });
   const after = await describeExecution(deps, onboarding.workflowId);
   return {
@@ -92,7 +94,12 @@ async function reopen(
   };
 }
 
-/** Resets the current run (running or closed) to a workflow task completion of the caller's choosing. */
+/**
+ * Resets the current run (running or closed) to a workflow task completion of
+ * the caller's choosing. Refused (409) for a finished onboarding, and for a
+ * FAILED one unless the request says `force` (recorded on the timeline's
+ * ops.reset entry as `forced`).
+ */
 export async function opsResetOnboarding(
   deps: OpsDeps,
   staff: StaffPrincipal,
@@ -100,17 +107,21 @@ export async function opsResetOnboarding(
   request: TOpsResetRequest,
 ): Promise<TOpsActionResponse> {
   const onboarding = await onboardingToOperate(deps.db, staff, onboardingId);
+  assertOpsMayAct(onboarding, 'reset', request.force);
+  const forced = onboarding.status === 'FAILED';
   const run = await currentRun(deps, onboarding.workflowId);
   const events = await fetchRunHistory(deps, onboarding.workflowId, run.runId);
   const point = resolveResetPoint(events, request.to);
-  return reopen(deps, staff, 'reset', onboarding, run.runId, point, request.reason);
+  const reason = forced ? `${request.reason} (forced reset of a failed onboarding)` : request.reason;
+  return reopen(deps, staff, 'reset', onboarding, run.runId, point, reason, forced);
 }
 
 /**
  * Runs a failed, timed-out or terminated flow again from the step that
  * failed (ops-history.ts `resetPoints` says where). A running flow needs no
  * retry: its activities retry by themselves, and a failing workflow task is
- * retried until a fixed worker is deployed.
+ * retried until a fixed worker is deployed. A finished onboarding (COMPLETE,
+ * CANCELLED) is refused (409).
  */
 export async function opsRetryOnboarding(
   deps: OpsDeps,
@@ -118,6 +129,7 @@ export async function opsRetryOnboarding(
   onboardingId: string,
 ): Promise<TOpsActionResponse> {
   const onboarding = await onboardingToOperate(deps.db, staff, onboardingId);
+  assertOpsMayAct(onboarding, 'retry');
   const run = await currentRun(deps, onboarding.workflowId);
   const state = run.status.name;
   if (state === 'RUNNING') {

@@ -7,7 +7,7 @@ import { WorkflowNotFoundError, type WorkflowExecutionDescription } from '@tempo
 import { AppError } from '../app-error';
 import type { TOpsActionResponse } from '../../schemas/ops';
 import type { StaffPrincipal } from '../staff-principal';
-import { onboardingToOperate, type OpsDeps } from './ops-access';
+import { assertOpsMayAct, onboardingToOperate, type OpsDeps } from './ops-access';
 import { describeExecution, temporalUnavailable, webUiUrl } from './ops-execution';
 import { recordOpsClosed } from './ops-projection';
 
@@ -38,6 +38,8 @@ function isClosedRunError(error: unknown): boolean {
  * next workflow task: at once with a worker, or as soon as one polls again.
  * A cancelled workflow records nothing itself, so the projection is marked
  * CANCELLED here (timeline ops.cancelled) as soon as Temporal accepted the request.
+ * A finished onboarding (COMPLETE, CANCELLED) is refused with a 409 before
+ * Temporal is asked; the answer's status is the one the database holds after.
  */
 export async function opsCancelOnboarding(
   deps: OpsDeps,
@@ -45,6 +47,7 @@ export async function opsCancelOnboarding(
   onboardingId: string,
 ): Promise<TOpsActionResponse> {
   const onboarding = await onboardingToOperate(deps.db, staff, onboardingId);
+  assertOpsMayAct(onboarding, 'cancel');
   const execution = await runningExecution(deps, onboarding.workflowId, 'cancel');
   try {
     await deps.temporal.workflow.getHandle(onboarding.workflowId, execution.runId).cancel();
@@ -82,7 +85,7 @@ export async function opsCancelOnboarding(
  * cancel by Temporal (their parent close policy) and clean up themselves. The
  * projection becomes CANCELLED (timeline ops.terminated): see
  * use-cases/ops/ops-projection.ts for why not FAILED. The reason goes into the
- * workflow history in plain text.
+ * workflow history in plain text. A finished onboarding is refused (409).
  */
 export async function opsTerminateOnboarding(
   deps: OpsDeps,
@@ -91,6 +94,7 @@ export async function opsTerminateOnboarding(
   reason: string,
 ): Promise<TOpsActionResponse> {
   const onboarding = await onboardingToOperate(deps.db, staff, onboardingId);
+  assertOpsMayAct(onboarding, 'terminate');
   const execution = await runningExecution(deps, onboarding.workflowId, 'terminate');
   try {
     await deps.temporal.workflow
