@@ -490,7 +490,7 @@ export function openApiDocument(serverUrl: string): Schema {
         ZOpsTerminateRequest,
       ),
       '/v1/ops/onboardings/{onboardingId}/reset': opsAction(
-        'Start a new run from a WorkflowTaskCompleted event of the current run (first, last, or an event id)',
+        'Start a new run from a WorkflowTaskCompleted event of the current run (first, last, or an event id). The reason is stored in the workflow history in plain text: no PHI.',
         ZOpsResetRequest,
       ),
       '/v1/ops/onboardings/{onboardingId}/retry': opsAction(

@@ -36,7 +36,8 @@ Commands:
       Stop the workflow at once; the onboarding becomes CANCELLED. The reason goes into the
       workflow history in plain text: never write client details in it.
   reset <onboardingId> --to first|last|<eventId> --reason "..."
-      Start a new run from a WorkflowTaskCompleted event of the current run.
+      Start a new run from a WorkflowTaskCompleted event of the current run. The reason goes
+      into the workflow history in plain text: never write client details in it.
   retry <onboardingId>
       Run a failed, timed-out or terminated flow again from the step that failed.
   bulk cancel|terminate --stuck | --failed [--older-than MIN] [--status S] [--limit N] [--reason "..."] [--yes]
