@@ -97,12 +97,38 @@ export function codecUiOrigins(temporalUiUrl: string | undefined): Set<string> {
 export const CODEC_PATHS = ['/codec', '/staff/codec'];
 const STAFF_SESSION_COOKIE = 'staff_session';
 
+/** A refused caller's refusals are audited at most once in this window. */
+export const DENIAL_AUDIT_WINDOW_MS = 60_000;
+const DENIAL_AUDIT_CALLERS_MAX = 10_000;
+
+/**
+ * Whether to audit this caller's refusal now: the first in each window only.
+ * Temporal's clients retry a refused codec call (the CLI until its timeout:
+ * 138 rows from 27 calls), and the trail needs the fact, not each retry. In
+ * process, not in the database: a refusal then costs no write, the map is
+ * bounded (oldest caller forgotten first), and with several API instances
+ * the trail gets at most one row per caller per instance per window.
+ */
+export function denialAuditThrottle(now: () => number = Date.now): (caller: string) => boolean {
+  const last = new Map<string, number>();
+  return (caller) => {
+    const at = now();
+    const previous = last.get(caller);
+    if (previous !== undefined && at - previous < DENIAL_AUDIT_WINDOW_MS) return false;
+    last.delete(caller);
+    last.set(caller, at);
+    if (last.size > DENIAL_AUDIT_CALLERS_MAX) last.delete(last.keys().next().value!);
+    return true;
+  };
+}
+
 export function temporalCodecRoutes(deps: TemporalCodecDeps): Router {
   const router = Router();
   const codec = new AesGcmPayloadCodec(deps.payloadKeys);
   const uiOrigins = codecUiOrigins(deps.temporalUiUrl);
   const bearer = requireStaff(deps.db);
   const operators = new Set(deps.operatorOrganizations);
+  const auditDenial = denialAuditThrottle();
 
   /** Why this caller may not use the codec (for the audit trail, and the error), or null when they may. */
   const refusalFor = async (staff: StaffPrincipal): Promise<{ reason: string; error: AppError } | null> => {
@@ -156,7 +182,7 @@ export function temporalCodecRoutes(deps: TemporalCodecDeps): Router {
   router.use(CODEC_PATHS, async (req: Request, _res: Response, next: NextFunction) => {
     const staff = staffOf(req);
     const refusal = await refusalFor(staff);
-    if (refusal) {
+    if (refusal && auditDenial(staff.staffUserId)) {
       const direction = /^\/(decode|encode)$/.exec(req.path)?.[1] ?? 'codec';
       await recordAudit(deps.db, {
         organizationId: staff.organizationId,
@@ -166,8 +192,8 @@ export function temporalCodecRoutes(deps: TemporalCodecDeps): Router {
         origin: originOf(req),
         detail: { code: refusal.error.code, reason: refusal.reason },
       });
-      throw refusal.error;
     }
+    if (refusal) throw refusal.error;
     next();
   });
 

@@ -225,3 +225,17 @@ it('lets the Web UI decode with the dashboard session its browser sends, from th
   const evil = await fromUi({ origin: 'https://evil.example', cookie: `staff_session=${session}` });
   expect(evil.headers.get('access-control-allow-origin')).toBeNull();
 });
+
+it('audits a refused caller once however often its client retries', async () => {
+  const { payloads } = await storedWorkflowInput();
+  const other = await createTestOrganization(service.database.db);
+  for (let attempt = 0; attempt < 12; attempt += 1) {
+    expect((await service.post('/codec/decode', { payloads }, bearer(other.keys.ops))).status).toBe(403);
+  }
+  expect((await service.post('/codec/decode', { payloads }, bearer(other.keys.admin))).status).toBe(403);
+  // One row for the ops engineer's twelve calls, one for the admin: each caller's first refusal.
+  expect(await auditOf(other.organizationId, 'temporal.decode')).toEqual([
+    { outcome: 'denied', detail: { code: 'FORBIDDEN', reason: 'not_operator_organization' } },
+    { outcome: 'denied', detail: { code: 'FORBIDDEN', reason: 'not_operator_organization' } },
+  ]);
+});
