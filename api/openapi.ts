@@ -495,7 +495,7 @@ export function openApiDocument(serverUrl: string): Schema {
         ZOpsTerminateRequest,
       ),
       '/v1/ops/onboardings/{onboardingId}/reset': opsAction(
-        'Start a new run from a WorkflowTaskCompleted event of the current run (first, last, or an event id). Refused (409) for a finished onboarding (COMPLETE, CANCELLED), and for a FAILED one unless "force": true (recorded on the timeline as a forced ops.reset)',
+        'Start a new run from a WorkflowTaskCompleted event of the current run (first, last, or an event id). Refused (409) for a finished onboarding (COMPLETE, CANCELLED), and for a FAILED one unless "force": true (recorded on the timeline as a forced ops.reset). The reason is stored in the workflow history in plain text: no PHI.',
         ZOpsResetRequest,
       ),
       '/v1/ops/onboardings/{onboardingId}/retry': opsAction(

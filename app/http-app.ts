@@ -94,7 +94,7 @@ export function createApp(deps: ApiDependencies): Express {
     next();
   });
   // Workflow histories sent to the codec carry many payloads at once.
-  app.use('/codec', express.json({ limit: '8mb', strict: true }));
+  app.use(['/codec', '/staff/codec'], express.json({ limit: '8mb', strict: true }));
   // A form definition carries whole consent and privacy texts.
   app.use(
     '/v1/forms',

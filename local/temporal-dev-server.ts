@@ -15,6 +15,12 @@ export interface TemporalDevServerOptions {
   port?: number;
   uiPort?: number;
   namespace?: string;
+  /**
+   * The remote codec the Web UI sends payloads to (--ui-codec-endpoint). The
+   * dev server has no flag to make the UI include credentials: an operator
+   * ticks that once in the UI's Codec Server settings (see start-local).
+   */
+  uiCodecEndpoint?: string;
 }
 
 /**
@@ -38,12 +44,20 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
       ...(dbFilename ? { dbFilename } : {}),
       namespace: options.namespace ?? 'default',
       log: { format: 'json', level: 'error' },
-      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL'],
+      extraArgs: [
+        '--sqlite-pragma',
+        'journal_mode=WAL',
+        '--sqlite-pragma',
+        'synchronous=NORMAL',
+        ...(ui && options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+      ],
     },
   });
   return {
     address: env.address,
-    uiUrl: ui ? `http://127.0.0.1:${options.uiPort}` : null,
+    // localhost, like the API's PUBLIC_BASE_URL: the UI's codec calls carry the staff
+    // dashboard cookie only same-site, and 127.0.0.1 and localhost are different sites.
+    uiUrl: ui ? `http://localhost:${options.uiPort}` : null,
     stop: () => env.teardown(),
   };
 }

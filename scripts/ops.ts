@@ -39,6 +39,7 @@ Commands:
   reset <onboardingId> --to first|last|<eventId> --reason "..." [--force]
       Start a new run from a WorkflowTaskCompleted event of the current run. A FAILED
       onboarding needs --force (recorded on its timeline); a finished one is never reset.
+      The reason goes into the workflow history in plain text: never write client details in it.
   retry <onboardingId>
       Run a failed, timed-out or terminated flow again from the step that failed.
   bulk cancel|terminate --stuck | --failed [--older-than MIN] [--status S] [--limit N] [--reason "..."] [--yes]

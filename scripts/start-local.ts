@@ -79,6 +79,8 @@ runMain(async () => {
     dataDir: path.join(DATA_DIR, 'temporal'),
     port: local.data.LOCAL_TEMPORAL_PORT,
     uiPort: local.data.LOCAL_TEMPORAL_UI_PORT,
+    // The UI decodes through the API's codec with the staff dashboard's session cookie (api/routes/temporal-codec.ts).
+    uiCodecEndpoint: `http://localhost:${process.env.PORT ?? 3000}/staff/codec`,
   });
   stack.push({ name: 'Temporal dev server', stop: () => temporalServer.stop() });
 
@@ -138,6 +140,10 @@ runMain(async () => {
   say('Client portal onboarding is running.');
   say(`  API             ${api.url}`);
   say(`  Temporal Web UI ${temporalServer.uiUrl ?? '(disabled)'}`);
+  if (temporalServer.uiUrl) {
+    say('    to read payloads: sign in to the staff dashboard as the demo admin, then in the Web UI');
+    say('    open Codec Server settings and tick "Include cross-origin credentials" (once per browser)');
+  }
   say(`  Metrics         ${api.url}/metrics`);
   say(`  PostgreSQL      ${postgres.url}`);
   say(`  Data folder     ${DATA_DIR}`);

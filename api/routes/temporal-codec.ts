@@ -9,12 +9,16 @@
  * CODEC_OPERATOR_ORGANIZATIONS (none by default: everyone gets 403), with
  * their staff API key as a bearer token (`temporal … --codec-endpoint
  * <api>/codec --codec-auth 'Bearer <key>'`, or a proxy in front of the Web UI
- * that adds it). Every call is audited, refusals included.
+ * that adds it), or, at <api>/staff/codec, with the staff dashboard's session
+ * cookie, which the Web UI's browser sends when the UI includes credentials
+ * and is same-site with the API (npm start: localhost:8233 and :3000). Every
+ * call is audited, refusals included.
  *
  * Protocol: POST /codec/decode (and /codec/encode) with
  * {"payloads":[{"metadata":{"k":"<base64>"},"data":"<base64>"}]}, answered
  * in the same shape.
  */
+import { parse } from 'cookie';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Payload } from '@temporalio/common';
@@ -25,6 +29,7 @@ import { AppError } from '../../use-cases/app-error';
 import { originOf } from '../../http/audit-context';
 import { requireStaff, staffOf } from '../../http/staff-auth';
 import { type StaffPrincipal } from '../../use-cases/staff-principal';
+import { currentStaff } from '../../use-cases/accounts/staff-sessions';
 import { validate } from '../../http/validate';
 
 export interface TemporalCodecDeps {
@@ -64,12 +69,67 @@ function toJson(payload: Payload) {
   };
 }
 
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1'];
+
+/**
+ * The browser origins the Web UI at `temporalUiUrl` calls the codec from: its
+ * own, and for a local UI its loopback twin too (the dev server prints
+ * 127.0.0.1, the README says localhost: both are the same UI).
+ */
+export function codecUiOrigins(temporalUiUrl: string | undefined): Set<string> {
+  if (!temporalUiUrl) return new Set();
+  const url = new URL(temporalUiUrl);
+  const origins = new Set([url.origin]);
+  if (LOOPBACK_NAMES.includes(url.hostname)) {
+    for (const hostname of LOOPBACK_NAMES) {
+      const twin = new URL(url.origin);
+      twin.hostname = hostname;
+      origins.add(twin.origin);
+    }
+  }
+  return origins;
+}
+
+/**
+ * /codec takes a staff API key as a bearer token; /staff/codec also takes the
+ * staff dashboard's session cookie (path /staff), which the browser sends
+ * when the Web UI includes credentials (same-site: localhost:8233 and :3000).
+ */
+export const CODEC_PATHS = ['/codec', '/staff/codec'];
+const STAFF_SESSION_COOKIE = 'staff_session';
+
+/** A refused caller's refusals are audited at most once in this window. */
+export const DENIAL_AUDIT_WINDOW_MS = 60_000;
+const DENIAL_AUDIT_CALLERS_MAX = 10_000;
+
+/**
+ * Whether to audit this caller's refusal now: the first in each window only.
+ * Temporal's clients retry a refused codec call (the CLI until its timeout:
+ * 138 rows from 27 calls), and the trail needs the fact, not each retry. In
+ * process, not in the database: a refusal then costs no write, the map is
+ * bounded (oldest caller forgotten first), and with several API instances
+ * the trail gets at most one row per caller per instance per window.
+ */
+export function denialAuditThrottle(now: () => number = Date.now): (caller: string) => boolean {
+  const last = new Map<string, number>();
+  return (caller) => {
+    const at = now();
+    const previous = last.get(caller);
+    if (previous !== undefined && at - previous < DENIAL_AUDIT_WINDOW_MS) return false;
+    last.delete(caller);
+    last.set(caller, at);
+    if (last.size > DENIAL_AUDIT_CALLERS_MAX) last.delete(last.keys().next().value!);
+    return true;
+  };
+}
+
 export function temporalCodecRoutes(deps: TemporalCodecDeps): Router {
   const router = Router();
   const codec = new AesGcmPayloadCodec(deps.payloadKeys);
-  const uiOrigin = deps.temporalUiUrl ? new URL(deps.temporalUiUrl).origin : null;
+  const uiOrigins = codecUiOrigins(deps.temporalUiUrl);
   const bearer = requireStaff(deps.db);
   const operators = new Set(deps.operatorOrganizations);
+  const auditDenial = denialAuditThrottle();
 
   /** Why this caller may not use the codec (for the audit trail, and the error), or null when they may. */
   const refusalFor = async (staff: StaffPrincipal): Promise<{ reason: string; error: AppError } | null> => {
@@ -95,14 +155,15 @@ export function temporalCodecRoutes(deps: TemporalCodecDeps): Router {
     return null;
   };
 
-  router.use('/codec', (req: Request, res: Response, next: NextFunction) => {
-    // The UI calls from the browser: allow exactly its origin, with credentials, nothing else.
-    if (uiOrigin && req.get('origin') === uiOrigin) {
-      res.setHeader('Access-Control-Allow-Origin', uiOrigin);
+  router.use(CODEC_PATHS, (req: Request, res: Response, next: NextFunction) => {
+    // The UI calls from the browser: allow exactly its origin(s), with credentials, nothing else.
+    res.setHeader('Vary', 'Origin');
+    const origin = req.get('origin');
+    if (origin && uiOrigins.has(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Access-Control-Allow-Credentials', 'true');
       res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Authorization, X-Namespace');
       res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
-      res.setHeader('Vary', 'Origin');
     }
     if (req.method === 'OPTIONS') {
       res.status(204).end();
@@ -110,11 +171,19 @@ export function temporalCodecRoutes(deps: TemporalCodecDeps): Router {
     }
     next();
   });
-  router.use('/codec', bearer);
-  router.use('/codec', async (req: Request, _res: Response, next: NextFunction) => {
+  router.use(CODEC_PATHS, async (req: Request, res: Response, next: NextFunction) => {
+    // A bearer key (CLI, proxy) wins; else, under /staff, the dashboard's session cookie (the Web UI).
+    if (!req.get('authorization') && req.baseUrl.startsWith('/staff')) {
+      const user = await currentStaff(deps.db, parse(req.headers.cookie ?? '')[STAFF_SESSION_COOKIE]);
+      if (!user) throw new AppError('UNAUTHENTICATED', 'no staff dashboard session');
+      req.staff = user;
+    }
+    await bearer(req, res, next);
+  });
+  router.use(CODEC_PATHS, async (req: Request, _res: Response, next: NextFunction) => {
     const staff = staffOf(req);
     const refusal = await refusalFor(staff);
-    if (refusal) {
+    if (refusal && auditDenial(staff.staffUserId)) {
       const direction = /^\/(decode|encode)$/.exec(req.path)?.[1] ?? 'codec';
       await recordAudit(deps.db, {
         organizationId: staff.organizationId,
@@ -124,34 +193,37 @@ export function temporalCodecRoutes(deps: TemporalCodecDeps): Router {
         origin: originOf(req),
         detail: { code: refusal.error.code, reason: refusal.reason },
       });
-      throw refusal.error;
     }
+    if (refusal) throw refusal.error;
     next();
   });
 
   for (const direction of ['decode', 'encode'] as const) {
-    router.post(`/codec/${direction}`, async (req, res) => {
-      const body = validate(ZCodecRequest, req.body);
-      let payloads: Payload[];
-      try {
-        payloads = await codec[direction](body.payloads.map(fromJson));
-      } catch (error) {
-        if (error instanceof PayloadDecryptionError) {
-          throw new AppError('VALIDATION_FAILED', 'payload could not be decoded', { publicMessage: error.message });
+    router.post(
+      CODEC_PATHS.map((base) => `${base}/${direction}`),
+      async (req, res) => {
+        const body = validate(ZCodecRequest, req.body);
+        let payloads: Payload[];
+        try {
+          payloads = await codec[direction](body.payloads.map(fromJson));
+        } catch (error) {
+          if (error instanceof PayloadDecryptionError) {
+            throw new AppError('VALIDATION_FAILED', 'payload could not be decoded', { publicMessage: error.message });
+          }
+          throw error;
         }
-        throw error;
-      }
-      const staff = req.staff!;
-      await recordAudit(deps.db, {
-        organizationId: staff.organizationId,
-        actor: { type: 'staff', id: staff.staffUserId },
-        action: `temporal.${direction}`,
-        outcome: 'success',
-        origin: originOf(req),
-        detail: { payloads: payloads.length, namespace: req.get('x-namespace')?.slice(0, 100) ?? null },
-      });
-      res.json({ payloads: payloads.map(toJson) });
-    });
+        const staff = req.staff!;
+        await recordAudit(deps.db, {
+          organizationId: staff.organizationId,
+          actor: { type: 'staff', id: staff.staffUserId },
+          action: `temporal.${direction}`,
+          outcome: 'success',
+          origin: originOf(req),
+          detail: { payloads: payloads.length, namespace: req.get('x-namespace')?.slice(0, 100) ?? null },
+        });
+        res.json({ payloads: payloads.map(toJson) });
+      },
+    );
   }
   return router;
 }

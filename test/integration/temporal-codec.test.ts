@@ -6,9 +6,11 @@
  * refused and decodes nothing. Every call is audited, refusals included, and
  * it really decodes what the server stores.
  */
+import { randomBytes } from 'node:crypto';
 import { startApiServer } from '../../app/http-server';
 import type { TWebhookAccepted } from '../../schemas/chart-created-webhook';
 import { createLogger } from '../../observability/logger';
+import { hashToken } from '../../security/tokens';
 import {
   chartCreatedWebhook,
   createTestOrganization,
@@ -170,4 +172,70 @@ it('answers the Web UI’s preflight for its own origin only, and refuses what i
   );
   expect(garbage.status).toBe(400);
   expect((await service.post('/codec/decode', { nope: true }, bearer(operators.keys.ops))).status).toBe(400);
+});
+
+/** A staff dashboard session of this staff member, as the browser holds it (the cookie's value). */
+async function dashboardSession(staffUserId: string): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await service.database.db.staffSession.create({
+    data: { staffUserId, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + 60 * 60 * 1000) },
+  });
+  return token;
+}
+
+it('lets the Web UI decode with the dashboard session its browser sends, from the UI’s origin only', async () => {
+  const { lastName, payloads } = await storedWorkflowInput();
+  const fromUi = (headers: Record<string, string>) =>
+    fetch(`${service.api.url}/staff/codec/decode`, {
+      method: 'POST',
+      headers: { origin: UI, 'content-type': 'application/json', 'x-namespace': 'default', ...headers },
+      body: JSON.stringify({ payloads }),
+    });
+
+  // The browser's preflight for a credentialed POST with the UI's headers.
+  const preflight = await fetch(`${service.api.url}/staff/codec/decode`, {
+    method: 'OPTIONS',
+    headers: {
+      origin: UI,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type,x-namespace',
+    },
+  });
+  expect(preflight.status).toBe(204);
+  expect(preflight.headers.get('access-control-allow-origin')).toBe(UI);
+  expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
+  expect(preflight.headers.get('access-control-allow-headers')).toMatch(/x-namespace/i);
+
+  const session = await dashboardSession(operators.adminId);
+  const decoded = await fromUi({ cookie: `staff_session=${session}` });
+  expect(decoded.status).toBe(200);
+  expect(decoded.headers.get('access-control-allow-origin')).toBe(UI);
+  expect(decoded.headers.get('access-control-allow-credentials')).toBe('true');
+  const body = (await decoded.json()) as { payloads: JsonPayload[] };
+  expect(Buffer.from(body.payloads[0]!.data, 'base64').toString('utf8')).toContain(lastName);
+
+  // Without the cookie, with an unknown one, or as the practice's own admin: nothing decoded.
+  expect((await fromUi({})).status).toBe(401);
+  expect((await fromUi({ cookie: `staff_session=${randomBytes(32).toString('base64url')}` })).status).toBe(401);
+  const practiceAdmin = await fromUi({ cookie: `staff_session=${await dashboardSession(practice.adminId)}` });
+  expect(practiceAdmin.status).toBe(403);
+  expect(await practiceAdmin.text()).not.toContain(lastName);
+
+  // Another origin gets no CORS grant, so its browser never shows it the answer.
+  const evil = await fromUi({ origin: 'https://evil.example', cookie: `staff_session=${session}` });
+  expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+});
+
+it('audits a refused caller once however often its client retries', async () => {
+  const { payloads } = await storedWorkflowInput();
+  const other = await createTestOrganization(service.database.db);
+  for (let attempt = 0; attempt < 12; attempt += 1) {
+    expect((await service.post('/codec/decode', { payloads }, bearer(other.keys.ops))).status).toBe(403);
+  }
+  expect((await service.post('/codec/decode', { payloads }, bearer(other.keys.admin))).status).toBe(403);
+  // One row for the ops engineer's twelve calls, one for the admin: each caller's first refusal.
+  expect(await auditOf(other.organizationId, 'temporal.decode')).toEqual([
+    { outcome: 'denied', detail: { code: 'FORBIDDEN', reason: 'not_operator_organization' } },
+    { outcome: 'denied', detail: { code: 'FORBIDDEN', reason: 'not_operator_organization' } },
+  ]);
 });
