@@ -177,14 +177,11 @@ export type TOpsOnboardingDescription = z.infer<typeof ZOpsOnboardingDescription
  * Goes into the workflow history in plain text (Temporal does not encrypt
  * it) and is shown in the Web UI: say why, never who the client is.
  */
-/** Why, in plain words (no PHI); `missing` is the message when it is left out. */
-const reasonSchema = (missing?: string) =>
-  z
-    .string(missing ? { error: (issue) => (issue.input === undefined ? missing : undefined) } : undefined)
-    .trim()
-    .min(3, 'must say why (at least 3 characters)')
-    .max(300, 'must be at most 300 characters');
-const ZReason = reasonSchema();
+const ZReason = z
+  .string()
+  .trim()
+  .min(3, 'must say why (at least 3 characters)')
+  .max(300, 'must be at most 300 characters');
 
 export const ZOpsTerminateRequest = z.object({ reason: ZReason });
 export type TOpsTerminateRequest = z.infer<typeof ZOpsTerminateRequest>;
@@ -223,25 +220,29 @@ export type TOpsActionResponse = z.infer<typeof ZOpsActionResponse>;
 
 export const OPS_BULK_ACTIONS = ['cancel', 'terminate'] as const;
 
-const ZOpsBulkBase = z.object({
-  query: z.object({
-    state: z.enum(['stuck', 'failed']),
-    olderThanMinutes: ZOlderThanMinutes.optional(),
-    status: z.enum(ONBOARDING_STATUSES).optional(),
-  }),
-  /** Lists what would be acted on and changes nothing, unless false. */
-  dryRun: z.boolean().default(true),
-  limit: z.number().int().min(1).max(500).default(100),
-});
-
-/** terminate needs a reason (recorded in each workflow's history); cancel may give one. */
-export const ZOpsBulkRequest = z.discriminatedUnion('action', [
-  ZOpsBulkBase.extend({ action: z.literal('cancel'), reason: ZReason.optional() }),
-  ZOpsBulkBase.extend({
-    action: z.literal('terminate'),
-    reason: reasonSchema('is required to terminate'),
-  }),
-]);
+export const ZOpsBulkRequest = z
+  .object({
+    action: z.enum(OPS_BULK_ACTIONS),
+    query: z.object({
+      state: z.enum(['stuck', 'failed']),
+      olderThanMinutes: ZOlderThanMinutes.optional(),
+      status: z.enum(ONBOARDING_STATUSES).optional(),
+    }),
+    /** Lists what would be acted on and changes nothing, unless false. */
+    dryRun: z.boolean().default(true),
+    limit: z.number().int().min(1).max(500).default(100),
+    /** Required for terminate (recorded in each workflow's history). */
+    reason: ZReason.optional(),
+  })
+  .refine((body) => body.action !== 'terminate' || body.reason !== undefined, {
+    path: ['reason'],
+    message: 'is required to terminate',
+  })
+  // The refinement above, as JSON Schema says it, for the OpenAPI document.
+  .meta({
+    if: { properties: { action: { const: 'terminate' } }, required: ['action'] },
+    then: { required: ['reason'] },
+  });
 export type TOpsBulkRequest = z.infer<typeof ZOpsBulkRequest>;
 
 export const ZOpsBulkResponse = z.object({
