@@ -36,6 +36,7 @@ type JsonSchema = {
   format?: string;
   pattern?: string;
   minimum?: number;
+  maximum?: number;
   enum?: unknown[];
   required?: string[];
   oneOf?: JsonSchema[];
@@ -251,6 +252,27 @@ function invalidRequests(operation: Operation, valid: ValidRequest): [string, Se
   return cases;
 }
 
+/** Values at the edges of what a parameter's schema allows: each must be accepted (not a 400). */
+function allowedEdges(operation: Operation, valid: ValidRequest): [string, Sent][] {
+  const cases: [string, Sent][] = [];
+  for (const parameter of operation.op.parameters ?? []) {
+    if (parameter.in !== 'path' && parameter.in !== 'query') continue;
+    const { schema } = parameter;
+    const values = [
+      ...(schema.type === 'integer' ? [schema.minimum, schema.maximum].filter((v) => v !== undefined) : []),
+      ...(schema.enum ?? []),
+    ].map(String);
+    for (const value of values) {
+      const where = parameter.in === 'path' ? 'params' : 'query';
+      cases.push([
+        `${parameter.in} ${parameter.name}=${value}`,
+        { ...valid, [where]: { ...valid[where], [parameter.name]: value } },
+      ]);
+    }
+  }
+  return cases;
+}
+
 beforeAll(async () => {
   service = await startTestService({
     codecOperatorOrganizations: [slug],
@@ -322,4 +344,21 @@ describe('the OpenAPI document as a contract', () => {
     expect(problems).toEqual([]);
     expect(refusals).toBeGreaterThan(4 * operations.length);
   }, 180_000);
+
+  it('accepts every parameter value its schema allows, at the edges and for each enum member', async () => {
+    const valid = validRequests();
+    const problems: string[] = [];
+    let sent = 0;
+    for (const operation of operations) {
+      const declared = Object.keys(operation.op.responses);
+      for (const [what, request] of allowedEdges(operation, valid[operation.op.operationId]!)) {
+        const status = await send(operation, request);
+        sent += 1;
+        if (!declared.includes(String(status))) problems.push(`${operation.label} (${what}): undeclared ${status}`);
+        if (status === 400 || status >= 500) problems.push(`${operation.label} (${what}): refused with ${status}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(sent).toBeGreaterThan(10);
+  }, 120_000);
 });
