@@ -7,7 +7,7 @@ import { countStatusTransitions } from '../observability/status-transitions';
 import { AppError } from '../use-cases/app-error';
 import { errorHandler } from '../http/error-handler';
 import { httpMetrics } from '../http/http-metrics';
-import { openApiDocument } from '../api/openapi';
+import { methodNotAllowed, openApiDocument } from '../api/openapi';
 import { keepRawBody } from '../http/raw-body';
 import { requestContext } from '../http/request-context';
 import { securityHeaders } from '../http/security-headers';
@@ -112,7 +112,10 @@ export function createApp(deps: ApiDependencies): Express {
 
   app.use(healthRoutes(deps));
   app.use(metricsRoutes({ metrics, metricsToken: deps.metricsToken }));
-  const openApi = openApiDocument(deps.publicBaseUrl);
+  const openApi = openApiDocument(deps.publicBaseUrl, {
+    paymentsProvider: deps.payments?.kind ?? null,
+    codec: Boolean(deps.payloadKeys),
+  });
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
@@ -143,6 +146,7 @@ export function createApp(deps: ApiDependencies): Express {
   app.use(staffDashboardRoutes(deps));
   if (deps.outboxDir) app.use(devEmailRoutes({ outboxDir: deps.outboxDir }));
 
+  app.use(methodNotAllowed(openApi as { paths: Record<string, object> }));
   app.use((_req, _res, next) => {
     next(new AppError('NOT_FOUND', 'no such route'));
   });

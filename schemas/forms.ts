@@ -61,7 +61,9 @@ export const ZSendFormsRequest = z
   .refine((body) => (body.packageKey === undefined) !== (body.formKeys === undefined), {
     message: 'give either packageKey or formKeys',
     path: ['packageKey'],
-  });
+  })
+  // The refinement above, as JSON Schema says it, for the OpenAPI document.
+  .meta({ oneOf: [{ required: ['packageKey'] }, { required: ['formKeys'] }] });
 export type TSendFormsRequest = z.infer<typeof ZSendFormsRequest>;
 
 const ZAssignmentStatus = z.enum(['PENDING', 'IN_PROGRESS', 'SUBMITTED', 'CANCELLED']);

@@ -242,6 +242,11 @@ export const ZOpsBulkRequest = z
   .refine((body) => body.action !== 'terminate' || body.reason !== undefined, {
     path: ['reason'],
     message: 'is required to terminate',
+  })
+  // The refinement above, as JSON Schema says it, for the OpenAPI document.
+  .meta({
+    if: { properties: { action: { const: 'terminate' } }, required: ['action'] },
+    then: { required: ['reason'] },
   });
 export type TOpsBulkRequest = z.infer<typeof ZOpsBulkRequest>;
 

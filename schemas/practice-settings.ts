@@ -18,7 +18,11 @@ const ZReminderDays = (max: number) =>
  */
 export const ZPracticeSettings = z.object({
   /** IANA zone the practice's emails and pages show times in. */
-  timeZone: z.string().trim().refine(isTimeZone, 'must be an IANA time zone such as America/New_York'),
+  timeZone: z
+    .string()
+    .trim()
+    .min(1, 'must be an IANA time zone such as America/New_York')
+    .refine(isTimeZone, 'must be an IANA time zone such as America/New_York'),
   /** How long an invitation link lives, in hours; null: 7 days (temporal.config.ts). */
   invitationTtlHours: z
     .int()

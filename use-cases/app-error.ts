@@ -19,6 +19,8 @@ export const APP_ERROR_CODES = {
   CONFLICT: 'This action is not possible right now.',
   /** The email already belongs to another client's portal account (seed 003: one portal per email). */
   EMAIL_IN_USE: 'This email address already belongs to another client portal account.',
+  /** The path exists, but not with this method; the Allow header lists the methods it has. */
+  METHOD_NOT_ALLOWED: 'This method is not allowed here.',
   /** The resource does not exist, or the caller may not know that it does. */
   NOT_FOUND: 'Not found.',
   /** The referenced form package is not configured for this organisation (seed 000). */

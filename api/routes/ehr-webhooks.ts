@@ -12,7 +12,7 @@ import type { StartOnboardingDeps } from '../../use-cases/onboarding/start-onboa
 import { authenticateEhrWebhook } from '../../use-cases/integrations/ehr-webhook-auth';
 import { validate } from '../../http/validate';
 
-const ZIntegrationParams = z.object({ integrationId: z.uuid('must be an integration id (UUID)') });
+export const ZIntegrationParams = z.object({ integrationId: z.uuid('must be an integration id (UUID)') });
 
 /**
  * Webhooks from EHR systems: one URL per integration, each delivery signed

@@ -1,0 +1,2 @@
+export { openApiDocument, type OpenApiOptions } from './document';
+export { methodNotAllowed } from './allowed-methods';

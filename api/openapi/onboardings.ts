@@ -1,0 +1,140 @@
+/** Staff operations on one onboarding (api/routes/onboardings.ts, and its forms in api/routes/forms.ts). */
+import { ZOnboardingPaymentsResponse } from '../../schemas/onboarding-payments';
+import {
+  ZOnboardingDocumentParams,
+  ZOnboardingFormsResponse,
+  ZSendFormsRequest,
+  ZSendFormsResponse,
+  ZSignedFormResponse,
+} from '../../schemas/forms';
+import {
+  ZChangePortalOwnerRequest,
+  ZOnboardingParams,
+  ZOnboardingResponse,
+  ZStaffActionResponse,
+} from '../../schemas/onboarding';
+import { error, json, NO_SUCH_ONBOARDING, operation, pdf, type Schema } from './operation';
+import type { z } from 'zod';
+
+const staffAction = (operationId: string, summary: string, body?: z.ZodType) => ({
+  post: operation({
+    operationId,
+    summary,
+    tags: ['staff'],
+    auth: 'staff',
+    params: ZOnboardingParams,
+    ...(body ? { body } : {}),
+    responses: {
+      200: json(ZStaffActionResponse, 'Where the onboarding now stands'),
+      403: error('Only admins and therapists with the invite permission (seed 003)'),
+      404: error(NO_SUCH_ONBOARDING),
+      409: error('Not possible in the current state; the message says why'),
+      503: error('Temporal is unavailable; retry'),
+    },
+  }),
+});
+
+const signedForm = (operationId: string, summary: string, ok: Schema) => ({
+  get: operation({
+    operationId,
+    summary,
+    tags: ['staff'],
+    auth: 'staff',
+    params: ZOnboardingDocumentParams,
+    responses: {
+      200: ok,
+      403: error('Ops engineers never read answers'),
+      404: error(NO_SUCH_ONBOARDING),
+    },
+  }),
+});
+
+export function onboardingPaths(): Record<string, Schema> {
+  return {
+    '/v1/onboardings/{onboardingId}': {
+      get: operation({
+        operationId: 'getOnboarding',
+        summary: 'Status, timeline and invitation of one onboarding (no PHI)',
+        tags: ['staff'],
+        auth: 'staff',
+        params: ZOnboardingParams,
+        responses: {
+          200: json(ZOnboardingResponse, 'The onboarding'),
+          404: error(NO_SUCH_ONBOARDING),
+          503: error('Temporal is unavailable; retry'),
+        },
+      }),
+    },
+    '/v1/onboardings/{onboardingId}/payments': {
+      get: operation({
+        operationId: 'listOnboardingPayments',
+        summary:
+          'The client’s account: invoices, portal payments and the invoices they paid, open payments (admins and the assigned clinician; audited)',
+        description:
+          'For reconciling with the EHR, which is also called back with payment.succeeded. Ops staff get 403: billing is the client’s PHI.',
+        tags: ['staff'],
+        auth: 'staff',
+        params: ZOnboardingParams,
+        responses: {
+          200: json(ZOnboardingPaymentsResponse, 'Newest first'),
+          403: error('Ops staff'),
+          404: error(NO_SUCH_ONBOARDING),
+        },
+      }),
+    },
+    '/v1/onboardings/{onboardingId}/invitation/resend': staffAction(
+      'resendInvitation',
+      'Resend Invite: a new link, a fresh 7 days',
+    ),
+    '/v1/onboardings/{onboardingId}/portal-access/revoke': staffAction('revokePortalAccess', 'Revoke Access'),
+    '/v1/onboardings/{onboardingId}/portal-owner': staffAction(
+      'changePortalOwner',
+      'Change Ownership to a guardian (seed 004)',
+      ZChangePortalOwnerRequest,
+    ),
+    '/v1/onboardings/{onboardingId}/cancel': staffAction('cancelOnboarding', 'Cancel the onboarding'),
+    '/v1/onboardings/{onboardingId}/forms': {
+      get: operation({
+        operationId: 'listOnboardingForms',
+        summary: 'Per-form status of the onboarding (no answers; audited as forms.list)',
+        tags: ['staff'],
+        auth: 'staff',
+        params: ZOnboardingParams,
+        responses: {
+          200: json(ZOnboardingFormsResponse, 'Every form request and its forms'),
+          404: error(NO_SUCH_ONBOARDING),
+        },
+      }),
+    },
+    '/v1/onboardings/{onboardingId}/form-requests': {
+      post: operation({
+        operationId: 'sendForms',
+        summary: 'Send New Forms to an existing portal user (seed 003): a package or single forms',
+        description: 'Exactly one of packageKey and formKeys.',
+        tags: ['staff'],
+        auth: 'staff',
+        params: ZOnboardingParams,
+        body: ZSendFormsRequest,
+        invalid: 'A malformed id, an invalid body, or unknown form keys',
+        responses: {
+          201: json(ZSendFormsResponse, 'The forms were assigned; the client is emailed'),
+          403: error('Only admins and therapists with permission (seed 003)'),
+          404: error(NO_SUCH_ONBOARDING),
+          409: error('The client has no usable portal account, or the onboarding is closed'),
+          422: error('Unknown form package'),
+          503: error('Temporal is unavailable; retry'),
+        },
+      }),
+    },
+    '/v1/onboardings/{onboardingId}/documents/{assignmentId}': signedForm(
+      'getSignedForm',
+      'A signed form: answers, scores and the signature check (PHI: audited as form.read)',
+      json(ZSignedFormResponse, 'The signed form'),
+    ),
+    '/v1/onboardings/{onboardingId}/documents/{assignmentId}/pdf': signedForm(
+      'getSignedFormPdf',
+      'The signed form as PDF (audited as form.download)',
+      pdf('The PDF the client signed'),
+    ),
+  };
+}
