@@ -41,7 +41,7 @@ export const SHARED_RESPONSES = {
 };
 const ref = (name: keyof typeof SHARED_RESPONSES) => ({ $ref: `#/components/responses/${name}` });
 
-/** Out of reach answers like unknown (api/client-access-policy.ts): a therapist reaches their own clients only. */
+/** Out of reach answers like unknown (use-cases/client-access-policy.ts): a therapist reaches their own clients only. */
 export const NO_SUCH_ONBOARDING =
   'No such onboarding within your reach (your organisation; for a therapist, your own clients)';
 export const NO_STAFF_KEY = 'No valid staff API key';

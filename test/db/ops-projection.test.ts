@@ -1,5 +1,5 @@
 /**
- * How ops stopping a run shows in the projection (api/use-cases/ops-projection.ts),
+ * How ops stopping a run shows in the projection (use-cases/ops/ops-projection.ts),
  * in particular when the onboarding finished between the ops check and
  * Temporal's answer: the answer must report the status it really has.
  */
