@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { checkAnswers, checkSubmission, type FormAnswers } from '../../domain/form-answers';
 import { ZFormDefinition, type TFormDefinition } from '../../domain/form-definition';
-import { fieldCount, parseFormFields, renderFormFields, renderSubmittedAnswers } from '../../web/form-fields';
+import { fieldCount, parseFormFields, renderFormFields } from '../../web/form-fields';
+import { renderSubmittedAnswers } from '../../web/submitted-answers';
 
 const definition = ZFormDefinition.parse({
   description: 'Please fill this in before your first appointment.',

@@ -13,7 +13,8 @@ import { SIGNATURE_ATTESTATION } from '../../domain/signature-record';
 import type { Logger } from '../../observability/logger';
 import { originOf } from '../../http/audit-context';
 import { assertCsrf, csrfField } from '../csrf';
-import { parseFormFields, renderFormFields, renderSubmittedAnswers } from '../form-fields';
+import { parseFormFields, renderFormFields } from '../form-fields';
+import { renderSubmittedAnswers } from '../submitted-answers';
 import { html, page, type Html } from '../html';
 import type { PortalUser } from '../../use-cases/accounts/portal-sessions';
 import {
