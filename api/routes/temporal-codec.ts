@@ -184,8 +184,9 @@ export function temporalCodecRoutes(deps: TemporalCodecDeps): Router {
   router.use(CODEC_PATHS, async (req: Request, _res: Response, next: NextFunction) => {
     const staff = staffOf(req);
     const refusal = await refusalFor(staff);
-    if (refusal && auditDenial(staff.staffUserId)) {
-      const direction = /^\/(decode|encode)$/.exec(req.path)?.[1] ?? 'codec';
+    const direction = /^\/(decode|encode)$/.exec(req.path)?.[1] ?? 'codec';
+    // Per caller and direction: a client retrying a refused decode is one row a minute, and an encode is its own question.
+    if (refusal && auditDenial(`${staff.staffUserId}:${direction}`)) {
       await recordAudit(deps.db, {
         organizationId: staff.organizationId,
         actor: { type: 'staff', id: staff.staffUserId },
