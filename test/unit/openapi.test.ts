@@ -17,7 +17,10 @@ function servedRoutes(app: Express): string[] {
   const walk = (stack: Layer[]): string[] =>
     stack.flatMap((layer) =>
       layer.route
-        ? Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${layer.route!.path}`)
+        ? // A route may answer at several paths (the codec at /codec and /staff/codec).
+          [layer.route.path]
+            .flat()
+            .flatMap((path) => Object.keys(layer.route!.methods).map((method) => `${method.toUpperCase()} ${path}`))
         : walk(layer.handle?.stack ?? []),
     );
   return walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
