@@ -4,18 +4,24 @@ import { ONBOARDING_STATUSES } from '../domain/onboarding-status';
 const ZDate = z.iso.date('must be a date (YYYY-MM-DD)');
 
 /** The dashboard's filters, as query parameters: every value is checked, anything else is a 400. */
-export const ZDashboardQuery = z.object({
-  status: z.enum(ONBOARDING_STATUSES).optional(),
-  /** A staff user id, or "none" for onboardings without an assigned clinician. */
-  clinician: z.union([z.uuid(), z.literal('none')]).optional(),
-  /** Created on or after / on or before (practice's calendar days, UTC boundaries). */
-  from: ZDate.optional(),
-  to: ZDate.optional(),
-  /** The EHR chart id, or the start of the client's last name. */
-  q: z.string().trim().max(100).optional(),
-  sort: z.enum(['created-desc', 'created-asc', 'updated-desc']).default('created-desc'),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-});
+export const ZDashboardQuery = z
+  .object({
+    status: z.enum(ONBOARDING_STATUSES).optional(),
+    /** A staff user id, or "none" for onboardings without an assigned clinician. */
+    clinician: z.union([z.uuid(), z.literal('none')]).optional(),
+    /** Created on or after / on or before (practice's calendar days, UTC boundaries). */
+    from: ZDate.optional(),
+    to: ZDate.optional(),
+    /** Part of the EHR chart id, or the start of the client's first or last name, or both (any case). */
+    q: z.string().trim().max(100).optional(),
+    sort: z.enum(['created-desc', 'created-asc', 'updated-desc']).default('created-desc'),
+    page: z.coerce.number().int().min(1).max(100_000).default(1),
+  })
+  // ISO dates compare as strings; an empty period would silently list nothing.
+  .refine((query) => !query.from || !query.to || query.from <= query.to, {
+    path: ['to'],
+    message: 'must be on or after the “from” date',
+  });
 export type TDashboardQuery = z.infer<typeof ZDashboardQuery>;
 
 /** The funnel's period. */

@@ -213,9 +213,92 @@ describe('the list', () => {
     expect(figure('registered')).toBe('2');
     expect(figure('forms complete')).toBe('1');
     expect(figure('expired')).toBe('1');
-    expect(figure('median hours to register')).toBe('3');
-    expect(figure('median hours to complete')).toBe('10');
-    expect(html).toContain('registered (67%)');
+    expect(figure('median time to register')).toBe('3 hours');
+    expect(figure('median time to complete')).toBe('10 hours');
+    // Every percentage names its base, the same one: those invited.
+    expect(html).toContain('registered (67% of invited)');
+    expect(html).toContain('forms complete (33% of invited)');
+    expect(html).toContain('expired (33% of invited)');
+  });
+
+  it('shows short medians in minutes, not "0"', async () => {
+    const db = service.database.db;
+    const fresh = await createTestOrganization(db);
+    const email = await setStaffPassword(db, fresh.adminId);
+    const day = new Date('2026-03-10T09:00:00Z');
+    const [quick] = await projectedOnboardings(db, fresh.organizationId, [{ lastName: 'Quick', createdAt: day }]);
+    for (const [type, minutes] of [
+      ['invitation.sent', 0],
+      ['portal.registered', 20],
+    ] as const) {
+      await db.onboardingEvent.create({
+        data: { onboardingId: quick!, key: type, type, occurredAt: new Date(day.getTime() + minutes * 60_000) },
+      });
+    }
+    const admin = await signedIn(email, fresh.slug);
+    const { html } = await admin.get(`/staff/${fresh.slug}?from=2026-03-01&to=2026-03-31`);
+    expect(/<strong>([^<]+)<\/strong\s*><span>median time to register/.exec(html)?.[1]).toBe('20 min');
+  });
+
+  it('finds clients by first, last or full name in any case, and by part of the chart id', async () => {
+    const db = service.database.db;
+    const suffix = randomUUID().slice(0, 6);
+    const [id] = await projectedOnboardings(db, org.organizationId, [{ lastName: `Hopper${suffix}` }]);
+    await db.client.updateMany({ where: { lastName: `Hopper${suffix}` }, data: { firstName: `Grace${suffix}` } });
+    const chart = (await db.onboarding.findUniqueOrThrow({ where: { id: id! } })).externalChartId;
+    const admin = await signedIn(emails.admin);
+    const found = async (pages: StaffPages, q: string) =>
+      (await pages.get(`/staff/${org.slug}?q=${encodeURIComponent(q)}`)).html.includes(chart);
+    for (const q of [
+      `grace${suffix}`,
+      `Hopper${suffix}`,
+      `Grace${suffix} Hopper${suffix}`,
+      `hopper${suffix} grace${suffix}`,
+      `Hopper${suffix}, Grace${suffix}`,
+      chart.toLowerCase(),
+      chart.slice(3, 10),
+    ]) {
+      expect([q, await found(admin, q)]).toEqual([q, true]);
+    }
+    expect(await found(admin, `Grace${suffix} Lovelace`)).toBe(false);
+    // Ops find charts by part of the id, never by name.
+    const ops = await signedIn(emails.ops);
+    expect(await found(ops, chart.slice(3, 10).toLowerCase())).toBe(true);
+    expect(await found(ops, `Hopper${suffix}`)).toBe(false);
+  });
+
+  it('says what is wrong with bad filters, keeps them, and links to clear them', async () => {
+    const admin = await signedIn(emails.admin);
+    const reversed = await admin.get(`/staff/${org.slug}?from=2026-03-31&to=2026-03-01&q=someone`);
+    expect(reversed.response.status).toBe(400);
+    expect(reversed.html).toContain('Created to: must be on or after');
+    expect(reversed.html).toContain('value="2026-03-31"');
+    expect(reversed.html).toContain('value="2026-03-01"');
+    expect(reversed.html).toContain('value="someone"');
+    expect(reversed.html).toContain(`<a href="/staff/${org.slug}">Clear the filters</a>`);
+    expect(reversed.html).toContain('Sign out');
+
+    const bad = await admin.get(`/staff/${org.slug}?status=NOPE`);
+    expect(bad.response.status).toBe(400);
+    expect(bad.html).toContain('Status:');
+    expect(bad.html).toContain(`<a href="/staff/${org.slug}">Clear the filters</a>`);
+  });
+
+  it('shows the last page, and says so, for a page past the end', async () => {
+    const db = service.database.db;
+    const suffix = randomUUID().slice(0, 6);
+    await projectedOnboardings(
+      db,
+      org.organizationId,
+      Array.from({ length: 52 }, (_, n) => ({ lastName: `Past${suffix}${n}` })),
+    );
+    const admin = await signedIn(emails.admin);
+    const { html } = await admin.get(`/staff/${org.slug}?q=Past${suffix}&page=999`);
+    expect(html).toMatch(/52\s+onboardings/);
+    expect(html).toContain('There is no page 999; showing page 2, the last.');
+    expect(html).toContain('Page 2 of 2');
+    expect(html).not.toContain('No onboardings match');
+    expect(html.match(/<tr>/g)).toHaveLength(2 + 1);
   });
 });
 

@@ -32,7 +32,10 @@ export interface DashboardRow {
 export interface DashboardPage {
   rows: DashboardRow[];
   total: number;
+  /** The page shown: the one asked for, or the last page when that is past the end. */
   page: number;
+  /** The page asked for; greater than `pages` when it was past the end. */
+  requestedPage: number;
   pages: number;
 }
 
@@ -40,21 +43,48 @@ function dayStart(date: string): Date {
   return new Date(`${date}T00:00:00.000Z`);
 }
 
+const startsWith = (value: string) => ({ startsWith: value, mode: Prisma.QueryMode.insensitive });
+
 /**
- * The chart id, or the start of the client's last name. The matching clients
- * are found first and their onboardings listed by id: an OR across onboarding
- * and client would make PostgreSQL join every onboarding of the practice on
- * each search, and its guess of how many names match would send a search
- * that finds nothing through all of them in date order (bench/dashboard.ts).
- * A prefix that matches very many clients (a letter or two) is joined
- * instead, without the OR unless the text is also a chart id (unique in the
- * practice).
+ * Which clients a name search finds, ignoring case: a single word is the start
+ * of the first or the last name; two words or more are a full name in either
+ * order ("Grace Hopper", "Hopper, Grace"), each part the start of its name.
+ * Prefix matches only, so PostgreSQL can use the lastName index (ILIKE 'x%');
+ * a contains match on names would read every client of the practice.
+ */
+function nameFilter(search: string): Prisma.ClientWhereInput {
+  const words = search.split(/[\s,]+/).filter(Boolean);
+  if (words.length < 2) {
+    const word = words[0] ?? search;
+    return { OR: [{ lastName: startsWith(word) }, { firstName: startsWith(word) }] };
+  }
+  const [first, ...rest] = words;
+  const last = rest.join(' ');
+  const lastFirst = words.slice(0, -1).join(' ');
+  return {
+    OR: [
+      { firstName: startsWith(first!), lastName: startsWith(last) },
+      { lastName: startsWith(lastFirst), firstName: startsWith(words[words.length - 1]!) },
+    ],
+  };
+}
+
+/**
+ * Part of the chart id, ignoring case ("demo-10", "1005"), or a client's name
+ * (nameFilter). The matching clients are found first and their onboardings
+ * listed by id: an OR across onboarding and client would make PostgreSQL join
+ * every onboarding of the practice on each search, and its guess of how many
+ * names match would send a search that finds nothing through all of them in
+ * date order (bench/dashboard.ts). A prefix that matches very many clients (a
+ * letter or two) is joined instead. The chart id is a contains match (ILIKE
+ * '%x%'): it reads the practice's onboardings (chart ids are short), which is
+ * what staff need when they have only part of a chart id.
  */
 async function searchFilter(db: Db, staff: StaffPrincipal, search: string): Promise<Prisma.OnboardingWhereInput> {
-  const byChart = { externalChartId: search };
+  const byChart = { externalChartId: { contains: search, mode: Prisma.QueryMode.insensitive } };
   // Ops search by chart id only: a name search would tell them who is a client.
   if (staff.role === 'OPS') return byChart;
-  const byName = { lastName: { startsWith: search, mode: Prisma.QueryMode.insensitive } };
+  const byName = nameFilter(search);
   const clients = await db.client.findMany({
     where: { organizationId: staff.organizationId, ...byName },
     select: { id: true },
@@ -63,11 +93,7 @@ async function searchFilter(db: Db, staff: StaffPrincipal, search: string): Prom
   if (clients.length <= NAME_MATCH_LIMIT) {
     return { OR: [byChart, { clientId: { in: clients.map((client) => client.id) } }] };
   }
-  const chart = await db.onboarding.findUnique({
-    where: { organizationId_externalChartId: { organizationId: staff.organizationId, externalChartId: search } },
-    select: { id: true },
-  });
-  return chart ? { OR: [byChart, { client: byName }] } : { client: byName };
+  return { OR: [byChart, { client: byName }] };
 }
 
 export async function listDashboard(db: Db, staff: StaffPrincipal, query: TDashboardQuery): Promise<DashboardPage> {
@@ -95,24 +121,25 @@ export async function listDashboard(db: Db, staff: StaffPrincipal, query: TDashb
         ? [{ updatedAt: 'desc' }, { id: 'desc' }]
         : [{ createdAt: 'desc' }, { id: 'desc' }];
 
-  const [total, onboardings] = await Promise.all([
-    db.onboarding.count({ where }),
-    db.onboarding.findMany({
-      where,
-      orderBy,
-      skip: (query.page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE,
-      select: {
-        id: true,
-        externalChartId: true,
-        status: true,
-        createdAt: true,
-        updatedAt: true,
-        assignedStaff: { select: { displayName: true } },
-        client: { select: { firstName: true, lastName: true } },
-      },
-    }),
-  ]);
+  const total = await db.onboarding.count({ where });
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  // A page past the end shows the last page (and says so, see `requestedPage`), never "no onboardings" beside a count.
+  const page = Math.min(query.page, pages);
+  const onboardings = await db.onboarding.findMany({
+    where,
+    orderBy,
+    skip: (page - 1) * PAGE_SIZE,
+    take: PAGE_SIZE,
+    select: {
+      id: true,
+      externalChartId: true,
+      status: true,
+      createdAt: true,
+      updatedAt: true,
+      assignedStaff: { select: { displayName: true } },
+      client: { select: { firstName: true, lastName: true } },
+    },
+  });
   const counts = onboardings.length
     ? await db.formAssignment.groupBy({
         by: ['onboardingId', 'status'],
@@ -139,8 +166,9 @@ export async function listDashboard(db: Db, staff: StaffPrincipal, query: TDashb
       updatedAt: row.updatedAt,
     })),
     total,
-    page: query.page,
-    pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+    page,
+    requestedPage: query.page,
+    pages,
   };
 }
 
@@ -152,7 +180,7 @@ export interface Funnel {
   registered: number;
   formsComplete: number;
   expired: number;
-  /** Median hours from the first invitation to registration; null with no registrations. */
+  /** Median hours (unrounded) from the first invitation to registration; null with no registrations. */
   medianHoursToRegister: number | null;
   /** Median hours from chart creation to every form signed; null with none complete. */
   medianHoursToComplete: number | null;
@@ -215,7 +243,7 @@ export async function funnel(db: Db, staff: StaffPrincipal, query: TFunnelQuery)
       percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM completed_at - created_at))
         FILTER (WHERE completed_at IS NOT NULL) AS median_complete
     FROM milestones`;
-  const hours = (seconds: number | null) => (seconds === null ? null : Math.round((Number(seconds) / 3600) * 10) / 10);
+  const hours = (seconds: number | null) => (seconds === null ? null : Number(seconds) / 3600);
   return {
     from,
     to,

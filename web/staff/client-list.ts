@@ -5,10 +5,9 @@
 import { Router } from 'express';
 import { recordAudit } from '../../audit/audit-log';
 import { originOf } from '../../http/audit-context';
-import { AppError } from '../../use-cases/app-error';
 import { ZDashboardQuery, ZFunnelQuery } from '../../schemas/dashboard';
 import { funnel, listDashboard, type DashboardRow } from '../../use-cases/onboarding/dashboard';
-import { html } from '../html';
+import { html, type Html } from '../html';
 import { send } from '../send-page';
 import { badge, formatWhen, STATUS_FILTERS, statusLabel } from './status-label';
 import type { StaffPages } from './staff-session';
@@ -22,22 +21,42 @@ export function clientListRoutes(deps: StaffPages): Router {
     // The filters form submits every field, the ones left on "Any" or blank as "": those mean no filter.
     const filters = Object.fromEntries(Object.entries(req.query).filter(([, value]) => value !== ''));
     const parsed = ZDashboardQuery.safeParse(filters);
+    const clinicians = await db.staffUser.findMany({
+      where: { organizationId: org.id, role: { in: ['ADMIN', 'THERAPIST'] } },
+      orderBy: { displayName: 'asc' },
+      select: { id: true, displayName: true },
+    });
+    const filtersForm = (values: FilterValues) => filtersFormHtml(org.slug, user.role, clinicians, values);
     if (!parsed.success) {
-      throw new AppError('VALIDATION_FAILED', 'bad dashboard query', {
-        publicMessage: 'Those filters are not valid. Clear them and try again.',
-      });
+      // The layout and navigation stay, with what was wrong, the filters as typed, and a way to clear them.
+      const typed = Object.fromEntries(
+        Object.entries(filters).map(([key, value]) => [key, typeof value === 'string' ? value : undefined]),
+      );
+      const problems = parsed.error.issues.map(
+        (issue) => `${FIELD_LABELS[String(issue.path[0])] ?? String(issue.path[0] ?? 'Filters')}: ${issue.message}`,
+      );
+      send(
+        res,
+        400,
+        layout(
+          req,
+          res,
+          'Client onboardings',
+          html`<div class="card" role="alert">
+              <p>Those filters are not valid:</p>
+              <ul>
+                ${problems.map((problem) => html`<li>${problem}</li>`)}
+              </ul>
+              <p><a href="/staff/${org.slug}">Clear the filters</a></p>
+            </div>
+            ${filtersForm(typed)}`,
+        ),
+      );
+      return;
     }
     const query = parsed.data;
     const funnelQuery = ZFunnelQuery.parse({ from: query.from, to: query.to });
-    const [list, figures, clinicians] = await Promise.all([
-      listDashboard(db, user, query),
-      funnel(db, user, funnelQuery),
-      db.staffUser.findMany({
-        where: { organizationId: org.id, role: { in: ['ADMIN', 'THERAPIST'] } },
-        orderBy: { displayName: 'asc' },
-        select: { id: true, displayName: true },
-      }),
-    ]);
+    const [list, figures] = await Promise.all([listDashboard(db, user, query), funnel(db, user, funnelQuery)]);
     if (user.role !== 'OPS' && list.rows.length > 0) {
       // The list shows client names: one audit entry per page viewed, with how many were shown.
       await recordAudit(db, {
@@ -57,7 +76,14 @@ export function clientListRoutes(deps: StaffPages): Router {
       const text = params.toString();
       return `/staff/${org.slug}${text ? `?${text}` : ''}`;
     };
-    const percent = (part: number, whole: number) => (whole === 0 ? '—' : `${Math.round((part / whole) * 100)}%`);
+    // Every percentage has the same, named base: the clients invited in the period.
+    const ofInvited = (part: number) =>
+      figures.invited === 0 ? '—' : `${Math.round((part / figures.invited) * 100)}% of invited`;
+    const pastTheEnd =
+      list.requestedPage > list.pages
+        ? `. There is no page ${list.requestedPage}; showing page ${list.pages}, the last.`
+        : '';
+    const countLine = `${list.total} ${list.total === 1 ? 'onboarding' : 'onboardings'}${pastTheEnd}`;
     const row = (item: DashboardRow) =>
       html`<tr>
         <td data-label="Client">
@@ -83,83 +109,19 @@ export function clientListRoutes(deps: StaffPages): Router {
             <div class="funnel">
               <div><strong>${figures.invited}</strong><span>invited</span></div>
               <div>
-                <strong>${figures.registered}</strong
-                ><span>registered (${percent(figures.registered, figures.invited)})</span>
+                <strong>${figures.registered}</strong><span>registered (${ofInvited(figures.registered)})</span>
               </div>
               <div>
                 <strong>${figures.formsComplete}</strong
-                ><span>forms complete (${percent(figures.formsComplete, figures.registered)})</span>
+                ><span>forms complete (${ofInvited(figures.formsComplete)})</span>
               </div>
-              <div><strong>${figures.expired}</strong><span>expired</span></div>
-              <div><strong>${figures.medianHoursToRegister ?? '—'}</strong><span>median hours to register</span></div>
-              <div><strong>${figures.medianHoursToComplete ?? '—'}</strong><span>median hours to complete</span></div>
+              <div><strong>${figures.expired}</strong><span>expired (${ofInvited(figures.expired)})</span></div>
+              <div><strong>${duration(figures.medianHoursToRegister)}</strong><span>median time to register</span></div>
+              <div><strong>${duration(figures.medianHoursToComplete)}</strong><span>median time to complete</span></div>
             </div>
           </section>
-          <form method="get" class="card filters" action="/staff/${org.slug}">
-            <div>
-              <label for="q">Search</label>
-              <input
-                id="q"
-                name="q"
-                value="${query.q ?? ''}"
-                placeholder="${user.role === 'OPS' ? 'Chart id' : 'Name or chart'}"
-              />
-            </div>
-            <div>
-              <label for="status">Status</label>
-              <select id="status" name="status">
-                <option value="">Any</option>
-                ${STATUS_FILTERS.map(
-                  (status) =>
-                    html`<option value="${status}" ${query.status === status ? html`selected` : ''}>
-                      ${statusLabel(status, { total: 0, submitted: 0 }).replace(' 0/0', '')}
-                    </option>`,
-                )}
-              </select>
-            </div>
-            ${
-              user.role === 'THERAPIST'
-                ? ''
-                : html`<div>
-                    <label for="clinician">Clinician</label>
-                    <select id="clinician" name="clinician">
-                      <option value="">Any</option>
-                      <option value="none" ${query.clinician === 'none' ? html`selected` : ''}>None assigned</option>
-                      ${clinicians.map(
-                        (clinician) =>
-                          html`<option
-                            value="${clinician.id}"
-                            ${query.clinician === clinician.id ? html`selected` : ''}
-                          >
-                            ${clinician.displayName}
-                          </option>`,
-                      )}
-                    </select>
-                  </div>`
-            }
-            <div>
-              <label for="from">Created from</label>
-              <input id="from" name="from" type="date" value="${query.from ?? ''}" />
-            </div>
-            <div>
-              <label for="to">to</label>
-              <input id="to" name="to" type="date" value="${query.to ?? ''}" />
-            </div>
-            <div>
-              <label for="sort">Sort</label>
-              <select id="sort" name="sort">
-                <option value="created-desc" ${query.sort === 'created-desc' ? html`selected` : ''}>
-                  Newest first
-                </option>
-                <option value="created-asc" ${query.sort === 'created-asc' ? html`selected` : ''}>Oldest first</option>
-                <option value="updated-desc" ${query.sort === 'updated-desc' ? html`selected` : ''}>
-                  Recently updated
-                </option>
-              </select>
-            </div>
-            <div><button type="submit">Apply</button></div>
-          </form>
-          <p role="status">${list.total} ${list.total === 1 ? 'onboarding' : 'onboardings'}</p>
+          ${filtersForm(query)}
+          <p role="status">${countLine}</p>
           ${
             list.rows.length
               ? html`<table class="list">
@@ -189,4 +151,97 @@ export function clientListRoutes(deps: StaffPages): Router {
   });
 
   return router;
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  q: 'Search',
+  status: 'Status',
+  clinician: 'Clinician',
+  from: 'Created from',
+  to: 'Created to',
+  sort: 'Sort',
+  page: 'Page',
+};
+
+/** The filters as typed: parsed ones, or the raw strings of a query that did not parse. */
+type FilterValues = { [key in 'q' | 'status' | 'clinician' | 'from' | 'to' | 'sort']?: string | undefined };
+
+/** A median in hours, in words that fit its size: minutes under an hour, hours under two days, then days. */
+export function duration(hours: number | null): string {
+  if (hours === null) return '—';
+  if (hours < 1 / 60) return 'under 1 minute';
+  if (hours < 1) return `${Math.round(hours * 60)} min`;
+  if (hours < 48) {
+    const rounded = Math.round(hours * 10) / 10;
+    return `${rounded} ${rounded === 1 ? 'hour' : 'hours'}`;
+  }
+  const days = Math.round((hours / 24) * 10) / 10;
+  return `${days} days`;
+}
+
+function filtersFormHtml(
+  slug: string,
+  role: string,
+  clinicians: { id: string; displayName: string }[],
+  values: FilterValues,
+): Html {
+  const org = { slug };
+  const user = { role };
+  return html`<form method="get" class="card filters" action="/staff/${org.slug}">
+    <div>
+      <label for="q">Search</label>
+      <input
+        id="q"
+        name="q"
+        value="${values.q ?? ''}"
+        placeholder="${user.role === 'OPS' ? 'Chart id' : 'Name or chart'}"
+      />
+    </div>
+    <div>
+      <label for="status">Status</label>
+      <select id="status" name="status">
+        <option value="">Any</option>
+        ${STATUS_FILTERS.map(
+          (status) =>
+            html`<option value="${status}" ${values.status === status ? html`selected` : ''}>
+              ${statusLabel(status, { total: 0, submitted: 0 }).replace(' 0/0', '')}
+            </option>`,
+        )}
+      </select>
+    </div>
+    ${
+      user.role === 'THERAPIST'
+        ? ''
+        : html`<div>
+            <label for="clinician">Clinician</label>
+            <select id="clinician" name="clinician">
+              <option value="">Any</option>
+              <option value="none" ${values.clinician === 'none' ? html`selected` : ''}>None assigned</option>
+              ${clinicians.map(
+                (clinician) =>
+                  html`<option value="${clinician.id}" ${values.clinician === clinician.id ? html`selected` : ''}>
+                    ${clinician.displayName}
+                  </option>`,
+              )}
+            </select>
+          </div>`
+    }
+    <div>
+      <label for="from">Created from</label>
+      <input id="from" name="from" type="date" value="${values.from ?? ''}" />
+    </div>
+    <div>
+      <label for="to">to</label>
+      <input id="to" name="to" type="date" value="${values.to ?? ''}" />
+    </div>
+    <div>
+      <label for="sort">Sort</label>
+      <select id="sort" name="sort">
+        <option value="created-desc" ${values.sort === 'created-desc' ? html`selected` : ''}>Newest first</option>
+        <option value="created-asc" ${values.sort === 'created-asc' ? html`selected` : ''}>Oldest first</option>
+        <option value="updated-desc" ${values.sort === 'updated-desc' ? html`selected` : ''}>Recently updated</option>
+      </select>
+    </div>
+    <div><button type="submit">Apply</button></div>
+  </form>`;
 }
