@@ -129,7 +129,10 @@ async function rows(page: Page): Promise<[string, string][]> {
 }
 
 async function funnelFigure(page: Page, label: string): Promise<string> {
-  const figure = page.locator('.funnel > div').filter({ has: page.getByText(label, { exact: true }) });
+  // A figure's label may be followed by its share ("expired (33% of invited)").
+  const figure = page
+    .locator('.funnel > div')
+    .filter({ has: page.locator('span').getByText(new RegExp(`^${label}( \\(|$)`)) });
   return squash(await figure.locator('strong').textContent());
 }
 
