@@ -26,3 +26,22 @@ export function parseAmountToCents(typed: string): number | null {
   const cents = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
   return Number.isSafeInteger(cents) ? cents : null;
 }
+
+/** Smallest payment the portal takes, in cents ($0.50, the card processors' minimum). */
+export const MIN_PAYMENT_CENTS = 50;
+
+/**
+ * What is wrong with a typed amount, in words the client can act on, or null
+ * when it is a payable amount. Tells apart not-a-number, too many decimals and
+ * below the minimum, so "50.555" is not answered with "at least $0.50".
+ */
+export function amountProblem(typed: string): string | null {
+  const cents = parseAmountToCents(typed);
+  if (cents === null) {
+    const cleaned = typed.trim().replace(/^\$/, '').replace(/,/g, '');
+    if (/^\d+\.\d{3,}$/.test(cleaned)) return 'Use at most two decimals, for example 50.55.';
+    return 'Enter the amount as a number, for example 45.00.';
+  }
+  if (cents < MIN_PAYMENT_CENTS) return `Enter an amount of at least ${formatMoney(MIN_PAYMENT_CENTS)}.`;
+  return null;
+}

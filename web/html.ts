@@ -129,6 +129,10 @@ const STYLE = `
   main.wide .card > h2 { font-size: 1.15rem; margin: 1.25rem 0 0.6rem; }
   main.wide .card > h2:first-child { margin-top: 0; }
   .filters input, .filters select { height: 2.75rem; padding-top: 0; padding-bottom: 0; }
+  @media print {
+    header, nav, footer, a.button, button, .no-print { display: none !important; }
+    body, main, .card { background: #fff; box-shadow: none; border: 0; margin: 0; padding: 0; }
+  }
 `;
 
 export function page(options: {

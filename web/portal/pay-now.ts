@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { formatMoney, parseAmountToCents } from '../../domain/money';
+import { amountProblem, formatMoney, parseAmountToCents } from '../../domain/money';
 import { AppError } from '../../use-cases/app-error';
 import { originOf } from '../../http/audit-context';
 import { html, page } from '../html';
@@ -110,8 +110,9 @@ export function payNowRoutes(deps: PortalContext): Router {
     const typed = { amount, card, saveCard: saveCard === 'yes' };
     const account = await accountOverview(deps, holder, { sort: 'date', order: 'desc' });
     const cents = parseAmountToCents(amount);
-    if (cents === null || cents < 50) {
-      await payForm(req, res, session, typed, 'Enter an amount of at least $0.50, for example 45.00.');
+    const problem = amountProblem(amount);
+    if (cents === null || problem) {
+      await payForm(req, res, session, typed, problem ?? 'Enter the amount as a number, for example 45.00.');
       return;
     }
     if (cents > account.balanceCents) {

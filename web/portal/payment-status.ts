@@ -33,7 +33,6 @@ export function paymentStatusRoutes(deps: PortalContext): Router {
     const isSetup = request.kind === 'CARD_SETUP';
     let body: Html;
     let title: string;
-    let refresh = false;
     if (request.status === 'SUCCEEDED' && request.payment) {
       const payment = request.payment;
       await audit(req, holder, 'payment.receipt_read', { paymentRequestId: request.id });
@@ -54,9 +53,15 @@ export function paymentStatusRoutes(deps: PortalContext): Router {
               : ''
           }
         </dl>
-        <p class="hint">A copy of this receipt was emailed to you. To print it, use your browser's Print.</p>
-        <a class="button" href="/portal/${org.slug}/account/payments/${request.id}/receipt.pdf"
-          >Download receipt (PDF)</a
+        <p class="hint no-print">
+          A copy of this receipt was emailed to you. Print or save this page: the PDF is the easiest to print or keep,
+          and your browser's Print prints this page without the buttons.
+        </p>
+        <a
+          class="button"
+          data-testid="receipt-pdf"
+          href="/portal/${org.slug}/account/payments/${request.id}/receipt.pdf"
+          >Print or save the receipt (PDF)</a
         >
         <a class="button secondary" href="/portal/${org.slug}/account">Back to My Account</a>
       </div>`;
@@ -79,29 +84,44 @@ export function paymentStatusRoutes(deps: PortalContext): Router {
         <a class="button" href="/portal/${org.slug}/account">Back to My Account</a>
       </div>`;
     } else {
-      // Waiting for the provider, or for the client on the provider's page.
-      refresh = request.status === 'PROCESSING' || request.status === 'PENDING' || req.query.from !== undefined;
-      title = isSetup ? 'Saving your card' : 'Payment in progress';
+      // Waiting for the provider, or for the client on the provider's page. No meta refresh (axe: critical,
+      // and it takes control from the user): "Check again" is a plain GET of this page.
+      const returned = req.query.from !== undefined || request.status !== 'AWAITING_PAYMENT';
+      const here = `/portal/${org.slug}/account/payments/${request.id}${returned ? '?from=checkout' : ''}`;
+      title = isSetup ? 'Saving your card' : returned ? 'Confirming your payment' : 'Payment in progress';
       body = html`<div class="card">
         <p role="status">
           ${
-            request.status === 'AWAITING_PAYMENT'
-              ? 'Your payment is waiting for you on the secure payment page. If you already paid, this page updates as soon as the payment is confirmed.'
-              : 'We are confirming your payment with the card processor. This page updates by itself.'
+            returned
+              ? isSetup
+                ? 'Confirming your card… The card processor usually confirms within a few seconds.'
+                : 'Confirming your payment… The card processor usually confirms within a few seconds. Please do not pay again.'
+              : 'Your payment is waiting for you on the secure payment page.'
           }
         </p>
         ${
-          request.status === 'AWAITING_PAYMENT' && request.checkoutUrl
-            ? html`<a class="button" href="${request.checkoutUrl}">Continue to secure payment</a>
-                <a class="button secondary" href="/portal/${org.slug}/account/payments/${request.id}/cancel"
-                  >Cancel this payment</a
-                >`
-            : html`<a class="button secondary" href="/portal/${org.slug}/account">Back to My Account</a>`
+          returned
+            ? html`<p class="hint">
+                  This page does not update by itself. Select Check again to see whether the confirmation has arrived;
+                  if it takes more than a few minutes, contact your practice.
+                </p>
+                <a class="button" href="${here}" data-testid="check-again">Check again</a>
+                <a class="button secondary" href="/portal/${org.slug}/account">Back to My Account</a>`
+            : request.checkoutUrl
+              ? html`<a class="button" href="${request.checkoutUrl}">Continue to secure payment</a>
+                  <a class="button secondary" href="/portal/${org.slug}/account/payments/${request.id}/cancel"
+                    >Cancel this payment</a
+                  >`
+              : html`<a class="button" href="${here}" data-testid="check-again">Check again</a>
+                  <a class="button secondary" href="/portal/${org.slug}/account">Back to My Account</a>`
         }
       </div>`;
     }
-    const rendered = page({ title, practiceName: org.name, brandColor: org.brandColor, body });
-    send(res, 200, refresh ? rendered.replace('<head>', '<head><meta http-equiv="refresh" content="3" />') : rendered);
+    // Not no-store: with no-store, Back from the receipt (PDF or another page) shows the browser's
+    // "document expired" / cache-miss page. no-cache keeps it private to this browser and revalidates on every
+    // use, so Back re-loads the page from the server cleanly and never shows a stale status.
+    res.setHeader('Cache-Control', 'private, no-cache');
+    send(res, 200, page({ title, practiceName: org.name, brandColor: org.brandColor, body }));
   });
 
   /** Cancel on the provider's page (its cancel URL): back to My Account, nothing charged. */
