@@ -17,6 +17,7 @@ import {
 } from '../../use-cases/onboarding/act-on-onboarding';
 import { listPackages } from '../../use-cases/forms/form-catalog';
 import { sendForms } from '../../use-cases/forms/onboarding-forms';
+import { describeInvitationTtl } from '../../domain/invitation-ttl';
 import { html } from '../html';
 import { send } from '../send-page';
 import type { StaffPages } from './staff-session';
@@ -26,7 +27,7 @@ export const ACTIONS = {
   resend: {
     label: 'Resend invite',
     confirm:
-      'A new invitation link will be emailed to the portal owner, valid for 7 days. The previous link stops working.',
+      'A new invitation link will be emailed to the portal owner, valid for {lifetime}. The previous link stops working.',
   },
   revoke: {
     label: 'Revoke access',
@@ -88,6 +89,19 @@ export function clientActionRoutes(deps: StaffPages): Router {
   ) => {
     const { org } = sessionOf(res);
     const packages = action === 'forms' ? await listPackages(db, org.id) : [];
+    const confirm: string = ACTIONS[action].confirm;
+    // The lifetime the new link really gets: the practice's own, else the default.
+    const words = confirm.includes('{lifetime}')
+      ? confirm.replace(
+          '{lifetime}',
+          describeInvitationTtl(
+            await db.organization.findUniqueOrThrow({
+              where: { id: org.id },
+              select: { invitationTtlHours: true, invitationTtlMinutes: true },
+            }),
+          ),
+        )
+      : confirm;
     return layout(
       req,
       res,
@@ -95,7 +109,7 @@ export function clientActionRoutes(deps: StaffPages): Router {
       html`<form method="post" class="card">
         <input type="hidden" name="_csrf" value="${csrf(req, res)}" />
         ${problem ? html`<p class="error" role="alert">${problem}</p>` : ''}
-        <p>${ACTIONS[action].confirm}</p>
+        <p>${words}</p>
         ${
           action === 'owner'
             ? html`<label for="name">Name of the new portal owner</label>
