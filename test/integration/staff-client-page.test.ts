@@ -71,3 +71,24 @@ describe('the resend confirmation', () => {
     expect(confirm.html).not.toContain('{lifetime}');
   });
 });
+
+describe('destructive actions', () => {
+  it('look dangerous on the client page and on their confirmation step', async () => {
+    const onboardingId = await invitedOnboarding(service.database.db, org.organizationId);
+    const admin = await signedIn();
+    const page = (await admin.get(`/staff/${org.slug}/onboardings/${onboardingId}`)).html;
+    const classOf = (action: string) =>
+      new RegExp(`class="([^"]*)"\\s+href="/staff/${org.slug}/onboardings/${onboardingId}/${action}"`).exec(page)?.[1];
+    expect(classOf('revoke')).toContain('danger');
+    expect(classOf('cancel')).toContain('danger');
+    expect(classOf('resend')).not.toContain('danger');
+    for (const [action, danger] of [
+      ['revoke', true],
+      ['cancel', true],
+      ['resend', false],
+    ] as const) {
+      const confirm = (await admin.get(`/staff/${org.slug}/onboardings/${onboardingId}/${action}`)).html;
+      expect(/<button type="submit" name="confirm" value="yes" class="danger">/.test(confirm)).toBe(danger);
+    }
+  });
+});

@@ -49,6 +49,11 @@ export const ACTIONS = {
 } as const;
 export type ActionName = keyof typeof ACTIONS;
 
+/** The actions that take something away from the client: styled as dangerous wherever they are offered. */
+export function isDestructive(action: ActionName): boolean {
+  return action === 'revoke' || action === 'cancel';
+}
+
 /** How each action is named in the audit trail (the same names as the JSON API's). */
 const AUDIT_ACTIONS: Record<ActionName, string> = {
   resend: 'invitation.resend',
@@ -132,7 +137,9 @@ export function clientActionRoutes(deps: StaffPages): Router {
             : ''
         }
         <div class="actions" style="margin-top:1rem">
-          <button type="submit" name="confirm" value="yes">Yes, ${ACTIONS[action].label.toLowerCase()}</button>
+          <button type="submit" name="confirm" value="yes" class="${isDestructive(action) ? 'danger' : ''}">
+            Yes, ${ACTIONS[action].label.toLowerCase()}
+          </button>
           <a class="button secondary" href="/staff/${org.slug}/onboardings/${onboardingId}">No, go back</a>
         </div>
       </form>`,
