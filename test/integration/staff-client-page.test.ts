@@ -38,6 +38,7 @@ async function invitedOnboarding(db: Db, organizationId: string): Promise<string
       externalChartId: chart,
       firstName: 'Ada',
       lastName: 'Page',
+      email: `ada-${id.slice(0, 8)}@client.test`,
       dateOfBirth: new Date('1990-01-01'),
     },
   });
@@ -89,6 +90,19 @@ describe('destructive actions', () => {
     ] as const) {
       const confirm = (await admin.get(`/staff/${org.slug}/onboardings/${onboardingId}/${action}`)).html;
       expect(/<button type="submit" name="confirm" value="yes" class="danger">/.test(confirm)).toBe(danger);
+    }
+  });
+});
+
+describe('the confirmation steps', () => {
+  it('name the client, and the email the invitation or forms go to', async () => {
+    const onboardingId = await invitedOnboarding(service.database.db, org.organizationId);
+    const email = `ada-${onboardingId.slice(0, 8)}@client.test`;
+    const admin = await signedIn();
+    for (const action of ['resend', 'owner', 'forms', 'revoke', 'cancel']) {
+      const confirm = (await admin.get(`/staff/${org.slug}/onboardings/${onboardingId}/${action}`)).html;
+      expect(confirm).toContain('Ada Page');
+      if (action === 'resend' || action === 'owner') expect(confirm).toContain(email);
     }
   });
 });

@@ -92,7 +92,27 @@ export function clientActionRoutes(deps: StaffPages): Router {
     action: ActionName,
     problem: string | null,
   ) => {
-    const { org } = sessionOf(res);
+    const { org, user } = sessionOf(res);
+    // Who the action is about, so nobody revokes the wrong client; ops never see names.
+    const who =
+      user.role === 'OPS'
+        ? null
+        : (
+            await db.onboarding.findUniqueOrThrow({
+              where: { id: onboardingId },
+              select: {
+                client: {
+                  select: {
+                    firstName: true,
+                    lastName: true,
+                    email: true,
+                    portalAccount: { select: { email: true } },
+                  },
+                },
+              },
+            })
+          ).client;
+    const emailTo = who?.portalAccount?.email ?? who?.email ?? null;
     const packages = action === 'forms' ? await listPackages(db, org.id) : [];
     const confirm: string = ACTIONS[action].confirm;
     // The lifetime the new link really gets: the practice's own, else the default.
@@ -114,6 +134,18 @@ export function clientActionRoutes(deps: StaffPages): Router {
       html`<form method="post" class="card">
         <input type="hidden" name="_csrf" value="${csrf(req, res)}" />
         ${problem ? html`<p class="error" role="alert">${problem}</p>` : ''}
+        ${
+          who
+            ? html`<p class="client-named">
+                Client: <strong>${who.firstName} ${who.lastName}</strong>${
+                  emailTo && action !== 'revoke' && action !== 'cancel'
+                    ? html` · ${action === 'owner' ? 'current portal email' : 'email goes to'}
+                        <strong>${emailTo}</strong>`
+                    : ''
+                }
+              </p>`
+            : ''
+        }
         <p>${words}</p>
         ${
           action === 'owner'
