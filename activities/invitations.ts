@@ -5,7 +5,7 @@ import type { Db } from '../db/client';
 import type { Mailer } from '../emails/mailer';
 import type { AppMetrics } from '../observability/metrics';
 import { hashToken, invitationToken } from '../security/tokens';
-import { onboardingDurations } from '../temporal.config';
+import { invitationTtlMs } from '../domain/invitation-ttl';
 import { recordAudit } from '../audit/audit-log';
 import { sendTemplatedEmail } from './emails';
 import { applyOnboardingProgress } from './onboarding-progress';
@@ -38,14 +38,6 @@ export interface IssueInvitationInput {
   ttlMs: number;
   reason: InvitationReason;
   requestedBy: string | null;
-}
-
-const DEFAULT_TTL_MS = parseDuration(onboardingDurations.invitationTtl);
-
-function parseDuration(text: string): number {
-  const match = /^(\d+) days?$/.exec(text);
-  if (!match) throw new Error(`unsupported duration "${text}" in temporal.config.ts`);
-  return Number(match[1]) * 24 * 60 * 60 * 1000;
 }
 
 /** The portal URL a registration link points at. */
@@ -84,11 +76,7 @@ export function createInvitationActivities(deps: InvitationDependencies) {
         },
       });
       return {
-        ttlMs: org.invitationTtlMinutes
-          ? org.invitationTtlMinutes * 60 * 1000
-          : org.invitationTtlHours
-            ? org.invitationTtlHours * 60 * 60 * 1000
-            : DEFAULT_TTL_MS,
+        ttlMs: invitationTtlMs(org),
         reminderDays: [...new Set(org.invitationReminderDays)].filter((day) => day > 0).sort((a, b) => a - b),
         automaticResends: Math.max(0, org.autoReinviteMax),
       };

@@ -81,6 +81,8 @@ const STYLE = `
   .scale-item-answer { display: block; font-weight: 600; }
   .not-answered { color: #6b767e; font-style: italic; }
   button.secondary, .button.secondary { color: var(--brand); background: #fff; border: 2px solid var(--brand); }
+  /* Destructive actions (revoke, cancel): a red that keeps 6.5:1 contrast with white either way round. */
+  button.danger, .button.danger { color: #fff; background: #b42318; border: 2px solid #b42318; }
   .documents { list-style: none; margin: 0; padding: 0; }
   .documents li { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4rem 0.75rem; padding: 0.9rem 0; border-bottom: 1px solid #e3e8ea; }
   .documents li > a:first-child { flex: 1 1 12rem; font-weight: 600; min-height: 44px; display: flex; align-items: center; }

@@ -17,6 +17,7 @@ import {
 } from '../../use-cases/onboarding/act-on-onboarding';
 import { listPackages } from '../../use-cases/forms/form-catalog';
 import { sendForms } from '../../use-cases/forms/onboarding-forms';
+import { describeInvitationTtl } from '../../domain/invitation-ttl';
 import { html } from '../html';
 import { send } from '../send-page';
 import type { StaffPages } from './staff-session';
@@ -26,7 +27,7 @@ export const ACTIONS = {
   resend: {
     label: 'Resend invite',
     confirm:
-      'A new invitation link will be emailed to the portal owner, valid for 7 days. The previous link stops working.',
+      'A new invitation link will be emailed to the portal owner, valid for {lifetime}. The previous link stops working.',
   },
   revoke: {
     label: 'Revoke access',
@@ -47,6 +48,11 @@ export const ACTIONS = {
   },
 } as const;
 export type ActionName = keyof typeof ACTIONS;
+
+/** The actions that take something away from the client: styled as dangerous wherever they are offered. */
+export function isDestructive(action: ActionName): boolean {
+  return action === 'revoke' || action === 'cancel';
+}
 
 /** How each action is named in the audit trail (the same names as the JSON API's). */
 const AUDIT_ACTIONS: Record<ActionName, string> = {
@@ -86,8 +92,41 @@ export function clientActionRoutes(deps: StaffPages): Router {
     action: ActionName,
     problem: string | null,
   ) => {
-    const { org } = sessionOf(res);
+    const { org, user } = sessionOf(res);
+    // Who the action is about, so nobody revokes the wrong client; ops never see names.
+    const who =
+      user.role === 'OPS'
+        ? null
+        : (
+            await db.onboarding.findUniqueOrThrow({
+              where: { id: onboardingId },
+              select: {
+                client: {
+                  select: {
+                    firstName: true,
+                    lastName: true,
+                    email: true,
+                    portalAccount: { select: { email: true } },
+                  },
+                },
+              },
+            })
+          ).client;
+    const emailTo = who?.portalAccount?.email ?? who?.email ?? null;
     const packages = action === 'forms' ? await listPackages(db, org.id) : [];
+    const confirm: string = ACTIONS[action].confirm;
+    // The lifetime the new link really gets: the practice's own, else the default.
+    const words = confirm.includes('{lifetime}')
+      ? confirm.replace(
+          '{lifetime}',
+          describeInvitationTtl(
+            await db.organization.findUniqueOrThrow({
+              where: { id: org.id },
+              select: { invitationTtlHours: true, invitationTtlMinutes: true },
+            }),
+          ),
+        )
+      : confirm;
     return layout(
       req,
       res,
@@ -95,7 +134,19 @@ export function clientActionRoutes(deps: StaffPages): Router {
       html`<form method="post" class="card">
         <input type="hidden" name="_csrf" value="${csrf(req, res)}" />
         ${problem ? html`<p class="error" role="alert">${problem}</p>` : ''}
-        <p>${ACTIONS[action].confirm}</p>
+        ${
+          who
+            ? html`<p class="client-named">
+                Client: <strong>${who.firstName} ${who.lastName}</strong>${
+                  emailTo && action !== 'revoke' && action !== 'cancel'
+                    ? html` · ${action === 'owner' ? 'current portal email' : 'email goes to'}
+                        <strong>${emailTo}</strong>`
+                    : ''
+                }
+              </p>`
+            : ''
+        }
+        <p>${words}</p>
         ${
           action === 'owner'
             ? html`<label for="name">Name of the new portal owner</label>
@@ -118,7 +169,9 @@ export function clientActionRoutes(deps: StaffPages): Router {
             : ''
         }
         <div class="actions" style="margin-top:1rem">
-          <button type="submit" name="confirm" value="yes">Yes, ${ACTIONS[action].label.toLowerCase()}</button>
+          <button type="submit" name="confirm" value="yes" class="${isDestructive(action) ? 'danger' : ''}">
+            Yes, ${ACTIONS[action].label.toLowerCase()}
+          </button>
           <a class="button secondary" href="/staff/${org.slug}/onboardings/${onboardingId}">No, go back</a>
         </div>
       </form>`,

@@ -13,7 +13,7 @@ import { signedFormPdf } from '../../use-cases/forms/signed-forms';
 import { clientBilling } from '../../use-cases/billing/client-billing';
 import { html, type Html } from '../html';
 import { send } from '../send-page';
-import { ACTIONS, actionsFor, type ActionName } from './client-actions';
+import { ACTIONS, actionsFor, isDestructive, type ActionName } from './client-actions';
 import { badge, formatWhen } from './status-label';
 import type { StaffPages } from './staff-session';
 
@@ -94,7 +94,7 @@ export function clientPageRoutes(deps: StaffPages): Router {
                       ${actions.map(
                         (action) =>
                           html`<a
-                            class="button ${action === 'cancel' ? 'secondary' : ''}"
+                            class="button ${isDestructive(action) ? 'danger' : ''}"
                             href="/staff/${org.slug}/onboardings/${onboardingId}/${action}"
                             >${ACTIONS[action].label}</a
                           >`,
