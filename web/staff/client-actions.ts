@@ -77,7 +77,7 @@ export function actionsFor(status: OnboardingStatus, hasPortalAccount: boolean):
 
 export function clientActionRoutes(deps: StaffPages): Router {
   const router = Router();
-  const { db, csrf, checkCsrf, sessionOf, layout, onboardingIdOf, assertVisible } = deps;
+  const { db, csrf, checkCsrf, sessionOf, layout, onboardingIdOf, assertVisible, clientContact } = deps;
 
   const actionOf = (name: string): ActionName => {
     if (!Object.hasOwn(ACTIONS, name)) throw new AppError('NOT_FOUND', 'no such action');
@@ -94,24 +94,7 @@ export function clientActionRoutes(deps: StaffPages): Router {
   ) => {
     const { org, user } = sessionOf(res);
     // Who the action is about, so nobody revokes the wrong client; ops never see names.
-    const who =
-      user.role === 'OPS'
-        ? null
-        : (
-            await db.onboarding.findUniqueOrThrow({
-              where: { id: onboardingId },
-              select: {
-                client: {
-                  select: {
-                    firstName: true,
-                    lastName: true,
-                    email: true,
-                    portalAccount: { select: { email: true } },
-                  },
-                },
-              },
-            })
-          ).client;
+    const who = (await clientContact(user, onboardingId))?.client ?? null;
     const emailTo = who?.portalAccount?.email ?? who?.email ?? null;
     const packages = action === 'forms' ? await listPackages(db, org.id) : [];
     const confirm: string = ACTIONS[action].confirm;

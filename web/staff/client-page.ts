@@ -19,29 +19,14 @@ import type { StaffPages } from './staff-session';
 
 export function clientPageRoutes(deps: StaffPages): Router {
   const router = Router();
-  const { db, sessionOf, layout, onboardingIdOf, assertVisible } = deps;
+  const { db, sessionOf, layout, onboardingIdOf, assertVisible, clientContact } = deps;
 
   const clientPage = async (req: Request, res: Response, onboardingId: string, notice: Html | null) => {
     const { org, user } = sessionOf(res);
     const [onboarding, forms, client] = await Promise.all([
       getOnboarding(deps, user, onboardingId),
       listOnboardingForms(db, user, onboardingId),
-      user.role === 'OPS'
-        ? null
-        : db.onboarding.findUniqueOrThrow({
-            where: { id: onboardingId },
-            select: {
-              client: {
-                select: {
-                  firstName: true,
-                  lastName: true,
-                  email: true,
-                  portalAccount: { select: { email: true, ownerName: true } },
-                },
-              },
-              assignedStaff: { select: { displayName: true } },
-            },
-          }),
+      clientContact(user, onboardingId),
     ]);
     // Billing is the client's PHI too: ops, who never see names, do not see it either.
     const billing = user.role !== 'OPS' && onboarding.clientId ? await clientBilling(db, onboarding.clientId) : null;

@@ -71,5 +71,27 @@ export function staffPages(deps: StaffDashboardDeps) {
     await accessibleOnboarding(db, user, onboardingId, { id: true });
   };
 
-  return { ...deps, secure, csrf, checkCsrf, sessionOf, layout, onboardingIdOf, assertVisible };
+  /**
+   * Who an onboarding is about, for the client page and the confirmation steps (so nobody acts on
+   * the wrong client); null for ops, who never see names. Call it after assertVisible.
+   */
+  const clientContact = async (user: StaffPrincipal, onboardingId: string) =>
+    user.role === 'OPS'
+      ? null
+      : db.onboarding.findUniqueOrThrow({
+          where: { id: onboardingId },
+          select: {
+            client: {
+              select: {
+                firstName: true,
+                lastName: true,
+                email: true,
+                portalAccount: { select: { email: true, ownerName: true } },
+              },
+            },
+            assignedStaff: { select: { displayName: true } },
+          },
+        });
+
+  return { ...deps, secure, csrf, checkCsrf, sessionOf, layout, onboardingIdOf, assertVisible, clientContact };
 }
