@@ -39,12 +39,14 @@ const STYLE = `
   label { display: block; font-weight: 600; margin: 1rem 0 0.3rem; }
   .hint { font-weight: 400; color: #55606a; font-size: 0.9rem; }
   input { width: 100%; font: inherit; padding: 0.7rem 0.75rem; border: 1px solid #b8c2c8; border-radius: 8px; }
-  input:focus { outline: 3px solid color-mix(in srgb, var(--brand) 40%, transparent); border-color: var(--brand); }
+  /* One strong ring for every focusable thing (WCAG 2.4.7, 1.4.11): brand colour, offset so it shows on brand buttons too. */
+  :focus-visible { outline: 3px solid var(--brand); outline-offset: 2px; }
+  input:focus, textarea:focus { border-color: var(--brand); }
   button, .button { display: block; width: 100%; margin-top: 1.5rem; padding: 0.85rem; font: inherit; font-weight: 600; color: #fff; background: var(--brand); border: 0; border-radius: 8px; text-align: center; text-decoration: none; cursor: pointer; }
   .error { background: #fdecea; color: #8a1c12; border-radius: 8px; padding: 0.75rem; margin-bottom: 1rem; }
   .ok { background: #e8f5ee; color: #17522f; border-radius: 8px; padding: 0.75rem; margin-bottom: 1rem; }
   .row { display: flex; gap: 0.5rem; } .row > div { flex: 1; }
-  footer { color: #6b767e; font-size: 0.85rem; margin-top: 2rem; text-align: center; }
+  footer { color: #4a555c; font-size: 0.85rem; margin-top: 2rem; text-align: center; }
   fieldset { border: 0; margin: 0; padding: 0; min-width: 0; }
   legend { padding: 0; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
@@ -58,7 +60,6 @@ const STYLE = `
   .field-error, .field-error-inline { color: #8a1c12; font-weight: 600; }
   .field-error { margin: 0 0 0.4rem; }
   textarea { display: block; width: 100%; min-height: 8rem; resize: vertical; font: inherit; padding: 0.7rem 0.75rem; border: 1px solid #b8c2c8; border-radius: 8px; }
-  textarea:focus { outline: 3px solid color-mix(in srgb, var(--brand) 40%, transparent); border-color: var(--brand); }
   input[aria-invalid="true"], textarea[aria-invalid="true"] { border-color: #8a1c12; }
   input[type=radio], input[type=checkbox] { flex: none; width: 1.25rem; height: 1.25rem; margin: 0; padding: 0; accent-color: var(--brand); }
   .choices { display: flex; flex-direction: column; }
@@ -70,7 +71,6 @@ const STYLE = `
   label.pill { display: inline-flex; align-items: center; gap: 0.5rem; min-height: 44px; max-width: 100%; margin: 0; padding: 0.4rem 0.85rem; font-weight: 400; background: #fff; border: 1px solid #b8c2c8; border-radius: 999px; cursor: pointer; overflow-wrap: anywhere; }
   label.pill:has(input:checked) { border-color: var(--brand); background: color-mix(in srgb, var(--brand) 12%, #fff); }
   .consent-text { max-height: 14rem; overflow: auto; margin: 0.3rem 0 0.5rem; padding: 0 0.75rem; background: #fafbfb; border: 1px solid #b8c2c8; border-radius: 8px; overflow-wrap: anywhere; }
-  .consent-text:focus { outline: 3px solid color-mix(in srgb, var(--brand) 40%, transparent); }
   .answers { margin: 0; }
   .answer { margin: 1rem 0 0; padding-bottom: 0.75rem; border-bottom: 1px solid #e3e8ea; }
   .answer dt { font-weight: 600; }
@@ -79,7 +79,7 @@ const STYLE = `
   .answer ul { margin: 0.2rem 0 0; padding-left: 1.25rem; }
   .scale-answers li { margin-bottom: 0.35rem; }
   .scale-item-answer { display: block; font-weight: 600; }
-  .not-answered { color: #6b767e; font-style: italic; }
+  .not-answered { color: #4a555c; font-style: italic; }
   button.secondary, .button.secondary { color: var(--brand); background: #fff; border: 2px solid var(--brand); }
   /* Destructive actions (revoke, cancel): a red that keeps 6.5:1 contrast with white either way round. */
   button.danger, .button.danger { color: #fff; background: #b42318; border: 2px solid #b42318; }

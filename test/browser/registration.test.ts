@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { TWebhookAccepted } from '../../schemas/chart-created-webhook';
 import type { TOnboardingResponse } from '../../schemas/onboarding';
+import { expectAccessible } from '../support/axe';
 import { launchBrowser, PHONE } from '../support/browser';
 import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
 import { latestRegistrationToken } from '../support/invitations';
@@ -64,6 +65,7 @@ it('registers through the emailed link, signs in, and the onboarding moves to RE
   await page.goto(link);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'registration-form-phone.png'), fullPage: true });
   expect(await page.textContent('h1')).toBe('Set up your portal account');
+  await expectAccessible(page);
   // The form asks; it never shows what is on the chart.
   expect(await page.content()).not.toContain(event.data.client.lastName);
 
