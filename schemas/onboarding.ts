@@ -73,5 +73,7 @@ export const ZStaffActionResponse = z.object({
   onboardingId: z.uuid(),
   status: z.enum(ONBOARDING_STATUSES),
   invitation: z.object({ sequence: z.number().int(), expiresAt: z.iso.datetime(), state: z.string() }).nullable(),
+  /** Whether the client's portal login works: REVOKED after Revoke Access, until Restore Access or a new invitation. */
+  portalAccountStatus: z.enum(['INVITED', 'ACTIVE', 'REVOKED']).nullable(),
 });
 export type TStaffActionResponse = z.infer<typeof ZStaffActionResponse>;

@@ -86,7 +86,14 @@ export function onboardingPaths(): Record<string, Schema> {
       'resendInvitation',
       'Resend Invite: a new link, a fresh 7 days',
     ),
-    '/v1/onboardings/{onboardingId}/portal-access/revoke': staffAction('revokePortalAccess', 'Revoke Access'),
+    '/v1/onboardings/{onboardingId}/portal-access/revoke': staffAction(
+      'revokePortalAccess',
+      'Revoke Access: before registration the link dies; after it, sign-in stops and every session ends',
+    ),
+    '/v1/onboardings/{onboardingId}/portal-access/restore': staffAction(
+      'restorePortalAccess',
+      'Restore Access for a registered client whose access was revoked (409 otherwise)',
+    ),
     '/v1/onboardings/{onboardingId}/portal-owner': staffAction(
       'changePortalOwner',
       'Change Ownership to a guardian (seed 004)',

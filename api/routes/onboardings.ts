@@ -1,7 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { Router, type Response } from 'express';
 import type { Db } from '../../db/client';
-import type { OnboardingState } from '../../workflows/client-onboarding';
 import { ZChangePortalOwnerRequest, ZOnboardingParams, type TStaffActionResponse } from '../../schemas/onboarding';
 import { requireStaff, staffOf } from '../../http/staff-auth';
 import { audited } from '../../http/staff-audit';
@@ -9,20 +8,14 @@ import {
   cancelOnboarding,
   changePortalOwner,
   resendInvitation,
+  restoreRegisteredPortalAccess,
   revokePortalAccess,
 } from '../../use-cases/onboarding/act-on-onboarding';
 import { getOnboarding } from '../../use-cases/onboarding/get-onboarding';
 import { assertMayReadBilling, listOnboardingPayments } from '../../use-cases/billing/onboarding-payments';
 import { validate } from '../../http/validate';
 
-function actionResult(res: Response, onboardingId: string, state: OnboardingState): void {
-  const body: TStaffActionResponse = {
-    onboardingId,
-    status: state.status,
-    invitation: state.invitation
-      ? { sequence: state.invitation.sequence, expiresAt: state.invitation.expiresAt, state: state.invitation.state }
-      : null,
-  };
+function actionResult(res: Response, body: TStaffActionResponse): void {
   res.json(body);
 }
 
@@ -56,7 +49,7 @@ export function onboardingRoutes(deps: { db: Db; temporal: Client }): Router {
     const state = await audited(deps.db, req, 'invitation.resend', onboardingId, () =>
       resendInvitation(deps, staffOf(req), onboardingId),
     );
-    actionResult(res, onboardingId, state);
+    actionResult(res, state);
   });
 
   router.post('/v1/onboardings/:onboardingId/portal-access/revoke', async (req, res) => {
@@ -64,7 +57,15 @@ export function onboardingRoutes(deps: { db: Db; temporal: Client }): Router {
     const state = await audited(deps.db, req, 'portal.revoke', onboardingId, () =>
       revokePortalAccess(deps, staffOf(req), onboardingId),
     );
-    actionResult(res, onboardingId, state);
+    actionResult(res, state);
+  });
+
+  router.post('/v1/onboardings/:onboardingId/portal-access/restore', async (req, res) => {
+    const { onboardingId } = validate(ZOnboardingParams, req.params, ['params']);
+    const state = await audited(deps.db, req, 'portal.restore', onboardingId, () =>
+      restoreRegisteredPortalAccess(deps, staffOf(req), onboardingId),
+    );
+    actionResult(res, state);
   });
 
   router.post('/v1/onboardings/:onboardingId/portal-owner', async (req, res) => {
@@ -73,7 +74,7 @@ export function onboardingRoutes(deps: { db: Db; temporal: Client }): Router {
     const state = await audited(deps.db, req, 'portal.owner_change', onboardingId, () =>
       changePortalOwner(deps, staffOf(req), onboardingId, owner),
     );
-    actionResult(res, onboardingId, state);
+    actionResult(res, state);
   });
 
   router.post('/v1/onboardings/:onboardingId/cancel', async (req, res) => {
@@ -81,7 +82,7 @@ export function onboardingRoutes(deps: { db: Db; temporal: Client }): Router {
     const state = await audited(deps.db, req, 'onboarding.cancel', onboardingId, () =>
       cancelOnboarding(deps, staffOf(req), onboardingId),
     );
-    actionResult(res, onboardingId, state);
+    actionResult(res, state);
   });
 
   return router;

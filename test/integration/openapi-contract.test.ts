@@ -99,6 +99,7 @@ function validRequests(): Record<string, ValidRequest> {
     listOnboardingPayments: onboarding,
     resendInvitation: onboarding,
     revokePortalAccess: onboarding,
+    restorePortalAccess: onboarding,
     changePortalOwner: {
       ...onboarding,
       body: { name: 'Mary Guardian', email: `guardian-${randomBytes(3).toString('hex')}@example.test` },

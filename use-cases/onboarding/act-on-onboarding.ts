@@ -9,6 +9,8 @@ import {
   type NewPortalOwner,
   type OnboardingState,
 } from '../../workflows/client-onboarding';
+import type { TStaffActionResponse } from '../../schemas/onboarding';
+import { hasRegistered, restorePortalAccess, revokeRegisteredPortalAccess } from '../accounts/portal-access';
 import { AppError } from '../app-error';
 import { accessibleOnboarding } from '../client-access-policy';
 import { assertMayManageInvitations, type StaffPrincipal } from '../staff-principal';
@@ -31,12 +33,13 @@ async function runUpdate(
   staff: StaffPrincipal,
   onboardingId: string,
   send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<OnboardingState>,
-): Promise<OnboardingState> {
+): Promise<TStaffActionResponse> {
   assertMayManageInvitations(staff);
   // Another practice's onboarding, or a colleague's client for a therapist, is a 404 like a missing one.
   const { workflowId } = await accessibleOnboarding(deps.db, staff, onboardingId, { workflowId: true });
+  let state: OnboardingState;
   try {
-    return await send(deps.temporal.workflow.getHandle(workflowId));
+    state = await send(deps.temporal.workflow.getHandle(workflowId));
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       const code = error.cause.type === EMAIL_IN_USE ? 'EMAIL_IN_USE' : 'CONFLICT';
@@ -49,6 +52,39 @@ async function runUpdate(
     }
     throw new AppError('UNAVAILABLE', 'staff action failed', { cause: error });
   }
+  return {
+    onboardingId,
+    status: state.status,
+    invitation: state.invitation
+      ? { sequence: state.invitation.sequence, expiresAt: state.invitation.expiresAt, state: state.invitation.state }
+      : null,
+    portalAccountStatus: await portalAccountStatusOf(deps.db, onboardingId),
+  };
+}
+
+async function portalAccountStatusOf(db: Db, onboardingId: string) {
+  const onboarding = await db.onboarding.findUnique({
+    where: { id: onboardingId },
+    select: { client: { select: { portalAccount: { select: { status: true } } } } },
+  });
+  return onboarding?.client?.portalAccount?.status ?? null;
+}
+
+/** What a staff action answers when it changed the portal account and not the workflow: read back from the rows. */
+async function responseFromRows(db: Db, onboardingId: string): Promise<TStaffActionResponse> {
+  const onboarding = await db.onboarding.findUniqueOrThrow({
+    where: { id: onboardingId },
+    select: { status: true, invitations: { orderBy: { sequence: 'desc' }, take: 1 } },
+  });
+  const [invitation] = onboarding.invitations;
+  return {
+    onboardingId,
+    status: onboarding.status,
+    invitation: invitation
+      ? { sequence: invitation.sequence, expiresAt: invitation.expiresAt.toISOString(), state: invitation.status }
+      : null,
+    portalAccountStatus: await portalAccountStatusOf(db, onboardingId),
+  };
 }
 
 /**
@@ -72,10 +108,31 @@ export function resendInvitation(deps: ActOnOnboardingDeps, staff: StaffPrincipa
   );
 }
 
-export function revokePortalAccess(deps: ActOnOnboardingDeps, staff: StaffPrincipal, onboardingId: string) {
+/**
+ * Revoke Access. Before the client registers, the workflow kills the link and
+ * waits for staff to resend, change the owner or cancel; once they have
+ * registered, their portal account is switched off (accounts/portal-access.ts)
+ * and Restore Access switches it back on.
+ */
+export async function revokePortalAccess(deps: ActOnOnboardingDeps, staff: StaffPrincipal, onboardingId: string) {
+  assertMayManageInvitations(staff);
+  const { status } = await accessibleOnboarding(deps.db, staff, onboardingId, { status: true });
+  if (hasRegistered(status)) {
+    await revokeRegisteredPortalAccess(deps.db, staff, onboardingId);
+    return responseFromRows(deps.db, onboardingId);
+  }
   return runUpdate(deps, staff, onboardingId, (handle) =>
     handle.executeUpdate(revokePortalAccessUpdate, { args: [{ staffUserId: staff.staffUserId }] }),
   );
+}
+
+export async function restoreRegisteredPortalAccess(
+  deps: ActOnOnboardingDeps,
+  staff: StaffPrincipal,
+  onboardingId: string,
+) {
+  await restorePortalAccess(deps.db, staff, onboardingId);
+  return responseFromRows(deps.db, onboardingId);
 }
 
 export function changePortalOwner(

@@ -13,8 +13,10 @@ import {
   cancelOnboarding,
   changePortalOwner,
   resendInvitation,
+  restoreRegisteredPortalAccess,
   revokePortalAccess,
 } from '../../use-cases/onboarding/act-on-onboarding';
+import { hasRegistered } from '../../use-cases/accounts/portal-access';
 import { listPackages } from '../../use-cases/forms/form-catalog';
 import { sendForms } from '../../use-cases/forms/onboarding-forms';
 import { describeInvitationTtl } from '../../domain/invitation-ttl';
@@ -31,7 +33,13 @@ export const ACTIONS = {
   },
   revoke: {
     label: 'Revoke access',
-    confirm: 'The client will no longer be able to register or sign in until you resend an invitation.',
+    confirm:
+      'The client will no longer be able to register or sign in, and any session they have open ends now. Before they register, Resend invite gives access back; after, Restore access does.',
+  },
+  restore: {
+    label: 'Restore access',
+    confirm:
+      'The client can sign in again with the password they chose. Sessions that ended when access was revoked stay ended.',
   },
   owner: {
     label: 'Change ownership',
@@ -58,19 +66,32 @@ export function isDestructive(action: ActionName): boolean {
 const AUDIT_ACTIONS: Record<ActionName, string> = {
   resend: 'invitation.resend',
   revoke: 'portal.revoke',
+  restore: 'portal.restore',
   owner: 'portal.owner_change',
   forms: 'forms.send',
   cancel: 'onboarding.cancel',
 };
 
-/** Which actions make sense in a status; the workflow still has the last word and refuses with a reason. */
-export function actionsFor(status: OnboardingStatus, hasPortalAccount: boolean): ActionName[] {
+/**
+ * Which actions make sense in a status and with the client's portal account
+ * as it is; the workflow (or the account use case) still has the last word
+ * and refuses with a reason.
+ */
+export function actionsFor(
+  status: OnboardingStatus,
+  portalAccount: { status: 'INVITED' | 'ACTIVE' | 'REVOKED' } | null,
+): ActionName[] {
   const open = ['CHART_CREATED', 'INVITED', 'EXPIRED', 'REVOKED'].includes(status);
+  const registered = hasRegistered(status);
   const actions: ActionName[] = [];
   if (open) actions.push('resend');
   if (status === 'INVITED' || status === 'EXPIRED') actions.push('revoke');
+  if (registered && portalAccount?.status === 'ACTIVE') actions.push('revoke');
+  if (registered && portalAccount?.status === 'REVOKED') actions.push('restore');
   if (open) actions.push('owner');
-  if (hasPortalAccount && !['CANCELLED', 'FAILED', 'REVOKED'].includes(status)) actions.push('forms');
+  if (portalAccount && portalAccount.status !== 'REVOKED' && !['CANCELLED', 'FAILED', 'REVOKED'].includes(status)) {
+    actions.push('forms');
+  }
   if (open) actions.push('cancel');
   return actions;
 }
@@ -200,6 +221,8 @@ export function clientActionRoutes(deps: StaffPages): Router {
           return resendInvitation(deps, user, onboardingId);
         case 'revoke':
           return revokePortalAccess(deps, user, onboardingId);
+        case 'restore':
+          return restoreRegisteredPortalAccess(deps, user, onboardingId);
         case 'cancel':
           return cancelOnboarding(deps, user, onboardingId);
         case 'owner': {

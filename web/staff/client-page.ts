@@ -32,7 +32,7 @@ export function clientPageRoutes(deps: StaffPages): Router {
     const billing = user.role !== 'OPS' && onboarding.clientId ? await clientBilling(db, onboarding.clientId) : null;
     const name = client?.client ? `${client.client.firstName} ${client.client.lastName}` : onboarding.externalChartId;
     const mayAct = user.role === 'ADMIN' || user.canInvite;
-    const actions = mayAct ? actionsFor(onboarding.status, onboarding.portalAccount !== null) : [];
+    const actions = mayAct ? actionsFor(onboarding.status, onboarding.portalAccount) : [];
     const allForms = forms.requests.flatMap((request) => request.forms);
     return layout(
       req,
@@ -45,6 +45,12 @@ export function clientPageRoutes(deps: StaffPages): Router {
             <dl class="facts">
               <dt>Status</dt>
               <dd>${badge(onboarding.status, onboarding.forms)}</dd>
+              ${
+                onboarding.portalAccount
+                  ? html`<dt>Portal access</dt>
+                      <dd>${portalAccessWords(onboarding.portalAccount.status)}</dd>`
+                  : ''
+              }
               <dt>Chart</dt>
               <dd>${onboarding.externalChartId}</dd>
               ${
@@ -211,4 +217,11 @@ export function clientPageRoutes(deps: StaffPages): Router {
   });
 
   return router;
+}
+
+/** The portal login as staff need to know it: whether the client can get in right now. */
+function portalAccessWords(status: 'INVITED' | 'ACTIVE' | 'REVOKED'): string {
+  if (status === 'ACTIVE') return 'Active: the client can sign in';
+  if (status === 'INVITED') return 'Not registered yet';
+  return 'Revoked: the client cannot sign in';
 }
