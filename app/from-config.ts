@@ -101,6 +101,7 @@ export async function startApiFromConfig(
       taskQueue: config.temporal.taskQueue,
       tokenSigningKey: config.tokenSigningKey,
       publicBaseUrl: config.server.publicBaseUrl,
+      trustProxy: config.server.trustProxy,
       ...(config.observability.metricsToken ? { metricsToken: config.observability.metricsToken } : {}),
       ...(config.temporal.uiUrl ? { temporalUiUrl: config.temporal.uiUrl } : {}),
       payloadKeys: config.payloadKeys,

@@ -66,6 +66,11 @@ export interface ApiDependencies {
    * /dev/checkout. Without it the portal shows balances but takes no payment.
    */
   payments?: PaymentProvider;
+  /**
+   * TRUST_PROXY: whose X-Forwarded-For names the client (a hop count, or the
+   * proxies' addresses and ranges). Default: a proxy on this machine only.
+   */
+  trustProxy?: number | string[];
 }
 
 /** A webhook is a few kB; anything much larger is a mistake or an attack. */
@@ -75,7 +80,7 @@ const FORM_BODY_LIMIT = '512kb';
 export function createApp(deps: ApiDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy ?? 'loopback');
 
   const metrics = deps.metrics ?? createMetrics();
   // Use cases write status changes inside transactions that see only `tx`: count this client's commits.

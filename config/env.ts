@@ -3,12 +3,60 @@
  * validated with zod. Nothing else in the code base reads process.env, so this
  * file (and the README's table, which mirrors it) is the list of knobs.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { temporalConfig } from '../temporal.config';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/** Names Express (proxy-addr) understands for its own address ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isAddressOrSubnet(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies' X-Forwarded-For to believe, so rate limits, the audit trail
+ * and e-signatures see the client's address and not the load balancer's:
+ * a hop count (`1` behind one ingress) or addresses and CIDR ranges of the
+ * proxies (`10.0.0.0/8,loopback`). The default believes only a proxy on this
+ * machine.
+ */
+const ZTrustProxy = z
+  .string()
+  .default('loopback')
+  .transform((raw, ctx): number | string[] => {
+    if (/^\d+$/.test(raw)) {
+      const hops = Number(raw);
+      if (hops > 10) {
+        ctx.addIssue({ code: 'custom', message: 'must be a hop count from 0 to 10, or proxy addresses/CIDR ranges' });
+        return z.NEVER;
+      }
+      return hops;
+    }
+    const entries = raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean);
+    if (entries.length === 0 || !entries.every(isAddressOrSubnet)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must be a hop count (e.g. 1) or comma-separated proxy addresses and CIDR ranges (e.g. 10.0.0.0/8,loopback)',
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 const ZServerEnv = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -19,6 +67,7 @@ const ZServerEnv = z.object({
     .default('http://localhost:3000')
     .transform((url) => url.replace(/\/+$/, '')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: ZTrustProxy,
 });
 
 const ZDatabaseEnv = z.object({
@@ -183,6 +232,7 @@ function crossFieldProblems(env: Record<string, string>): string[] {
       if (!env[name]) problems.push(`${name} is required when PAYMENTS_PROVIDER=stripe`);
     }
   }
+  if (env.NODE_ENV === 'production') problems.push(...developmentSettingsInProduction(env));
   if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
     problems.push(
       `${env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH'} is required: ` +
@@ -192,8 +242,40 @@ function crossFieldProblems(env: Record<string, string>): string[] {
   return problems;
 }
 
+/**
+ * The production start scripts set NODE_ENV=production; then the settings
+ * made for a developer's machine are refused: each would put PHI or money at
+ * risk on a server reachable by others.
+ */
+function developmentSettingsInProduction(env: Record<string, string>): string[] {
+  const problems: string[] = [];
+  if (env.PAYMENTS_PROVIDER === 'local') {
+    problems.push(
+      'PAYMENTS_PROVIDER=local is for development only (its checkout page marks payments paid without a card): use stripe or none in production',
+    );
+  }
+  if ((env.EMAIL_TRANSPORT ?? 'outbox') === 'outbox') {
+    problems.push(
+      'EMAIL_TRANSPORT=outbox is for development only (it writes emails, with their links and names, to local files): set EMAIL_TRANSPORT=resend in production',
+    );
+  }
+  if (!(env.PUBLIC_BASE_URL ?? '').startsWith('https://')) {
+    problems.push(
+      'PUBLIC_BASE_URL must be an https:// URL in production (the links in emails and the secure cookies depend on it)',
+    );
+  }
+  return problems;
+}
+
 export interface AppConfig {
-  server: { host: string; port: number; publicBaseUrl: string; logLevel: z.infer<typeof ZServerEnv>['LOG_LEVEL'] };
+  server: {
+    host: string;
+    port: number;
+    publicBaseUrl: string;
+    logLevel: z.infer<typeof ZServerEnv>['LOG_LEVEL'];
+    /** TRUST_PROXY: a hop count, or the proxies' addresses and ranges, for Express's `trust proxy`. */
+    trustProxy: number | string[];
+  };
   database: { url: string; poolMax: number };
   temporal: {
     address: string;
@@ -255,7 +337,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = parsed.data;
   const tlsWanted = e.TEMPORAL_TLS ?? Boolean(e.TEMPORAL_API_KEY || e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH);
   return {
-    server: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL, logLevel: e.LOG_LEVEL },
+    server: {
+      host: e.HOST,
+      port: e.PORT,
+      publicBaseUrl: e.PUBLIC_BASE_URL,
+      logLevel: e.LOG_LEVEL,
+      trustProxy: e.TRUST_PROXY,
+    },
     database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
     temporal: {
       address: e.TEMPORAL_ADDRESS,

@@ -39,3 +39,21 @@ describe.each(['start-worker', 'start-api'] as const)('npm run %s', (script) => 
     expect(result.stderr).not.toContain(secret);
   });
 });
+
+describe.each(['start-worker', 'start-api'] as const)('npm run %s with NODE_ENV=production', (script) => {
+  it('refuses the development settings, each named, and exits 2', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const result = start(script, {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgresql://u:p@localhost:1/none',
+      PAYLOAD_ENCRYPTION_KEYS: `k1:${key}`,
+      TOKEN_SIGNING_KEY: key,
+      PAYMENTS_PROVIDER: 'local',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/PAYMENTS_PROVIDER=local is for development only/);
+    expect(result.stderr).toMatch(/EMAIL_TRANSPORT=outbox is for development only/);
+    expect(result.stderr).toMatch(/PUBLIC_BASE_URL must be an https:\/\/ URL in production/);
+    expect(result.stderr).not.toContain(key);
+  });
+});

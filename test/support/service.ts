@@ -64,6 +64,8 @@ export async function startTestService(
      * against stripe-mock). None: the portal takes no payments.
      */
     payments?: 'local' | PaymentProvider;
+    /** TRUST_PROXY as the API gets it; default: loopback proxies only. */
+    trustProxy?: number | string[];
   } = {},
 ): Promise<TestService> {
   if (!runtimeInstalled) {
@@ -96,6 +98,7 @@ export async function startTestService(
       codecOperatorOrganizations: options.codecOperatorOrganizations ?? [],
       secretBox: testSecretBox,
       ...(payments ? { payments } : {}),
+      ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     },
     { host: '127.0.0.1', port: 0 },
   );

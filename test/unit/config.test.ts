@@ -120,3 +120,50 @@ describe('CODEC_OPERATOR_ORGANIZATIONS', () => {
     );
   });
 });
+
+describe('TRUST_PROXY (issue 14, item 2)', () => {
+  it('is a hop count or a list of proxy addresses and CIDR ranges; loopback only by default', () => {
+    expect(loadConfig(minimal).server.trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ ...minimal, TRUST_PROXY: '1' }).server.trustProxy).toBe(1);
+    expect(loadConfig({ ...minimal, TRUST_PROXY: '10.0.0.0/8, fd00::/8,loopback' }).server.trustProxy).toEqual([
+      '10.0.0.0/8',
+      'fd00::/8',
+      'loopback',
+    ]);
+  });
+
+  it.each(['true', 'everyone', '10.0.0.0/33', '300.1.1.1', '11', 'fd00::/129', '10.0.0.0/8/1'])(
+    'refuses %s at start',
+    (value) => {
+      expect(problemsOf({ ...minimal, TRUST_PROXY: value }).join('\n')).toMatch(/TRUST_PROXY/);
+    },
+  );
+});
+
+describe('NODE_ENV=production refuses development settings (issue 14, item 5)', () => {
+  const production = {
+    ...minimal,
+    NODE_ENV: 'production',
+    EMAIL_TRANSPORT: 'resend',
+    RESEND_API_KEY: 're_test_key',
+    PUBLIC_BASE_URL: 'https://portal.example.com',
+  };
+
+  it('accepts a production configuration', () => {
+    expect(loadConfig(production).server.publicBaseUrl).toBe('https://portal.example.com');
+  });
+
+  it.each([
+    [{ PAYMENTS_PROVIDER: 'local' }, /PAYMENTS_PROVIDER=local is for development only/],
+    [{ EMAIL_TRANSPORT: 'outbox' }, /EMAIL_TRANSPORT=outbox is for development only/],
+    [{ EMAIL_TRANSPORT: '' }, /EMAIL_TRANSPORT=outbox is for development only/],
+    [{ PUBLIC_BASE_URL: 'http://portal.example.com' }, /PUBLIC_BASE_URL must be an https:\/\/ URL in production/],
+    [{ PUBLIC_BASE_URL: '' }, /PUBLIC_BASE_URL must be an https:\/\/ URL in production/],
+  ])('refuses %j', (change, message) => {
+    expect(problemsOf({ ...production, ...change }).join('\n')).toMatch(message);
+  });
+
+  it('leaves development alone', () => {
+    expect(loadConfig({ ...minimal, PAYMENTS_PROVIDER: 'local' }).payments.provider).toBe('local');
+  });
+});
