@@ -9,7 +9,7 @@ import {
   type StatusCallbackEventInput,
 } from '../domain/status-callback';
 import { SecretBoxError, type SecretBox } from '../security/secret-box';
-import { signWebhook } from '../security/standard-webhooks';
+import { isStrongWebhookSecret, signWebhook } from '../security/standard-webhooks';
 
 /** An EHR that has not answered in 10 s is treated as down; the retry profile tries again later. */
 export const STATUS_CALLBACK_TIMEOUT_MS = 10_000;
@@ -170,6 +170,15 @@ export function createStatusCallbackActivities({ db, secretBox }: { db: Db; secr
           webhookId,
           'CallbackSecretUnreadable',
           `cannot decrypt the callback secret: ${error.message}`,
+          null,
+        );
+      }
+
+      if (!isStrongWebhookSecret(signingKey)) {
+        throw await failAttempt(
+          webhookId,
+          'CallbackMisconfigured',
+          'the callback secret is too short to sign with (at least 24 bytes)',
           null,
         );
       }

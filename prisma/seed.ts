@@ -8,7 +8,7 @@ import type { Db } from '../db/client';
 import { ZFormDefinition } from '../domain/form-definition';
 import { hashPassword } from '../security/passwords';
 import type { SecretBox } from '../security/secret-box';
-import { newWebhookSecret } from '../security/standard-webhooks';
+import { assertStrongWebhookSecret, newWebhookSecret } from '../security/standard-webhooks';
 import { hashToken } from '../security/tokens';
 import { STANDARD_ASSESSMENTS, STANDARD_FORMS } from './seed-data/standard-forms';
 
@@ -86,6 +86,7 @@ export async function seedDemo(
   db: Db,
   options: { secretBox: SecretBox; adminApiKey?: string; webhookSecret?: string; adminPassword?: string },
 ): Promise<void> {
+  if (options.webhookSecret) assertStrongWebhookSecret(options.webhookSecret);
   const webhookSecret = options.secretBox.seal(options.webhookSecret ?? newWebhookSecret());
   // Hashed outside the transaction: argon2id takes a moment on purpose.
   const adminPasswordHash = options.adminPassword ? await hashPassword(options.adminPassword) : undefined;

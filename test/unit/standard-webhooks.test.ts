@@ -1,4 +1,12 @@
-import { newWebhookSecret, signWebhook, verifyWebhook } from '../../security/standard-webhooks';
+import { randomBytes } from 'node:crypto';
+import {
+  assertStrongWebhookSecret,
+  isStrongWebhookSecret,
+  newWebhookSecret,
+  signWebhook,
+  verifyWebhook,
+  WeakWebhookSecretError,
+} from '../../security/standard-webhooks';
 
 // The example from the Standard Webhooks specification.
 const SPEC = {
@@ -44,5 +52,28 @@ describe('Standard Webhooks signatures', () => {
     expect(verifyWebhook([SPEC.secret], { ...headers, timestamp: 'soon' }, SPEC.body, SPEC.timestamp)).toBe(
       'missing-headers',
     );
+  });
+});
+
+describe('secret strength (issue 14, item 6)', () => {
+  const body = '{"type":"chart.created"}';
+  const now = 1_700_000_000;
+
+  it.each(['whsec_', 'whsec_c2hvcnQ=', 'whsec_' + Buffer.alloc(23).toString('base64')])(
+    'refuses to verify with %s, even a signature made with it',
+    (weak) => {
+      const headers = { id: 'msg_1', timestamp: String(now), signature: signWebhook(weak, 'msg_1', now, body) };
+      expect(verifyWebhook([weak], headers, body, now)).toBe('weak-secret');
+      expect(isStrongWebhookSecret(weak)).toBe(false);
+      expect(() => assertStrongWebhookSecret(weak)).toThrow(WeakWebhookSecretError);
+    },
+  );
+
+  it('accepts 24 bytes and more, and a weak previous secret does not stop a strong current one', () => {
+    const strong = 'whsec_' + randomBytes(24).toString('base64');
+    expect(isStrongWebhookSecret(strong)).toBe(true);
+    expect(() => assertStrongWebhookSecret(newWebhookSecret())).not.toThrow();
+    const headers = { id: 'msg_2', timestamp: String(now), signature: signWebhook(strong, 'msg_2', now, body) };
+    expect(verifyWebhook(['whsec_', strong], headers, body, now)).toBe('valid');
   });
 });
