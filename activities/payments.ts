@@ -15,6 +15,7 @@ import type { Mailer } from '../emails/mailer';
 import type { AppMetrics } from '../observability/metrics';
 import type { OnboardingStatus } from '../domain/onboarding-status';
 import { PaymentProviderRejected, type CardDetails, type PaymentProvider } from '../payments/payment-provider';
+import { confirmationProblem } from '../payments/provider-confirmation';
 import { sendTemplatedEmail } from './emails';
 import { staffToNotify } from './staff-recipients';
 import { applyOnboardingProgress } from './onboarding-progress';
@@ -312,6 +313,27 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
     }): Promise<RecordedPayment> {
       const request = await loadRequest(input.paymentRequestId);
       const details = await provider().getPayment(input.paymentIntentId);
+      // The signal that brought us here proves nothing (payments/provider-confirmation.ts): the provider must.
+      const problem =
+        input.amountCents !== request.amountCents
+          ? { reason: 'the signalled amount is not the amount asked for', pending: false }
+          : confirmationProblem(details, {
+              paymentRequestId: input.paymentRequestId,
+              amountCents: request.amountCents,
+              currency: request.currency,
+              customerId: request.client.paymentCustomerId,
+            });
+      if (problem?.pending) throw ApplicationFailure.retryable(problem.reason, 'PaymentNotConfirmedYet');
+      if (problem) {
+        await db.paymentRequest.updateMany({
+          where: { id: input.paymentRequestId, status: { notIn: ['SUCCEEDED', 'FAILED', 'ABANDONED'] } },
+          data: { status: 'FAILED', failureReason: 'not-confirmed-by-provider', completedAt: new Date() },
+        });
+        throw ApplicationFailure.nonRetryable(
+          `payment ${input.paymentIntentId} is not confirmed by the provider: ${problem.reason}`,
+          'PaymentNotConfirmedByProvider',
+        );
+      }
       const receiptNumber = receiptNumberOf(input.paymentRequestId);
       const allocated = await db.$transaction(async (tx) => {
         await tx.$queryRaw`SELECT id FROM payment_request WHERE id = ${input.paymentRequestId}::uuid FOR NO KEY UPDATE`;

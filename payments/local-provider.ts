@@ -31,6 +31,8 @@ interface LocalCheckout {
   successUrl: string;
   cancelUrl: string;
   paymentRequestId: string;
+  customerId: string;
+  metadata: Record<string, string>;
   status: 'open' | 'complete' | 'expired';
   paymentIntentId: string | null;
   paymentMethodId: string | null;
@@ -81,6 +83,8 @@ export function createLocalPaymentProvider(options: { publicBaseUrl: string }): 
         successUrl: input.successUrl,
         cancelUrl: input.cancelUrl,
         paymentRequestId: input.metadata.paymentRequestId ?? '',
+        customerId: input.customerId,
+        metadata: { ...input.metadata },
         status: 'open',
         paymentIntentId: null,
         paymentMethodId: null,
@@ -117,6 +121,9 @@ export function createLocalPaymentProvider(options: { publicBaseUrl: string }): 
         paymentIntentId,
         status: card ? 'succeeded' : 'failed',
         amountReceivedCents: card ? input.amountCents : 0,
+        currency: input.currency,
+        customerId: input.customerId,
+        metadata: { ...input.metadata },
         card,
       });
       return card
@@ -137,7 +144,17 @@ export function createLocalPaymentProvider(options: { publicBaseUrl: string }): 
       if (checkout?.status === 'open') checkout.status = 'expired';
     },
     async getPayment(paymentIntentId) {
-      return payments.get(paymentIntentId) ?? { paymentIntentId, status: 'failed', amountReceivedCents: 0, card: null };
+      return (
+        payments.get(paymentIntentId) ?? {
+          paymentIntentId,
+          status: 'failed',
+          amountReceivedCents: 0,
+          currency: 'usd',
+          customerId: null,
+          metadata: {},
+          card: null,
+        }
+      );
     },
     async getCard(paymentMethodId) {
       return cards.get(paymentMethodId) ?? { paymentMethodId, ...TEST_CARD };
@@ -178,6 +195,9 @@ export function createLocalPaymentProvider(options: { publicBaseUrl: string }): 
         paymentIntentId: checkout.paymentIntentId,
         status: 'succeeded',
         amountReceivedCents: checkout.amountCents,
+        currency: checkout.currency,
+        customerId: checkout.customerId,
+        metadata: checkout.metadata,
         card,
       });
       return {

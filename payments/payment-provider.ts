@@ -84,6 +84,12 @@ export interface PaymentDetails {
   paymentIntentId: string;
   status: ChargeStatus;
   amountReceivedCents: number;
+  /** Lower case, as the provider writes it ('usd'). */
+  currency: string;
+  /** The provider's customer the payment belongs to, if any. */
+  customerId: string | null;
+  /** The metadata we set when we created it: our paymentRequestId is how we know it is ours. */
+  metadata: Record<string, string>;
   card: CardDetails | null;
 }
 

@@ -379,6 +379,9 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
         paymentIntentId: intent.id,
         status: chargeStatusOf(intent.status),
         amountReceivedCents: intent.amount_received,
+        currency: intent.currency,
+        customerId: typeof intent.customer === 'string' ? intent.customer : (intent.customer?.id ?? null),
+        metadata: { ...intent.metadata },
         card: paymentMethod && typeof paymentMethod === 'object' ? cardOf(paymentMethod) : null,
       };
     },

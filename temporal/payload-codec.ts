@@ -34,8 +34,18 @@ export class PayloadDecryptionError extends Error {
 export class AesGcmPayloadCodec implements PayloadCodec {
   private readonly active: PayloadKey;
   private readonly byId: Map<string, Buffer>;
+  private readonly plaintext: 'refuse' | 'pass';
 
-  constructor(keys: readonly PayloadKey[]) {
+  /**
+   * `plaintext`: what decode does with a payload that is not encrypted.
+   * Workers and clients 'refuse' it (the default): every payload this service
+   * writes is encrypted, so a plain one was written by someone without the
+   * key (a forged signal, or a workflow started by hand) and must not be
+   * believed. The codec endpoint that only shows histories to operators
+   * 'pass'es it, so they can see what was sent.
+   */
+  constructor(keys: readonly PayloadKey[], options: { plaintext?: 'refuse' | 'pass' } = {}) {
+    this.plaintext = options.plaintext ?? 'refuse';
     const [active] = keys;
     if (!active) throw new Error('AesGcmPayloadCodec needs at least one key');
     for (const { id, key } of keys) {
@@ -69,7 +79,10 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   private decodeOne(payload: Payload): Payload {
     const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
     if (!encoding || Buffer.from(encoding).toString() !== ENCRYPTED_ENCODING) {
-      return payload;
+      if (this.plaintext === 'pass') return payload;
+      throw new PayloadDecryptionError(
+        'refusing a payload that is not encrypted: it was not written by this service (docs/security.md)',
+      );
     }
     const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
     const keyId = keyIdBytes ? Buffer.from(keyIdBytes).toString() : '';

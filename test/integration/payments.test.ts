@@ -101,6 +101,26 @@ function stripeEvent(
   return { body, headers: { 'stripe-signature': signature } };
 }
 
+/**
+ * What Stripe answers when the payment is read back before it is recorded:
+ * stripe-mock's canned PaymentIntent, made this request's, paid in full by
+ * the client's customer (recordPayment believes nothing less).
+ */
+async function stripeConfirms(paymentRequestId: string, amountCents: number): Promise<void> {
+  const { client } = await service.database.db.paymentRequest.findUniqueOrThrow({
+    where: { id: paymentRequestId },
+    select: { client: { select: { paymentCustomerId: true } } },
+  });
+  proxy.rewriteNext({ method: 'GET', path: /^\/v1\/payment_intents\/pi_/ }, (intent) => ({
+    ...intent,
+    status: 'succeeded',
+    amount_received: amountCents,
+    currency: 'usd',
+    customer: client.paymentCustomerId,
+    metadata: { paymentRequestId },
+  }));
+}
+
 function postStripe(event: { body: string; headers: Record<string, string> }) {
   return service.post('/v1/webhooks/payments/stripe', event.body, event.headers);
 }
@@ -209,6 +229,7 @@ describe('Pay Now with Stripe', () => {
     });
     const forged = stripeEvent('checkout.session.completed.payment', () => {}, { secret: 'whsec_not_ours' });
     expect((await postStripe(forged)).status).toBe(401);
+    await stripeConfirms(started.paymentRequestId, 6400);
 
     const response = await postStripe(completed);
     expect(response.status).toBe(200);
@@ -301,6 +322,7 @@ describe('Pay Now with Stripe', () => {
     const request = await service.database.db.paymentRequest.findUniqueOrThrow({
       where: { id: started.paymentRequestId },
     });
+    await stripeConfirms(started.paymentRequestId, 2000);
     await postStripe(
       stripeEvent('checkout.session.completed.payment', (session) => {
         session.id = request.checkoutId;

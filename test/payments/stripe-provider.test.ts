@@ -413,11 +413,14 @@ describe('Stripe provider against stripe-mock', () => {
     expect(error).toBeInstanceOf(PaymentProviderRejected);
   });
 
-  it('reads a payment back with the amount received and the card’s brand, last four and expiry only', async () => {
+  it('reads a payment back with the amount received, currency, customer and our metadata, and the card’s brand, last four and expiry only', async () => {
     proxy.rewriteNext({ method: 'GET', path: '/v1/payment_intents/pi_paid1' }, (intent) => ({
       ...intent,
       status: 'succeeded',
       amount_received: 12_500,
+      currency: 'usd',
+      customer: 'cus_ours1',
+      metadata: { paymentRequestId: 'req-1' },
     }));
 
     const payment = await provider.getPayment('pi_paid1');
@@ -431,6 +434,10 @@ describe('Stripe provider against stripe-mock', () => {
       paymentIntentId: 'pi_paid1',
       status: 'succeeded',
       amountReceivedCents: 12_500,
+      // What recordPayment checks before believing a payment (issue 14, item 1).
+      currency: 'usd',
+      customerId: 'cus_ours1',
+      metadata: { paymentRequestId: 'req-1' },
       card: {
         paymentMethodId: method.id,
         brand: method.card.brand,

@@ -57,9 +57,15 @@ describe('AesGcmPayloadCodec', () => {
     await expect(sameKeyTwoIds.decode([relabelled])).rejects.toThrow('failed authentication');
   });
 
-  it('passes through payloads that were never encrypted', async () => {
+  it('refuses payloads that were never encrypted: anyone can write those, so none is believed (issue 14, item 1)', async () => {
+    const forged = payloadOf({ kind: 'payment.succeeded', paymentIntentId: 'pi_forged', amountCents: 100 });
+    await expect(new AesGcmPayloadCodec([keyA]).decode([forged])).rejects.toThrow(PayloadDecryptionError);
+    await expect(new AesGcmPayloadCodec([keyA]).decode([forged])).rejects.toThrow(/not encrypted/);
+  });
+
+  it('passes plain payloads through only where told to: the codec endpoint that shows histories', async () => {
     const plain = payloadOf({ hello: 'world' });
-    const [decoded] = await new AesGcmPayloadCodec([keyA]).decode([plain]);
+    const [decoded] = await new AesGcmPayloadCodec([keyA], { plaintext: 'pass' }).decode([plain]);
     expect(decoded).toBe(plain);
   });
 

@@ -24,8 +24,11 @@ import { createLocalPaymentProvider, type LocalPaymentProvider } from '../../pay
 import type { PaymentProvider } from '../../payments/payment-provider';
 import type { PayloadKey } from '../../temporal/payload-codec';
 import { paymentDurations } from '../../temporal.config';
+import { Client, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import {
   getPaymentStateQuery,
+  paymentEventSignal,
   paymentWorkflowId,
   type paymentRequest,
   type PaymentState,
@@ -557,4 +560,65 @@ test('a saved-card charge still processing at the provider is waited for, not ab
   expect(await finished(paid.paymentRequestId)).toMatchObject({ outcome: 'SUCCEEDED' });
   expect((await requestOf(paid.paymentRequestId)).payment?.amountCents).toBe(3300);
   expect(processingAnswersLeft).toBe(0);
+});
+
+describe('forged payment events (issue 14, item 1)', () => {
+  test('a plain-JSON signal from someone without the payload key is refused, even naming a real payment', async () => {
+    const client = await clientOwing([2500]);
+    const started = await startPayment(
+      paymentDeps(),
+      client.holder,
+      { kind: 'BALANCE', amountCents: 2500, saveCard: false, paymentCardId: null, submissionKey: submissionKey() },
+      {},
+    );
+    // The client really paid at the provider, but its confirmation has not come in yet...
+    const event = local.completeCheckout(checkoutIdOf((started.link as { url: string }).url));
+    if (event?.kind !== 'payment.succeeded') throw new Error('expected a payment');
+    // ...and someone who can reach the namespace, with no key, signals it in plain JSON.
+    const keyless = new Client({ connection: env.client.connection, namespace: env.namespace ?? 'default' });
+    const handle = keyless.workflow.getHandle(paymentWorkflowId(started.paymentRequestId));
+    await handle.signal(paymentEventSignal, {
+      kind: 'payment.succeeded',
+      paymentIntentId: event.paymentIntentId,
+      amountCents: 2500,
+    });
+    // The worker refuses to decode the signal: the workflow task fails and is retried, nothing is recorded.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect((await requestOf(started.paymentRequestId)).status).toBe('AWAITING_PAYMENT');
+    expect(await database.db.payment.count({ where: { clientId: client.holder.clientId } })).toBe(0);
+    await env.client.workflow.getHandle(paymentWorkflowId(started.paymentRequestId)).terminate('test over');
+  });
+
+  test('an encrypted signal is still checked with the provider: a payment it does not confirm records nothing', async () => {
+    const client = await clientOwing([4200]);
+    const started = await startPayment(
+      paymentDeps(),
+      client.holder,
+      { kind: 'BALANCE', amountCents: 4200, saveCard: false, paymentCardId: null, submissionKey: submissionKey() },
+      {},
+    );
+    const handle = env.client.workflow.getHandle<typeof paymentRequest>(paymentWorkflowId(started.paymentRequestId));
+    await handle.signal(paymentEventSignal, {
+      kind: 'payment.succeeded',
+      paymentIntentId: 'pi_never_paid',
+      amountCents: 4200,
+    });
+    const failure = await handle.result().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const cause = (failure as WorkflowFailedError).cause?.cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect((cause as ApplicationFailure).type).toBe('PaymentNotConfirmedByProvider');
+    const request = await requestOf(started.paymentRequestId);
+    expect([request.status, request.failureReason, request.payment]).toEqual([
+      'FAILED',
+      'not-confirmed-by-provider',
+      null,
+    ]);
+    const invoice = await database.db.invoice.findFirstOrThrow({ where: { clientId: client.holder.clientId } });
+    expect(invoice.balanceCents).toBe(4200);
+    expect(await emailsTo(client.email)).toHaveLength(0);
+  });
 });
