@@ -148,7 +148,7 @@ export function createApp(deps: ApiDependencies): Express {
       }),
     );
   }
-  app.use(staffDashboardRoutes(deps));
+  app.use(staffDashboardRoutes({ ...deps, metrics }));
   if (deps.outboxDir) app.use(devEmailRoutes({ outboxDir: deps.outboxDir }));
 
   app.use(methodNotAllowed(openApi as { paths: Record<string, object> }));

@@ -23,6 +23,8 @@ export interface AppMetrics {
   readonly paymentsCompleted: Counter<'kind' | 'outcome'>;
   /** Cents taken through the portal, by kind: with paymentsCompleted, the average payment. */
   readonly paymentAmountCents: Counter<'kind'>;
+  /** Staff accounts paused by repeated wrong passwords: alert on any increase (someone is guessing). */
+  readonly signInPauses: Counter<'door'>;
 }
 
 /** What sendTemplatedEmail did with one call. */
@@ -92,6 +94,12 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
       name: 'payment_amount_cents_total',
       help: 'Amounts recorded as paid through the portal, in cents, by kind.',
       labelNames: ['kind'],
+      registers,
+    }),
+    signInPauses: new Counter({
+      name: 'sign_in_paused_total',
+      help: 'Sign-in pauses started by repeated wrong passwords, by door (staff). Any increase: someone may be guessing.',
+      labelNames: ['door'],
       registers,
     }),
   };

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Db } from '../db/client';
+import { addressBucket } from '../security/address-bucket';
 import { createRateLimiter, rateLimitKeySecret } from '../security/rate-limiter';
 import { html, page } from './html';
 import { send } from './send-page';
@@ -21,7 +22,7 @@ export function doorLimiter(db: Db, name: string, tokenSigningKey: Buffer) {
     keySecret: rateLimitKeySecret(tokenSigningKey),
   });
   return async (req: Request, res: Response): Promise<boolean> => {
-    if (await doors.attempt(req.ip ?? 'unknown')) return false;
+    if (await doors.attempt(addressBucket(req.ip))) return false;
     res.setHeader('Retry-After', String(DOOR_WINDOW_MS / 1000));
     send(
       res,

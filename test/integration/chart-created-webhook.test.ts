@@ -124,6 +124,30 @@ describe('POST /v1/webhooks/ehr/:integrationId (chart.created)', () => {
     expect(await db.invitation.count({ where: { onboardingId } })).toBe(1);
   });
 
+  it('starts no second run for a chart whose onboarding has finished, under a new webhook-id', async () => {
+    const event = chartCreatedWebhook();
+    const first = (await (await service.post(webhookPath, event)).json()) as TWebhookAccepted;
+    await waitForStatus(first.onboardingId, 'INVITED');
+    const workflowId = `onboarding-${first.onboardingId}`;
+    // Staff cancel it: the workflow closes, so Temporal itself would now accept the same id again.
+    await eventually(async () => {
+      const cancelled = await service.post(`/v1/onboardings/${first.onboardingId}/cancel`, {}, asAdmin());
+      return cancelled.status === 200 ? true : undefined;
+    });
+    await service.env.client.workflow.getHandle(workflowId).result();
+
+    const again = await service.post(webhookPath, event);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({
+      onboardingId: first.onboardingId,
+      duplicate: true,
+      status: 'CANCELLED',
+    });
+    expect(await runsOf(workflowId)).toBe(1);
+    const { db } = service.database;
+    expect(await db.onboarding.count({ where: { externalChartId: event.data.externalChartId } })).toBe(1);
+  });
+
   it('treats the same EHR chart id in another organisation as another client', async () => {
     const other = await createTestOrganization(service.database.db);
     const event = chartCreatedWebhook();
@@ -300,6 +324,34 @@ describe('Standard Webhooks signatures', () => {
         where: { integrationId: org.integrationId, webhookId: 'msg_redelivered_1' },
       }),
     ).toBe(1);
+  });
+
+  it('answers a redelivered webhook-id from the log even when its body names another chart: nothing new is created', async () => {
+    const first = chartCreatedWebhook();
+    const firstBody = JSON.stringify(first);
+    const accepted = await service.post(
+      webhookPath,
+      firstBody,
+      signedWebhookHeaders(org.webhookSecret, firstBody, { id: 'msg_reused_id_1' }),
+    );
+    expect(accepted.status).toBe(202);
+    const { onboardingId } = (await accepted.json()) as TWebhookAccepted;
+    const before = await counts();
+
+    // Correctly signed, same webhook-id, another chart: the id was seen, so the body is not acted on.
+    const other = chartCreatedWebhook();
+    const otherBody = JSON.stringify(other);
+    const reused = await service.post(
+      webhookPath,
+      otherBody,
+      signedWebhookHeaders(org.webhookSecret, otherBody, { id: 'msg_reused_id_1' }),
+    );
+    expect(reused.status).toBe(200);
+    expect(await reused.json()).toMatchObject({ onboardingId, duplicate: true });
+    const { db } = service.database;
+    expect(await db.client.count({ where: { externalChartId: other.data.externalChartId } })).toBe(0);
+    expect(await db.onboarding.count({ where: { externalChartId: other.data.externalChartId } })).toBe(0);
+    expect((await counts()).onboardings).toBe(before.onboardings);
   });
 
   it('accepts the previous secret during a rotation, and not after it ends', async () => {

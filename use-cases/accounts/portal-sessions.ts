@@ -1,7 +1,7 @@
 import { recordAudit, type AuditEntry, type AuditOutcome } from '../../audit/audit-log';
 import type { Db } from '../../db/client';
 import { dummyPasswordHash, verifyPassword } from '../../security/passwords';
-import { afterWrongPassword, isLockedOut } from '../../security/login-lockout';
+import { strikePortalAccount } from '../../security/login-lockout';
 import { hashToken, randomToken } from '../../security/tokens';
 
 /** Sessions end after 15 minutes without activity, and after 12 hours in any case. */
@@ -31,7 +31,7 @@ export async function signIn(
 ): Promise<string | null> {
   const account = await db.portalAccount.findUnique({
     where: { organizationId_email: { organizationId, email: email.trim().toLowerCase() } },
-    select: { id: true, clientId: true, status: true, passwordHash: true, failedLogins: true, lockedUntil: true },
+    select: { id: true, clientId: true, status: true, passwordHash: true },
   });
   const audit = (outcome: AuditOutcome, reason: string) =>
     recordAudit(db, {
@@ -44,18 +44,20 @@ export async function signIn(
       detail: { reason },
     });
   const usable = account?.status === 'ACTIVE' && account.passwordHash !== null;
-  const valid = await verifyPassword(usable ? account.passwordHash! : await dummyPasswordHash(), password);
+  // The strike is taken before the password is checked, in the statement that also tests the pause.
+  const strike = account && usable ? await strikePortalAccount(db, account.id) : null;
+  const checkable = strike?.outcome === 'counted';
+  const valid = await verifyPassword(checkable ? account!.passwordHash! : await dummyPasswordHash(), password);
   if (!account || !usable) {
     await audit('refused', account ? 'account-not-active' : 'unknown-email');
     return null;
   }
-  if (isLockedOut(account.lockedUntil)) {
+  if (!checkable) {
     await audit('denied', 'locked');
     return null;
   }
   if (!valid) {
-    await audit('refused', 'wrong-password');
-    await db.portalAccount.update({ where: { id: account.id }, data: afterWrongPassword(account.failedLogins) });
+    await audit('refused', strike.paused ? 'wrong-password-paused' : 'wrong-password');
     return null;
   }
   await audit('success', 'password');

@@ -1,15 +1,15 @@
 /**
  * Staff sign-in to the dashboard: email and password (argon2id) within one
  * organisation, a session cookie rotated at every sign-in, the same idle and
- * absolute limits as the client portal, and a pause after five wrong
- * passwords. Every failure looks the same and takes about as long.
+ * absolute limits as the client portal, and a growing pause after five wrong
+ * passwords (security/login-lockout.ts). Every failure looks the same and takes about as long.
  */
 import type { Db } from '../../db/client';
 import { recordAudit, type AuditEntry, type AuditOutcome } from '../../audit/audit-log';
 import { dummyPasswordHash, verifyPassword } from '../../security/passwords';
 import { hashToken, randomToken } from '../../security/tokens';
 import type { StaffPrincipal } from '../staff-principal';
-import { afterWrongPassword, isLockedOut } from '../../security/login-lockout';
+import { strikeStaffAccount } from '../../security/login-lockout';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from './portal-sessions';
 
 export interface StaffSessionUser extends StaffPrincipal {
@@ -26,10 +26,12 @@ export async function signInStaff(
   email: string,
   password: string,
   origin: AuditEntry['origin'] = {},
+  /** `onPause`: wrong passwords just paused this account; the caller raises the alarm. */
+  options: { onPause?: (staffUserId: string) => void } = {},
 ): Promise<string | null> {
   const staff = await db.staffUser.findUnique({
     where: { organizationId_email: { organizationId, email: email.trim().toLowerCase() } },
-    select: { id: true, passwordHash: true, failedLogins: true, lockedUntil: true },
+    select: { id: true, passwordHash: true },
   });
   const audit = (outcome: AuditOutcome, reason: string) =>
     recordAudit(db, {
@@ -40,18 +42,21 @@ export async function signInStaff(
       origin,
       detail: { reason },
     });
-  const valid = await verifyPassword(staff?.passwordHash ?? (await dummyPasswordHash()), password);
+  // The strike is taken before the password is checked, in the statement that also tests the pause.
+  const strike = staff?.passwordHash ? await strikeStaffAccount(db, staff.id) : null;
+  const checkable = strike?.outcome === 'counted';
+  const valid = await verifyPassword(checkable ? staff!.passwordHash! : await dummyPasswordHash(), password);
   if (!staff?.passwordHash) {
     await audit('refused', staff ? 'no-password' : 'unknown-email');
     return null;
   }
-  if (isLockedOut(staff.lockedUntil)) {
+  if (!checkable) {
     await audit('denied', 'locked');
     return null;
   }
   if (!valid) {
-    await audit('refused', 'wrong-password');
-    await db.staffUser.update({ where: { id: staff.id }, data: afterWrongPassword(staff.failedLogins) });
+    await audit('refused', strike.paused ? 'wrong-password-paused' : 'wrong-password');
+    if (strike.paused) options.onPause?.(staff.id);
     return null;
   }
   await audit('success', 'password');

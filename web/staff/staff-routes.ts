@@ -9,6 +9,7 @@ import { parse, serialize } from 'cookie';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { originOf } from '../../http/audit-context';
+import { addressBucket } from '../../security/address-bucket';
 import { createRateLimiter, rateLimitKeySecret } from '../../security/rate-limiter';
 import { SESSION_ABSOLUTE_MS } from '../../use-cases/accounts/portal-sessions';
 import { currentStaff, signInStaff, signOutStaff } from '../../use-cases/accounts/staff-sessions';
@@ -78,13 +79,22 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
   router.post('/staff/:orgSlug/login', async (req, res) => {
     checkCsrf(req);
     const org = await findOrganizationBySlug(db, req.params.orgSlug);
-    if (!(await signIns.attempt(req.ip ?? 'unknown'))) {
+    if (!(await signIns.attempt(addressBucket(req.ip)))) {
       send(res, 429, signInPage(req, res, org, true));
       return;
     }
     const form = ZSignIn.safeParse(req.body);
     const token = form.success
-      ? await signInStaff(db, org.id, form.data.email, form.data.password, originOf(req))
+      ? await signInStaff(db, org.id, form.data.email, form.data.password, originOf(req), {
+          // The alarm: ids only, never the email that was tried.
+          onPause: (staffUserId) => {
+            dashboardDeps.metrics?.signInPauses.inc({ door: 'staff' });
+            dashboardDeps.logger?.warn(
+              { staffUserId, organizationId: org.id },
+              'staff sign-in paused after repeated wrong passwords',
+            );
+          },
+        })
       : null;
     if (!token) {
       send(res, 401, signInPage(req, res, org, true));

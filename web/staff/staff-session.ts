@@ -6,6 +6,8 @@
 import type { Client } from '@temporalio/client';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import type { Logger } from '../../observability/logger';
+import type { AppMetrics } from '../../observability/metrics';
 import type { Db } from '../../db/client';
 import { AppError } from '../../use-cases/app-error';
 import type { StaffSessionUser } from '../../use-cases/accounts/staff-sessions';
@@ -20,6 +22,9 @@ export interface StaffDashboardDeps {
   taskQueue: string;
   tokenSigningKey: Buffer;
   publicBaseUrl: string;
+  /** For the alarm when repeated wrong passwords pause a staff account. */
+  logger?: Logger;
+  metrics?: AppMetrics;
 }
 
 export const STAFF_COOKIE = 'staff_session';
