@@ -14,6 +14,7 @@
  * "(required)" text and the server's checks do that job. Everything from the
  * definition or the client goes through `html` escaping.
  */
+import { consentBlocks } from '../domain/consent-text';
 import { questionsOf, type TFormDefinition, type TQuestion } from '../domain/form-definition';
 import type { AnswerError, AnswerValue, FormAnswers } from '../domain/form-answers';
 import { html, type Html } from './html';
@@ -58,6 +59,20 @@ export function paragraphs(text: string): Html {
           ${paragraph.split(/\r?\n/).map((line, index) => (index ? html`<br />${line.trim()}` : line.trim()))}
         </p>`,
     )}`;
+}
+
+/**
+ * A consent's text in full, in the flow of the page: a notice of several
+ * screens read on a phone in a box of its own would scroll inside a scroll.
+ */
+export function consentText(text: string, id?: string): Html {
+  return html`<div class="consent-text" ${id ? html` id="${id}"` : ''}>
+    ${consentBlocks(text).map((block) =>
+      block.kind === 'heading'
+        ? html`<h3>${block.text}</h3>`
+        : html`<p>${block.lines.map((line, index) => (index ? html`<br />${line}` : line))}</p>`,
+    )}
+  </div>`;
 }
 
 // ---------------------------------------------------------------------------
@@ -204,16 +219,7 @@ ${value}</textarea>`;
       const legendId = fieldId(question.id, 'legend');
       return html`<fieldset class="${questionClass(field, question.type)}">
         <legend class="question-label" id="${legendId}">${labelText(question)}</legend>
-        ${hintAndError(field)}
-        <div
-          class="consent-text"
-          id="${fieldId(question.id, 'text')}"
-          tabindex="0"
-          role="region"
-          aria-labelledby="${legendId}"
-        >
-          ${paragraphs(question.text)}
-        </div>
+        ${hintAndError(field)} ${consentText(question.text, fieldId(question.id, 'text'))}
         <label class="choice" for="${id}"
           ><input
             type="checkbox"

@@ -259,7 +259,7 @@ describe('renderFormFields', () => {
     expect(control(empty, 'q-reason')['aria-describedby']).toBeUndefined();
   });
 
-  it('puts each scale line in its own fieldset and the consent text in a scrollable, focusable box', () => {
+  it('puts each scale line in its own fieldset and the consent text in full in the flow of the page', () => {
     expect(empty).toMatch(
       /<fieldset class="scale-item">\s*<legend>\s*Little interest or pleasure in doing things\s*<\/legend>\s*<div class="pills">/,
     );
@@ -267,8 +267,33 @@ describe('renderFormFields', () => {
       /<fieldset class="scale-item">\s*<legend>\s*Feeling down, depressed, or hopeless\s*<\/legend>\s*<div class="pills">/,
     );
     expect(empty).toMatch(
-      /<div\s+class="consent-text"\s+id="q-treatment_consent-text"\s+tabindex="0"\s+role="region"\s+aria-labelledby="q-treatment_consent-legend"\s*>\s*<p>\s*I consent to treatment.\s*<\/p>\s*<p>\s*I have read the privacy policy.\s*<\/p>\s*<\/div>/,
+      /<div\s+class="consent-text"\s+id="q-treatment_consent-text"\s*>\s*<p>\s*I consent to treatment.\s*<\/p>\s*<p>\s*I have read the privacy policy.\s*<\/p>\s*<\/div>/,
     );
+    // Not a box of its own to scroll or tab into: the page scrolls, once.
+    expect(empty).not.toMatch(/tabindex|role="region"/);
+  });
+
+  it('keeps the headings of a long consent text, such as a privacy notice', () => {
+    const notice = ZFormDefinition.parse({
+      sections: [
+        {
+          title: 'Acknowledgement',
+          questions: [
+            {
+              id: 'acknowledgement',
+              type: 'consent',
+              label: 'I acknowledge that I received the notice',
+              text: 'How we use your information.\n\n## Your rights\n\nYou may ask for a copy.\nIn writing.',
+            },
+          ],
+        },
+      ],
+    });
+    const rendered = renderFormFields(notice, {}, []).value;
+    expect(rendered).toMatch(
+      /<p>\s*How we use your information.\s*<\/p>\s*<h3>Your rights<\/h3>\s*<p>\s*You may ask for a copy.<br \/>In writing.\s*<\/p>/,
+    );
+    expect(renderSubmittedAnswers(notice, { acknowledgement: true }).value).toContain('<h3>Your rights</h3>');
   });
 
   it('leaves everything unticked and empty without a draft', () => {
