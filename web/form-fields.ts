@@ -14,9 +14,10 @@
  * "(required)" text and the server's checks do that job. Everything from the
  * definition or the client goes through `html` escaping.
  */
-import { consentBlocks } from '../domain/consent-text';
 import { questionsOf, type TFormDefinition, type TQuestion } from '../domain/form-definition';
 import type { AnswerError, AnswerValue, FormAnswers } from '../domain/form-answers';
+import { consentText } from './consent-text';
+import { crisisNote } from './crisis-note';
 import { html, type Html } from './html';
 
 const SHORT_TEXT_MAX = 500;
@@ -61,20 +62,6 @@ export function paragraphs(text: string): Html {
     )}`;
 }
 
-/**
- * A consent's text in full, in the flow of the page: a notice of several
- * screens read on a phone in a box of its own would scroll inside a scroll.
- */
-export function consentText(text: string, id?: string): Html {
-  return html`<div class="consent-text" ${id ? html` id="${id}"` : ''}>
-    ${consentBlocks(text).map((block) =>
-      block.kind === 'heading'
-        ? html`<h3>${block.text}</h3>`
-        : html`<p>${block.lines.map((line, index) => (index ? html`<br />${line}` : line))}</p>`,
-    )}
-  </div>`;
-}
-
 // ---------------------------------------------------------------------------
 // Inputs
 // ---------------------------------------------------------------------------
@@ -85,9 +72,16 @@ interface Field {
   messages: string[];
   hintId: string | null;
   errorId: string | null;
+  /** The practice's crisis message (its setting), for a scale line that flags a crisis. */
+  crisisMessage: string | null;
 }
 
-export function renderFormFields(definition: TFormDefinition, answers: FormAnswers, errors: AnswerError[]): Html {
+export function renderFormFields(
+  definition: TFormDefinition,
+  answers: FormAnswers,
+  errors: AnswerError[],
+  options: { crisisMessage?: string | null } = {},
+): Html {
   const given: object = answers !== null && typeof answers === 'object' ? answers : {};
   const messages = new Map<string, string[]>();
   for (const error of Array.isArray(errors) ? errors : []) {
@@ -105,6 +99,7 @@ export function renderFormFields(definition: TFormDefinition, answers: FormAnswe
             messages: questionMessages,
             hintId: hintOf(question) === null ? null : fieldId(question.id, 'hint'),
             errorId: questionMessages.length ? fieldId(question.id, 'error') : null,
+            crisisMessage: options.crisisMessage ?? null,
           });
         })}
       </section>`,
@@ -288,18 +283,29 @@ function scaleGroup(field: Field, question: ScaleQuestion): Html {
         <div class="pills">
           ${question.options.map((option, index) => {
             const id = fieldId(question.id, item.id, index);
+            const crisis = item.crisisAbove !== undefined && option.value > item.crisisAbove;
             return html`<label class="pill" for="${id}"
               ><input
                 type="radio"
                 id="${id}"
                 name="${name}"
                 value="${option.value}"
-                ${checked(own(picked, item.id) === option.value)}${describe(field, invalid)}
+                ${crisis ? html` data-crisis` : ''}${checked(own(picked, item.id) === option.value)}${describe(
+                  field,
+                  invalid,
+                )}
               />
               <span>${option.label}</span></label
             >`;
           })}
         </div>
+        ${
+          item.crisisAbove === undefined
+            ? ''
+            : crisisNote(field.crisisMessage, {
+                shown: typeof own(picked, item.id) === 'number' && (own(picked, item.id) as number) > item.crisisAbove,
+              })
+        }
       </fieldset>`;
     })}
   </fieldset>`;

@@ -73,6 +73,14 @@ const STYLE = `
   .consent-text { margin: 0.3rem 0 0.75rem; padding-left: 0.85rem; border-left: 3px solid #d5dcdf; overflow-wrap: anywhere; }
   .consent-text h3 { font-size: 1rem; margin: 1.1rem 0 0.3rem; }
   .consent-text p { margin: 0 0 0.6rem; }
+  /* The crisis message beside PHQ-9 item 9: shown once an answer above "Not at all" is picked, without script. */
+  .crisis-note { display: none; margin: 0.75rem 0 0; padding: 0.75rem; border-radius: 8px; background: #fdecea; color: #5c130c; border-left: 4px solid #b42318; }
+  .crisis-note.shown, .scale-item:has(input[data-crisis]:checked) .crisis-note { display: block; }
+  .crisis-note p { margin: 0 0 0.4rem; } .crisis-note p:last-child { margin-bottom: 0; }
+  .crisis-note a { color: inherit; }
+  .needs-review h2 { font-size: 1.1rem; margin: 0 0 0.4rem; }
+  .needs-review ul { margin: 0; padding-left: 1.25rem; }
+  .needs-review a { color: inherit; font-weight: 600; }
   .answers { margin: 0; }
   .answer { margin: 1rem 0 0; padding-bottom: 0.75rem; border-bottom: 1px solid #e3e8ea; }
   .answer dt { font-weight: 600; }

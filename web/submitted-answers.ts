@@ -1,7 +1,8 @@
 /** A signed form's answers, read-only: the client's copy in My Documents. */
 import { type TFormDefinition, type TQuestion } from '../domain/form-definition';
 import type { FormAnswers } from '../domain/form-answers';
-import { consentText, own, paragraphs } from './form-fields';
+import { consentText } from './consent-text';
+import { own, paragraphs } from './form-fields';
 import { html, type Html } from './html';
 
 const DATE_FORMAT = new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' });

@@ -5,6 +5,7 @@ import { checkAnswers, checkSubmission, type FormAnswers } from '../../domain/fo
 import { ZFormDefinition, type TFormDefinition } from '../../domain/form-definition';
 import { fieldCount, parseFormFields, renderFormFields } from '../../web/form-fields';
 import { renderSubmittedAnswers } from '../../web/submitted-answers';
+import { STANDARD_ASSESSMENTS } from '../../prisma/seed-data/standard-forms';
 
 const definition = ZFormDefinition.parse({
   description: 'Please fill this in before your first appointment.',
@@ -294,6 +295,37 @@ describe('renderFormFields', () => {
       /<p>\s*How we use your information.\s*<\/p>\s*<h3>Your rights<\/h3>\s*<p>\s*You may ask for a copy.<br \/>In writing.\s*<\/p>/,
     );
     expect(renderSubmittedAnswers(notice, { acknowledgement: true }).value).toContain('<h3>Your rights</h3>');
+  });
+
+  it('puts the crisis message beside PHQ-9 item 9, shown by CSS once an answer above "Not at all" is picked', () => {
+    const phq9 = ZFormDefinition.parse(STANDARD_ASSESSMENTS.find((form) => form.key === 'phq-9')!.definition);
+    const crisisMessage = 'Call our on-call line: 555-0199 <any time>.';
+    const blank = renderFormFields(phq9, {}, [], { crisisMessage }).value;
+    // Only item 9's answers above 0 trigger it.
+    expect(
+      controls(blank)
+        .filter((attrs) => 'data-crisis' in attrs)
+        .map((attrs) => attrs.id),
+    ).toEqual(['q-phq9-self_harm-1', 'q-phq9-self_harm-2', 'q-phq9-self_harm-3']);
+    const notes = blank.match(/<div class="crisis-note[^"]*"[\s\S]*?<\/div>/g) ?? [];
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^<div class="crisis-note" aria-live="polite">/);
+    const text = notes[0]!
+      .replace(/<[^>]+>/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+    expect(text).toBe(
+      'If you are in crisis, call or text 988 (Suicide &amp; Crisis Lifeline, US) or 911. ' +
+        'Call our on-call line: 555-0199 &lt;any time&gt;.',
+    );
+    expect(notes[0]).toContain('href="tel:988"');
+
+    // An answer above 0 already given (a draft, a page shown again with errors): visible from the server.
+    const given = { phq9: { self_harm: 2 } };
+    expect(renderFormFields(phq9, given, [], { crisisMessage }).value).toContain('class="crisis-note shown"');
+    expect(renderFormFields(phq9, { phq9: { self_harm: 0 } }, []).value).not.toContain('crisis-note shown');
+    // Without a practice message, the 988 line alone.
+    expect(renderFormFields(phq9, {}, []).value).not.toContain('on-call');
   });
 
   it('leaves everything unticked and empty without a draft', () => {
