@@ -5,6 +5,7 @@ import type { PaymentProvider } from '../payments/payment-provider';
 import type { SecretBox } from '../security/secret-box';
 import { countStatusTransitions } from '../observability/status-transitions';
 import { createChartActivities } from './charts';
+import { createCrisisAlertActivities } from './crisis-alert';
 import { createFormRequestActivities } from './form-requests';
 import { createInvitationActivities } from './invitations';
 import { createOnboardingProgressActivities } from './onboarding-progress';
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createOnboardingProgressActivities(deps),
     ...createInvitationActivities(deps),
     ...createFormRequestActivities(deps),
+    ...createCrisisAlertActivities(deps),
     ...createPasswordResetActivities(deps),
     ...createStatusCallbackActivities(deps),
     ...createPaymentActivities(deps),

@@ -9,6 +9,7 @@ import { PDFDocument, type PDFFont, type PDFPage, type RGB, StandardFonts, rgb }
 import { formatDateTime } from '../emails/format';
 import type { AnswerValue, FormAnswers } from '../domain/form-answers';
 import type { TFormDefinition, TQuestion } from '../domain/form-definition';
+import { consentBlocks } from '../domain/consent-text';
 import { winAnsi, wrap } from './pdf-text';
 
 export interface SignedFormPdfInput {
@@ -80,7 +81,10 @@ export async function renderSignedFormPdf(input: SignedFormPdfInput): Promise<Ui
       out.space(8).keep(30).text(question.label, { font: bold, size: 10.5 });
       const answer = answers[question.id];
       if (question.type === 'consent') {
-        out.text(question.text, { font: regular, size: 9.5 }, INDENT).space(2);
+        for (const block of consentBlocks(question.text)) {
+          if (block.kind === 'heading') out.space(4).keep(30).text(block.text, { font: bold, size: 10 }, INDENT);
+          else out.text(block.lines.join('\n'), { font: regular, size: 9.5 }, INDENT).space(3);
+        }
         out.text(answer === true ? 'Agreed' : 'Not agreed', { font: bold, size: 10.5 }, INDENT);
         continue;
       }

@@ -59,7 +59,18 @@ export const ZScaleQuestion = z.object({
   ...base,
   type: z.literal('scale'),
   items: z
-    .array(z.object({ id: ZId, label: ZLabel }))
+    .array(
+      z.object({
+        id: ZId,
+        label: ZLabel,
+        /**
+         * An answer worth more than this is a possible crisis (PHQ-9 item 9,
+         * thoughts of self-harm): the client is shown where to get help at
+         * once, and the practice is alerted to review the form the same day.
+         */
+        crisisAbove: z.number().int().min(0).max(100).optional(),
+      }),
+    )
     .min(1)
     .max(50),
   options: z

@@ -14,6 +14,12 @@ import {
   ZFormsCompletedStaffProps,
 } from './forms-completed-staff';
 import {
+  FormNeedsReviewStaffEmail,
+  formNeedsReviewStaffPreviewProps,
+  formNeedsReviewStaffSubject,
+  ZFormNeedsReviewStaffProps,
+} from './form-needs-review-staff';
+import {
   FormsReminderEmail,
   formsReminderPreviewProps,
   formsReminderSubject,
@@ -70,6 +76,7 @@ export const EMAIL_TEMPLATE_IDS = [
   'forms-assigned',
   'forms-reminder',
   'forms-completed-staff',
+  'form-needs-review-staff',
   'password-reset',
   'payment-receipt',
   'payment-received-staff',
@@ -179,6 +186,12 @@ export const EMAIL_TEMPLATES = {
     subject: formsCompletedStaffSubject,
     component: FormsCompletedStaffEmail,
     previewProps: formsCompletedStaffPreviewProps,
+  }),
+  'form-needs-review-staff': defineTemplate('form-needs-review-staff', {
+    schema: ZFormNeedsReviewStaffProps,
+    subject: formNeedsReviewStaffSubject,
+    component: FormNeedsReviewStaffEmail,
+    previewProps: formNeedsReviewStaffPreviewProps,
   }),
   'password-reset': defineTemplate('password-reset', {
     schema: ZPasswordResetProps,

@@ -10,7 +10,9 @@ import { hashPassword } from '../security/passwords';
 import type { SecretBox } from '../security/secret-box';
 import { assertStrongWebhookSecret, newWebhookSecret } from '../security/standard-webhooks';
 import { hashToken } from '../security/tokens';
-import { STANDARD_ASSESSMENTS, STANDARD_FORMS } from './seed-data/standard-forms';
+import { definitionSha256 } from '../domain/signature-record';
+import { EARLIER_STANDARD_DEFINITIONS } from './seed-data/earlier-standard-forms';
+import { STANDARD_ASSESSMENTS, standardForms } from './seed-data/standard-forms';
 
 export const DEMO = {
   organizationId: '5eed0000-0000-4000-8000-000000000001',
@@ -25,35 +27,51 @@ export const DEMO = {
 } as const;
 
 /**
- * The standard forms (seed 003) and the PHQ-9/GAD-7 assessments, version 1,
- * with two packages: the default intake (the three standard forms) and the
- * same plus both assessments. Idempotent; existing versions are left alone.
+ * The standard forms (seed 003) and the PHQ-9/GAD-7 assessments, with two
+ * packages: the default intake (the three standard forms) and the same plus
+ * both assessments. Idempotent. A new practice gets the current text as
+ * version 1; a practice whose newest version is an earlier standard text gets
+ * the current one as the next version, and its packages move to it (as
+ * publishing does), while forms already sent or signed keep their version.
  */
 export async function seedStandardForms(tx: Prisma.TransactionClient, organizationId: string): Promise<void> {
+  const org = await tx.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { name: true } });
+  const standard = standardForms(org.name);
   const ids = new Map<string, string>();
-  for (const form of [...STANDARD_FORMS, ...STANDARD_ASSESSMENTS]) {
-    const row = await tx.formDefinition.upsert({
-      where: { organizationId_key_version: { organizationId, key: form.key, version: 1 } },
-      create: {
-        organizationId,
-        key: form.key,
-        version: 1,
-        title: form.title,
-        // Parsed, so the stored JSON carries every default and is exactly what the portal renders.
-        definition: ZFormDefinition.parse(form.definition),
-      },
-      update: {},
+  for (const form of [...standard, ...STANDARD_ASSESSMENTS]) {
+    // Parsed, so the stored JSON carries every default and is exactly what the portal renders.
+    const definition = ZFormDefinition.parse(form.definition);
+    const latest = await tx.formDefinition.findFirst({
+      where: { organizationId, key: form.key },
+      orderBy: { version: 'desc' },
+      select: { id: true, version: true, definition: true },
+    });
+    const superseded = (EARLIER_STANDARD_DEFINITIONS[form.key] ?? []).map((earlier) =>
+      definitionSha256(ZFormDefinition.parse(earlier)),
+    );
+    if (latest && !superseded.includes(definitionSha256(latest.definition))) {
+      ids.set(form.key, latest.id);
+      continue;
+    }
+    const created = await tx.formDefinition.create({
+      data: { organizationId, key: form.key, version: (latest?.version ?? 0) + 1, title: form.title, definition },
       select: { id: true },
     });
-    ids.set(form.key, row.id);
+    if (latest) {
+      await tx.formPackageItem.updateMany({
+        where: { formDefinition: { organizationId, key: form.key } },
+        data: { formDefinitionId: created.id },
+      });
+    }
+    ids.set(form.key, created.id);
   }
   const packages = [
-    { key: DEMO.defaultPackageKey, name: 'New client intake', isDefault: true, forms: STANDARD_FORMS },
+    { key: DEMO.defaultPackageKey, name: 'New client intake', isDefault: true, forms: standard },
     {
       key: DEMO.assessmentsPackageKey,
       name: 'New client intake with PHQ-9 and GAD-7',
       isDefault: false,
-      forms: [...STANDARD_FORMS, ...STANDARD_ASSESSMENTS],
+      forms: [...standard, ...STANDARD_ASSESSMENTS],
     },
   ];
   for (const pkg of packages) {

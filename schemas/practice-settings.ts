@@ -48,6 +48,12 @@ export const ZPracticeSettings = z.object({
   onboardingPaymentStep: z.enum(['NONE', 'CARD_ON_FILE', 'DEPOSIT']),
   /** The deposit, in cents, when onboardingPaymentStep is DEPOSIT. */
   intakeDepositCents: z.int().min(50).max(MAX_PAYMENT_CENTS).nullable(),
+  /**
+   * Shown to a client, under "If you are in crisis, call or text 988 …", when
+   * an answer suggests a crisis (PHQ-9 item 9 above "Not at all"): e.g. the
+   * practice's on-call line or hours. Null: the 988 message alone.
+   */
+  crisisMessage: z.string().trim().max(1000).refine(isStorableText, UNSTORABLE_TEXT).nullable(),
 });
 export type TPracticeSettings = z.infer<typeof ZPracticeSettings>;
 

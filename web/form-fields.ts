@@ -16,6 +16,8 @@
  */
 import { questionsOf, type TFormDefinition, type TQuestion } from '../domain/form-definition';
 import type { AnswerError, AnswerValue, FormAnswers } from '../domain/form-answers';
+import { consentText } from './consent-text';
+import { crisisNote } from './crisis-note';
 import { html, type Html } from './html';
 
 const SHORT_TEXT_MAX = 500;
@@ -70,9 +72,16 @@ interface Field {
   messages: string[];
   hintId: string | null;
   errorId: string | null;
+  /** The practice's crisis message (its setting), for a scale line that flags a crisis. */
+  crisisMessage: string | null;
 }
 
-export function renderFormFields(definition: TFormDefinition, answers: FormAnswers, errors: AnswerError[]): Html {
+export function renderFormFields(
+  definition: TFormDefinition,
+  answers: FormAnswers,
+  errors: AnswerError[],
+  options: { crisisMessage?: string | null } = {},
+): Html {
   const given: object = answers !== null && typeof answers === 'object' ? answers : {};
   const messages = new Map<string, string[]>();
   for (const error of Array.isArray(errors) ? errors : []) {
@@ -90,6 +99,7 @@ export function renderFormFields(definition: TFormDefinition, answers: FormAnswe
             messages: questionMessages,
             hintId: hintOf(question) === null ? null : fieldId(question.id, 'hint'),
             errorId: questionMessages.length ? fieldId(question.id, 'error') : null,
+            crisisMessage: options.crisisMessage ?? null,
           });
         })}
       </section>`,
@@ -204,16 +214,7 @@ ${value}</textarea>`;
       const legendId = fieldId(question.id, 'legend');
       return html`<fieldset class="${questionClass(field, question.type)}">
         <legend class="question-label" id="${legendId}">${labelText(question)}</legend>
-        ${hintAndError(field)}
-        <div
-          class="consent-text"
-          id="${fieldId(question.id, 'text')}"
-          tabindex="0"
-          role="region"
-          aria-labelledby="${legendId}"
-        >
-          ${paragraphs(question.text)}
-        </div>
+        ${hintAndError(field)} ${consentText(question.text, fieldId(question.id, 'text'))}
         <label class="choice" for="${id}"
           ><input
             type="checkbox"
@@ -282,18 +283,29 @@ function scaleGroup(field: Field, question: ScaleQuestion): Html {
         <div class="pills">
           ${question.options.map((option, index) => {
             const id = fieldId(question.id, item.id, index);
+            const crisis = item.crisisAbove !== undefined && option.value > item.crisisAbove;
             return html`<label class="pill" for="${id}"
               ><input
                 type="radio"
                 id="${id}"
                 name="${name}"
                 value="${option.value}"
-                ${checked(own(picked, item.id) === option.value)}${describe(field, invalid)}
+                ${crisis ? html` data-crisis` : ''}${checked(own(picked, item.id) === option.value)}${describe(
+                  field,
+                  invalid,
+                )}
               />
               <span>${option.label}</span></label
             >`;
           })}
         </div>
+        ${
+          item.crisisAbove === undefined
+            ? ''
+            : crisisNote(field.crisisMessage, {
+                shown: typeof own(picked, item.id) === 'number' && (own(picked, item.id) as number) > item.crisisAbove,
+              })
+        }
       </fieldset>`;
     })}
   </fieldset>`;

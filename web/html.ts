@@ -70,7 +70,17 @@ const STYLE = `
   .pills { display: flex; flex-wrap: wrap; gap: 0.5rem; }
   label.pill { display: inline-flex; align-items: center; gap: 0.5rem; min-height: 44px; max-width: 100%; margin: 0; padding: 0.4rem 0.85rem; font-weight: 400; background: #fff; border: 1px solid #b8c2c8; border-radius: 999px; cursor: pointer; overflow-wrap: anywhere; }
   label.pill:has(input:checked) { border-color: var(--brand); background: color-mix(in srgb, var(--brand) 12%, #fff); }
-  .consent-text { max-height: 14rem; overflow: auto; margin: 0.3rem 0 0.5rem; padding: 0 0.75rem; background: #fafbfb; border: 1px solid #b8c2c8; border-radius: 8px; overflow-wrap: anywhere; }
+  .consent-text { margin: 0.3rem 0 0.75rem; padding-left: 0.85rem; border-left: 3px solid #d5dcdf; overflow-wrap: anywhere; }
+  .consent-text h3 { font-size: 1rem; margin: 1.1rem 0 0.3rem; }
+  .consent-text p { margin: 0 0 0.6rem; }
+  /* The crisis message beside PHQ-9 item 9: shown once an answer above "Not at all" is picked, without script. */
+  .crisis-note { display: none; margin: 0.75rem 0 0; padding: 0.75rem; border-radius: 8px; background: #fdecea; color: #5c130c; border-left: 4px solid #b42318; }
+  .crisis-note.shown, .scale-item:has(input[data-crisis]:checked) .crisis-note { display: block; }
+  .crisis-note p { margin: 0 0 0.4rem; } .crisis-note p:last-child { margin-bottom: 0; }
+  .crisis-note a { color: inherit; }
+  .needs-review h2 { font-size: 1.1rem; margin: 0 0 0.4rem; }
+  .needs-review ul { margin: 0; padding-left: 1.25rem; }
+  .needs-review a { color: inherit; font-weight: 600; }
   .answers { margin: 0; }
   .answer { margin: 1rem 0 0; padding-bottom: 0.75rem; border-bottom: 1px solid #e3e8ea; }
   .answer dt { font-weight: 600; }

@@ -1,6 +1,7 @@
 /** A signed form's answers, read-only: the client's copy in My Documents. */
 import { type TFormDefinition, type TQuestion } from '../domain/form-definition';
 import type { FormAnswers } from '../domain/form-answers';
+import { consentText } from './consent-text';
 import { own, paragraphs } from './form-fields';
 import { html, type Html } from './html';
 
@@ -68,9 +69,7 @@ function renderAnswer(question: TQuestion, answer: unknown): Html {
       </ul>`;
     }
     case 'consent':
-      return html`<div class="consent-text" tabindex="0" role="region" aria-label="${question.label}">
-          ${paragraphs(question.text)}
-        </div>
-        ${answer === true ? html`<p><strong>You agreed.</strong></p>` : NOT_ANSWERED}`;
+      return html`${consentText(question.text)}
+      ${answer === true ? html`<p><strong>You agreed.</strong></p>` : NOT_ANSWERED}`;
   }
 }

@@ -16,6 +16,7 @@ import {
   defineQuery,
   defineSignal,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -65,6 +66,7 @@ const {
   completeFormRequest,
   notifyStaffFormsCompleted,
   cancelFormRequest,
+  alertStaffToCrisisAnswers,
 } = proxyActivities<Activities>(activityProfiles.database);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -75,11 +77,25 @@ export async function formRequest(input: FormRequestInput): Promise<FormRequestS
   const { requestId } = input;
   const state: FormRequestState = { status: 'OPEN', assignmentIds: [], signed: [], notified: false, remindersSent: [] };
   let accountReady = false;
+  // Histories from before each signed form was reviewed for a crisis answer replay without it:
+  // their runs wake only when every form is signed, and keep doing so.
+  const reviewsEachForm = patched('review-each-signed-form');
+  /** Signed forms not yet checked for an answer that needs the practice's review today. */
+  const toReview: string[] = [];
 
   const isSigned = (assignmentId: string) => state.signed.some((entry) => entry.assignmentId === assignmentId);
   const allSigned = () => state.assignmentIds.length > 0 && state.assignmentIds.every(isSigned);
   const markSigned = (assignmentId: string, contentSha256: string | null) => {
-    if (!isSigned(assignmentId)) state.signed.push({ assignmentId, contentSha256 });
+    if (isSigned(assignmentId)) return;
+    state.signed.push({ assignmentId, contentSha256 });
+    if (reviewsEachForm) toReview.push(assignmentId);
+  };
+  /** Alerts staff, once per form, as soon as it is signed: not when the last of the package is. */
+  const reviewSignedForms = async () => {
+    while (toReview.length > 0) {
+      await alertStaffToCrisisAnswers({ assignmentId: toReview[0]! });
+      toReview.shift();
+    }
   };
   const catchUp = (progress: FormRequestProgress) => {
     for (const assignmentId of progress.assignmentIds) {
@@ -114,7 +130,11 @@ export async function formRequest(input: FormRequestInput): Promise<FormRequestS
     while (!allSigned()) {
       const day = reminderDays.find((candidate) => !state.remindersSent.includes(candidate));
       const wait = day === undefined ? RECHECK_MS : Math.max(remindFrom + day * DAY_MS - Date.now(), 1);
-      if (await condition(allSigned, wait)) break;
+      if (await condition(() => allSigned() || toReview.length > 0, wait)) {
+        await reviewSignedForms();
+        if (allSigned()) break;
+        continue;
+      }
       let progress: FormRequestProgress;
       if (day === undefined) {
         progress = await getFormRequestProgress({ requestId });
@@ -130,11 +150,13 @@ export async function formRequest(input: FormRequestInput): Promise<FormRequestS
       }
       catchUp(progress);
       if (progress.status === 'CANCELLED') {
+        await reviewSignedForms();
         state.status = 'CANCELLED';
         return state;
       }
     }
 
+    await reviewSignedForms();
     await completeFormRequest({ requestId });
     state.status = 'COMPLETED';
     await notifyStaffFormsCompleted({ requestId });

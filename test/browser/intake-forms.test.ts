@@ -17,6 +17,8 @@ import { listOutbox, type TOutboxMessage } from '../../emails/mailer';
 import { launchBrowser, PHONE } from '../support/browser';
 import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
 import { latestRegistrationToken } from '../support/invitations';
+import { expectAccessible } from '../support/axe';
+import { setStaffPassword, STAFF_PASSWORD } from '../support/staff-login';
 import { eventually, startTestService, type TestService } from '../support/service';
 
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'screenshots');
@@ -416,4 +418,184 @@ it('takes the PHQ-9 on a phone: one line per question, gaps flagged, no score sh
   expect(main).toContain('Several days');
   expect(main).not.toMatch(/Minimal|Mild|Moderate|Severe|score/i);
   await expectNoHorizontalScroll(page);
+});
+
+/** The page scrolls, once: no box inside it with a scroll of its own. */
+async function expectNoInnerScroll(page: Page, selector: string): Promise<void> {
+  // A string: the test compiles without the DOM library.
+  const boxes = await page.evaluate<{ overflowY: string; scrollHeight: number; clientHeight: number }[]>(
+    `[...document.querySelectorAll(${JSON.stringify(selector)})].map((box) => ({
+      overflowY: getComputedStyle(box).overflowY,
+      scrollHeight: box.scrollHeight,
+      clientHeight: box.clientHeight,
+    }))`,
+  );
+  expect(boxes.length).toBeGreaterThan(0);
+  for (const box of boxes) {
+    expect(box.overflowY).toBe('visible');
+    expect(box.scrollHeight).toBeLessThanOrEqual(box.clientHeight + 1);
+  }
+}
+
+it('shows the privacy notice and the consent in full before the box to tick, and takes "spring 2024" for when it started', async () => {
+  const { event, link } = await invite(org.formPackageKey);
+  const page = await context.newPage();
+  await registerAndSignIn(page, event, link);
+  await page.goto(`${service.api.url}/portal/${org.slug}/documents`);
+  const practiceName = squash(await page.locator('header span').first().textContent());
+
+  // The Notice of Privacy Practices: the notice itself, naming the practice, with its headings, above "I agree".
+  await openForm(page, PRIVACY);
+  const notice = page.locator('.consent-text');
+  expect(squash(await notice.textContent())).toContain(
+    `${practiceName} ("we") is required by law to keep your health information private`,
+  );
+  for (const heading of ['Your rights', 'Uses that need your written permission', 'Questions and complaints']) {
+    expect(await notice.getByRole('heading', { name: heading, level: 3 }).isVisible()).toBe(true);
+  }
+  expect(squash(await notice.textContent())).toContain('We will not retaliate against you for filing a complaint.');
+  // Read before the acknowledgement: the notice comes first in the page, and nothing scrolls inside it.
+  const order = await page.evaluate<number>(
+    `document.querySelector('.consent-text').compareDocumentPosition(document.querySelector('#q-acknowledgement'))`,
+  );
+  expect(order & 4).toBe(4); // DOCUMENT_POSITION_FOLLOWING
+  await expectNoInnerScroll(page, '.consent-text');
+  await expectNoHorizontalScroll(page);
+  await expectAccessible(page);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'forms-privacy-notice-phone.png'), fullPage: true });
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await expectNoInnerScroll(page, '.consent-text');
+  await expectAccessible(page);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'forms-privacy-notice-desktop.png'), fullPage: true });
+  await page.setViewportSize(PHONE.viewport);
+  const signer = `${event.data.client.firstName} ${event.data.client.lastName}`;
+  await page.getByRole('checkbox', { name: 'I agree', exact: true }).check();
+  await sign(page, signer);
+  expect(await documentList(page)).toContainEqual([PRIVACY, 'Signed']);
+
+  // The consent reads in the flow of the page too, and the signed copy keeps the notice's headings.
+  await openForm(page, CONSENT);
+  await expectNoInnerScroll(page, '.consent-text');
+  await expectAccessible(page);
+  await page.goto(`${service.api.url}/portal/${org.slug}/documents`);
+  await openForm(page, PRIVACY);
+  expect(await page.locator('.consent-text').getByRole('heading', { name: 'Your rights' }).isVisible()).toBe(true);
+  await expectNoInnerScroll(page, '.consent-text');
+  await expectAccessible(page);
+  await page.goto(`${service.api.url}/portal/${org.slug}/documents`);
+
+  // "Roughly when did this start?" takes words, with a hint of what is fine.
+  await openForm(page, INTAKE);
+  const since = page.getByLabel('Roughly when did this start?');
+  expect(await since.getAttribute('type')).toBe('text');
+  expect(squash(await page.locator('#q-concerns_since-hint').textContent())).toContain('spring 2024');
+  await since.fill('spring 2024');
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  expect(await page.getByLabel('Roughly when did this start?').inputValue()).toBe('spring 2024');
+  await page.getByRole('radio', { name: 'Email' }).check();
+  await page.getByLabel(/Emergency contact/).fill('Ada Lovelace 555-0142');
+  await page.getByLabel(/What would you like help with/).fill('Sleep.');
+  await page
+    .getByRole('group', { name: /seen a therapist/ })
+    .getByRole('radio', { name: 'No' })
+    .check();
+  await expectAccessible(page);
+  await sign(page, signer);
+  expect(await documentList(page)).toContainEqual([INTAKE, 'Signed']);
+  await openForm(page, INTAKE);
+  expect(squash(await page.getByRole('main').textContent())).toContain('Roughly when did this start? spring 2024');
+});
+
+it('shows the crisis line as soon as PHQ-9 item 9 is answered above "Not at all", and alerts the practice', async () => {
+  const db = service.database.db;
+  const crisisMessage = 'Our on-call clinician answers 555-0199, day and night.';
+  const settings = await fetch(`${service.api.url}/v1/practice/settings`, {
+    method: 'PATCH',
+    headers: { ...admin(), 'content-type': 'application/json' },
+    body: JSON.stringify({ crisisMessage }),
+  });
+  expect(settings.status).toBe(200);
+  const [adminUser, clinician] = await Promise.all([
+    db.staffUser.findUniqueOrThrow({ where: { id: org.adminId } }),
+    db.staffUser.findUniqueOrThrow({ where: { id: org.therapistId } }),
+  ]);
+  const { event, link, onboardingId } = await invite(org.assessmentsPackageKey, clinician.email);
+  const page = await context.newPage();
+  await registerAndSignIn(page, event, link);
+  await page.getByRole('link', { name: 'My Documents' }).click();
+  await openForm(page, PHQ9);
+
+  const line = (name: string) => page.getByRole('group', { name: new RegExp(`^${name}`) });
+  const selfHarm = line('Thoughts that you would be better off dead, or of hurting yourself');
+  const note = selfHarm.locator('.crisis-note');
+  expect(await note.isVisible()).toBe(false);
+  await selfHarm.getByRole('radio', { name: 'Several days' }).check();
+  expect(await note.isVisible()).toBe(true);
+  expect(squash(await note.textContent())).toBe(
+    `If you are in crisis, call or text 988 (Suicide & Crisis Lifeline, US) or 911. ${crisisMessage}`,
+  );
+  await expectAccessible(page);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'forms-phq9-crisis-phone.png'), fullPage: true });
+  await selfHarm.getByRole('radio', { name: 'Not at all' }).check();
+  expect(await note.isVisible()).toBe(false);
+  await selfHarm.getByRole('radio', { name: 'More than half the days' }).check();
+  expect(await note.isVisible()).toBe(true);
+
+  for (const group of await page.locator('fieldset.scale-item').all()) {
+    if ((await group.getByRole('radio', { checked: true }).count()) === 0) {
+      await group.getByRole('radio', { name: 'Not at all' }).check();
+    }
+  }
+  await sign(page, `${event.data.client.firstName} ${event.data.client.lastName}`);
+
+  // After signing, from the server: the thank-you and the crisis line with the practice's words.
+  expect(squash(await page.getByRole('status').first().textContent())).toContain(`"${PHQ9}" is signed`);
+  const after = page.locator('.crisis-note');
+  expect(await after.isVisible()).toBe(true);
+  expect(squash(await after.textContent())).toContain('call or text 988');
+  expect(squash(await after.textContent())).toContain(crisisMessage);
+  await expectAccessible(page);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'forms-phq9-crisis-signed-phone.png'), fullPage: true });
+  await openForm(page, PHQ9);
+  expect(await page.locator('.crisis-note').isVisible()).toBe(true);
+  await expectAccessible(page);
+
+  // The practice: an email to the admin and the clinician, nothing about the client in it.
+  const alerts = await eventually(
+    async () => {
+      const found = (await listOutbox(service.outboxDir)).filter(
+        (message) =>
+          message.tags.template === 'form-needs-review-staff' && message.text.includes(onboardingId.slice(0, 8)),
+      );
+      return found.length >= 2 ? found : undefined;
+    },
+    { what: 'the needs-review emails' },
+  );
+  expect(alerts.map((message) => message.to).sort()).toEqual([adminUser.email, clinician.email].sort());
+  for (const message of alerts) {
+    expect(message.text).toContain(`A form submitted for onboarding ${onboardingId.slice(0, 8)} needs review today`);
+    for (const phi of [event.data.client.lastName, event.data.client.firstName, event.data.externalChartId, 'PHQ']) {
+      expect(message.text).not.toContain(phi);
+    }
+  }
+
+  // And the client's page on the dashboard says so first, for whoever opens it from the email.
+  const staffPage = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+  try {
+    const adminEmail = await setStaffPassword(db, org.adminId);
+    await staffPage.goto(`${service.api.url}/staff/${org.slug}/onboardings/${onboardingId}`);
+    await staffPage.getByLabel('Email').fill(adminEmail);
+    await staffPage.getByLabel('Password').fill(STAFF_PASSWORD);
+    await staffPage.getByRole('button', { name: 'Sign in' }).click();
+    await staffPage.goto(`${service.api.url}/staff/${org.slug}/onboardings/${onboardingId}`);
+    const review = staffPage.getByRole('region', { name: 'Needs review today' });
+    expect(squash(await review.textContent())).toContain(`${PHQ9}, signed`);
+    expect(squash(await review.textContent())).toContain('may mean the client is at risk');
+    await expectAccessible(staffPage);
+    await staffPage.screenshot({ path: path.join(SCREENSHOTS, 'staff-needs-review-desktop.png'), fullPage: true });
+  } finally {
+    await staffPage.context().close();
+  }
+  const timeline = await db.onboardingEvent.findMany({ where: { onboardingId }, select: { type: true } });
+  expect(timeline.map((entry) => entry.type)).toEqual(expect.arrayContaining(['form.needs_review']));
 });

@@ -3,6 +3,7 @@ import { renderSignedFormPdf, type SignedFormPdfInput } from '../../documents/si
 import type { FormAnswers } from '../../domain/form-answers';
 import { ZFormDefinition } from '../../domain/form-definition';
 import { SIGNATURE_ATTESTATION, sha256Hex } from '../../domain/signature-record';
+import { standardForms } from '../../prisma/seed-data/standard-forms';
 
 const definition = ZFormDefinition.parse({
   description: 'Please answer as fully as you can.',
@@ -145,6 +146,21 @@ describe('renderSignedFormPdf', () => {
     );
     expect(text).toMatch(/Have you seen a therapist before\?\s+No/);
     expect(text).toContain('Not agreed');
+  });
+
+  it('prints the whole Notice of Privacy Practices the client acknowledged, headings as headings', async () => {
+    const form = standardForms('Maple Street Psychology').find((each) => each.key === 'notice-of-privacy-practices')!;
+    const { flat } = await extract(
+      await renderSignedFormPdf({
+        ...inputWith({ answers: { acknowledgement: true } }),
+        formTitle: form.title,
+        definition: ZFormDefinition.parse(form.definition),
+      }),
+    );
+    expect(flat).toContain('Maple Street Psychology ("we") is required by law to keep your health information private');
+    expect(flat).toContain('Your rights You may ask to see or get an electronic or paper copy');
+    expect(flat).toContain('We will not retaliate against you for filing a complaint. Agreed');
+    expect(flat).not.toContain('##');
   });
 
   it('never shows the client a scale total or severity band', async () => {

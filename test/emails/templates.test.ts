@@ -31,6 +31,7 @@ const LINK_FIELD = {
   'forms-assigned': 'documentsUrl',
   'forms-reminder': 'documentsUrl',
   'forms-completed-staff': 'reviewUrl',
+  'form-needs-review-staff': 'reviewUrl',
   'payment-receipt': 'receiptUrl',
   'payment-received-staff': 'dashboardUrl',
 } as const satisfies Record<EmailTemplateId, string>;

@@ -272,7 +272,11 @@ describe('filling in and signing', () => {
     await eventually(async () =>
       (await formsOf(onboardingId)).requests[0]!.status === 'COMPLETED' ? true : undefined,
     );
-    expect((await status(onboardingId)).status).toBe('COMPLETE');
+    const done = await status(onboardingId);
+    expect(done.status).toBe('COMPLETE');
+    // Item 9 answered "Not at all": no crisis flag, no alert (the request reviewed the form before completing).
+    expect(done.timeline.map((event) => event.type)).not.toContain('form.needs_review');
+    expect(await emailsSent(service.database.db, onboardingId)).not.toContain('form-needs-review-staff');
   });
 
   it('detects a signed record that was changed afterwards', async () => {

@@ -122,3 +122,24 @@ test('therapists and ops may neither read nor change the settings, whatever they
   const row = await service.database.db.organization.findUniqueOrThrow({ where: { id: org.organizationId } });
   expect(row.paymentsEnabled).toBe(true);
 });
+
+test('an admin sets the practice’s own crisis message, shown under the 988 message, and clears it', async () => {
+  const fresh = await createTestOrganization(service.database.db);
+  expect(await (await settingsOf(fresh.keys.admin)).json()).toMatchObject({ crisisMessage: null });
+
+  const text = 'Our on-call clinician answers 555-0199 day and night.';
+  const set = await patch(fresh.keys.admin, { crisisMessage: `  ${text}  ` });
+  expect(set.status).toBe(200);
+  expect(await set.json()).toMatchObject({ crisisMessage: text });
+  expect(await (await settingsOf(fresh.keys.admin)).json()).toMatchObject({ crisisMessage: text });
+
+  // Another setting changed alone leaves it as it is.
+  expect(await (await patch(fresh.keys.admin, { brandColor: '#0f766e' })).json()).toMatchObject({
+    crisisMessage: text,
+  });
+  expect((await patch(fresh.keys.admin, { crisisMessage: 'x'.repeat(1001) })).status).toBe(400);
+
+  const cleared = await patch(fresh.keys.admin, { crisisMessage: '' });
+  expect(await cleared.json()).toMatchObject({ crisisMessage: null });
+  expect(await (await settingsOf(fresh.keys.admin)).json()).toMatchObject({ crisisMessage: null });
+});

@@ -225,6 +225,18 @@ async function main() {
       const formsHandle = env.client.workflow.getHandle(outcome.forms!.workflowId);
       await save('form-request-completed', formsHandle);
     },
+    'form-request-reviewed-each-form': async () => {
+      // Patch 'review-each-signed-form': each form signed is checked for a crisis answer as it arrives.
+      const flow = await start({ invitationReminderDays: [] }, true);
+      await flow.register(flow.email);
+      await eventually(async () =>
+        (await flow.handle.query(getOnboardingStateQuery)).status === 'FORMS_OUTSTANDING' ? true : undefined,
+      );
+      await flow.signForms();
+      const outcome = await flow.handle.result();
+      if (outcome.status !== 'COMPLETE') throw new Error(`forms flow ended ${outcome.status}`);
+      await save('form-request-reviewed-each-form', env.client.workflow.getHandle(outcome.forms!.workflowId));
+    },
   };
 
   const wanted = process.argv.slice(2);

@@ -23,6 +23,7 @@ it('has a recorded history for each path of the onboarding and of a payment', ()
     'expired-resent-registered.json',
     'expired-then-cancelled-callbacks.json',
     'form-request-completed.json',
+    'form-request-reviewed-each-form.json',
     'forms-reminded-completed.json',
     'owner-changed-registered.json',
     'payment-abandoned.json',

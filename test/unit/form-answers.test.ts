@@ -12,6 +12,7 @@ import {
 } from '../../domain/form-answers';
 import { ZFormDefinition, type TFormDefinition } from '../../domain/form-definition';
 import { STANDARD_ASSESSMENTS, STANDARD_FORMS } from '../../prisma/seed-data/standard-forms';
+import { crisisAnswers } from '../../domain/crisis-answers';
 
 const definition = ZFormDefinition.parse({
   sections: [
@@ -399,6 +400,25 @@ describe('scoreAnswers for PHQ-9', () => {
     expect(scoreAnswers(gad7, answers)).toEqual([
       { questionId: 'gad7', label: 'GAD-7', score: 21, maxScore: 21, band: 'Severe anxiety' },
     ]);
+  });
+});
+
+describe('crisisAnswers', () => {
+  it('flags PHQ-9 item 9 (thoughts of self-harm) answered above "Not at all", and nothing else', () => {
+    expect(crisisAnswers(phq9, phq9Answers([3, 3, 3, 3, 3, 3, 3, 3, 0]))).toEqual([]);
+    for (const value of [1, 2, 3]) {
+      expect(crisisAnswers(phq9, phq9Answers([0, 0, 0, 0, 0, 0, 0, 0, value]))).toEqual([
+        { questionId: 'phq9', itemId: 'self_harm' },
+      ]);
+    }
+  });
+
+  it('flags nothing for an unanswered line, a form without crisis lines, or answers of the wrong shape', () => {
+    expect(crisisAnswers(phq9, phq9Answers([1, 1, 1]))).toEqual([]);
+    expect(crisisAnswers(phq9, {})).toEqual([]);
+    expect(crisisAnswers(phq9, { phq9: 'nonsense' })).toEqual([]);
+    const gad7 = ZFormDefinition.parse(STANDARD_ASSESSMENTS.find((form) => form.key === 'gad-7')!.definition);
+    expect(crisisAnswers(gad7, { gad7: { nervous: 3, afraid: 3 } })).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@ import { checkAnswers, checkSubmission, type FormAnswers } from '../../domain/fo
 import { ZFormDefinition, type TFormDefinition } from '../../domain/form-definition';
 import { fieldCount, parseFormFields, renderFormFields } from '../../web/form-fields';
 import { renderSubmittedAnswers } from '../../web/submitted-answers';
+import { STANDARD_ASSESSMENTS } from '../../prisma/seed-data/standard-forms';
 
 const definition = ZFormDefinition.parse({
   description: 'Please fill this in before your first appointment.',
@@ -259,7 +260,7 @@ describe('renderFormFields', () => {
     expect(control(empty, 'q-reason')['aria-describedby']).toBeUndefined();
   });
 
-  it('puts each scale line in its own fieldset and the consent text in a scrollable, focusable box', () => {
+  it('puts each scale line in its own fieldset and the consent text in full in the flow of the page', () => {
     expect(empty).toMatch(
       /<fieldset class="scale-item">\s*<legend>\s*Little interest or pleasure in doing things\s*<\/legend>\s*<div class="pills">/,
     );
@@ -267,8 +268,64 @@ describe('renderFormFields', () => {
       /<fieldset class="scale-item">\s*<legend>\s*Feeling down, depressed, or hopeless\s*<\/legend>\s*<div class="pills">/,
     );
     expect(empty).toMatch(
-      /<div\s+class="consent-text"\s+id="q-treatment_consent-text"\s+tabindex="0"\s+role="region"\s+aria-labelledby="q-treatment_consent-legend"\s*>\s*<p>\s*I consent to treatment.\s*<\/p>\s*<p>\s*I have read the privacy policy.\s*<\/p>\s*<\/div>/,
+      /<div\s+class="consent-text"\s+id="q-treatment_consent-text"\s*>\s*<p>\s*I consent to treatment.\s*<\/p>\s*<p>\s*I have read the privacy policy.\s*<\/p>\s*<\/div>/,
     );
+    // Not a box of its own to scroll or tab into: the page scrolls, once.
+    expect(empty).not.toMatch(/tabindex|role="region"/);
+  });
+
+  it('keeps the headings of a long consent text, such as a privacy notice', () => {
+    const notice = ZFormDefinition.parse({
+      sections: [
+        {
+          title: 'Acknowledgement',
+          questions: [
+            {
+              id: 'acknowledgement',
+              type: 'consent',
+              label: 'I acknowledge that I received the notice',
+              text: 'How we use your information.\n\n## Your rights\n\nYou may ask for a copy.\nIn writing.',
+            },
+          ],
+        },
+      ],
+    });
+    const rendered = renderFormFields(notice, {}, []).value;
+    expect(rendered).toMatch(
+      /<p>\s*How we use your information.\s*<\/p>\s*<h3>Your rights<\/h3>\s*<p>\s*You may ask for a copy.<br \/>In writing.\s*<\/p>/,
+    );
+    expect(renderSubmittedAnswers(notice, { acknowledgement: true }).value).toContain('<h3>Your rights</h3>');
+  });
+
+  it('puts the crisis message beside PHQ-9 item 9, shown by CSS once an answer above "Not at all" is picked', () => {
+    const phq9 = ZFormDefinition.parse(STANDARD_ASSESSMENTS.find((form) => form.key === 'phq-9')!.definition);
+    const crisisMessage = 'Call our on-call line: 555-0199 <any time>.';
+    const blank = renderFormFields(phq9, {}, [], { crisisMessage }).value;
+    // Only item 9's answers above 0 trigger it.
+    expect(
+      controls(blank)
+        .filter((attrs) => 'data-crisis' in attrs)
+        .map((attrs) => attrs.id),
+    ).toEqual(['q-phq9-self_harm-1', 'q-phq9-self_harm-2', 'q-phq9-self_harm-3']);
+    const notes = blank.match(/<div class="crisis-note[^"]*"[\s\S]*?<\/div>/g) ?? [];
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^<div class="crisis-note" aria-live="polite">/);
+    const text = notes[0]!
+      .replace(/<[^>]+>/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+    expect(text).toBe(
+      'If you are in crisis, call or text 988 (Suicide &amp; Crisis Lifeline, US) or 911. ' +
+        'Call our on-call line: 555-0199 &lt;any time&gt;.',
+    );
+    expect(notes[0]).toContain('href="tel:988"');
+
+    // An answer above 0 already given (a draft, a page shown again with errors): visible from the server.
+    const given = { phq9: { self_harm: 2 } };
+    expect(renderFormFields(phq9, given, [], { crisisMessage }).value).toContain('class="crisis-note shown"');
+    expect(renderFormFields(phq9, { phq9: { self_harm: 0 } }, []).value).not.toContain('crisis-note shown');
+    // Without a practice message, the 988 line alone.
+    expect(renderFormFields(phq9, {}, []).value).not.toContain('on-call');
   });
 
   it('leaves everything unticked and empty without a draft', () => {

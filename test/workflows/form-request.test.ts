@@ -17,6 +17,7 @@ import { registerPortalAccount } from '../../use-cases/accounts/register-portal-
 import { onboardingWorkflowId } from '../../use-cases/onboarding/start-onboarding';
 import { EmailDeliveryError, listOutbox, type Mailer, type TOutboxMessage } from '../../emails/mailer';
 import { createLogger } from '../../observability/logger';
+import { DEMO } from '../../prisma/seed';
 import { STANDARD_FORMS } from '../../prisma/seed-data/standard-forms';
 import type { PayloadKey } from '../../temporal/payload-codec';
 import {
@@ -641,10 +642,61 @@ describe('the form request', () => {
       'portal-invitation',
       'registration-confirmed',
       'forms-assigned',
+      // ANSWERS has PHQ-9 item 9 at "Several days": the admin and the clinician are asked to review it.
+      'form-needs-review-staff',
+      'form-needs-review-staff',
       'forms-completed-staff',
       'forms-completed-staff',
     ]);
     expect(countOf(await timelineOf(database.db, flow.input.onboardingId), 'forms.email_sent')).toBe(1);
+  });
+
+  it('alerts the admins and the clinician, once each and without PHI, as soon as a PHQ-9 item 9 above 0 is signed', async () => {
+    const flow = await startFlow({ packageKey: DEMO.assessmentsPackageKey });
+    await register(flow);
+    const phq9 = (await formRequestOf(flow)).assignments.find((each) => each.formDefinition.key === 'phq-9')!;
+    // The provider accepts the admin's alert but the answer is lost: the retried activity sends under the same key.
+    const adminKey = `form-needs-review:${phq9.id}:${flow.org.adminId}`;
+    answerLostOnce.add(adminKey);
+
+    await sign(flow, { formKeys: ['phq-9'] });
+    await waitForEmails(flow, 'form-needs-review-staff', 2);
+    // Other forms are still waiting: the alert did not wait for the package to be complete.
+    expect((await formRequestOf(flow)).status).toBe('OPEN');
+    expect(sendsByKey.get(adminKey)).toBe(2);
+
+    const staff = await staffEmailsOf(flow);
+    const alerts = await outbox((message) => message.tags.template === 'form-needs-review-staff');
+    const mine = alerts.filter((message) => message.idempotencyKey.includes(phq9.id));
+    expect(mine.map((message) => message.to).sort()).toEqual([staff.admin, staff.clinician].sort());
+    for (const message of mine) {
+      expect(message.subject).toContain(`onboarding ${flow.input.onboardingId.slice(0, 8)}`);
+      expect(message.text).toContain(
+        `A form submitted for onboarding ${flow.input.onboardingId.slice(0, 8)} needs review today`,
+      );
+      expect(message.text).toContain(`/staff/${flow.org.slug}/onboardings/${flow.input.onboardingId}`);
+      for (const phi of [
+        flow.input.chart.client.lastName,
+        flow.input.chart.client.firstName,
+        flow.input.chart.externalChartId,
+        'PHQ',
+        'harm',
+      ]) {
+        expect(message.text).not.toContain(phi);
+        expect(message.subject).not.toContain(phi);
+      }
+    }
+    await eventually(async () =>
+      (await timelineOf(database.db, flow.input.onboardingId)).includes('form.review_alert_sent') ? true : undefined,
+    );
+
+    // The rest of the package signed: the onboarding completes, and nobody is alerted twice.
+    await sign(flow);
+    expect((await flow.handle.result()).status).toBe('COMPLETE');
+    expect(countOf(await emailsSent(database.db, flow.input.onboardingId), 'form-needs-review-staff')).toBe(2);
+    const timeline = await timelineOf(database.db, flow.input.onboardingId);
+    expect(countOf(timeline, 'form.needs_review')).toBe(1);
+    expect(countOf(timeline, 'form.review_alert_sent')).toBe(1);
   });
 
   // Last, on purpose: the test server takes a time-skipping lock when a child closes, for its parent to

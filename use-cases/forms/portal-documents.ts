@@ -25,6 +25,7 @@ import {
 import type { Logger } from '../../observability/logger';
 import { formSignedSignal } from '../../workflows/form-request';
 import type { PortalUser } from '../accounts/portal-sessions';
+import { flagCrisisAnswers } from './crisis-alert';
 
 export interface PortalDocumentSummary {
   assignmentId: string;
@@ -279,6 +280,18 @@ export async function submitForm(
       },
     });
     await audit(tx, user, document, 'form.submit', origin);
+    await flagCrisisAnswers(tx, {
+      organizationId: assignment.organizationId,
+      onboardingId: assignment.onboardingId,
+      clientId: document.clientId,
+      assignmentId: document.assignmentId,
+      formKey: formDefinition.key,
+      formVersion: formDefinition.version,
+      definition: document.definition,
+      answers: content.answers,
+      actor: { type: 'portal_user', id: user.portalAccountId },
+      origin,
+    });
     return { contentSha256, workflowId: assignment.request.workflowId };
   });
   if (!signed) return { outcome: 'already-submitted' };

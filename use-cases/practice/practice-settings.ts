@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client';
 import { recordAudit, type AuditEntry } from '../../audit/audit-log';
 import { AppError } from '../app-error';
+import { readCrisisMessage, writeCrisisMessage } from './crisis-message';
 import type { StaffPrincipal } from '../staff-principal';
 import {
   ZPracticeSettings,
@@ -43,7 +44,8 @@ function responseOf(
 /** The caller's own practice: there is no id to give, so no other practice's settings can be named. */
 export async function getPracticeSettings(db: Db, staff: StaffPrincipal): Promise<TPracticeSettingsResponse> {
   assertMayManagePractice(staff);
-  return responseOf(await db.organization.findUniqueOrThrow({ where: { id: staff.organizationId }, select: SELECT }));
+  const org = await db.organization.findUniqueOrThrow({ where: { id: staff.organizationId }, select: SELECT });
+  return responseOf({ ...org, crisisMessage: await readCrisisMessage(db, staff.organizationId) });
 }
 
 /**
@@ -60,7 +62,10 @@ export async function updatePracticeSettings(
   assertMayManagePractice(staff);
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM organization WHERE id = ${staff.organizationId}::uuid FOR NO KEY UPDATE`;
-    const current = await tx.organization.findUniqueOrThrow({ where: { id: staff.organizationId }, select: SELECT });
+    const current = {
+      ...(await tx.organization.findUniqueOrThrow({ where: { id: staff.organizationId }, select: SELECT })),
+      crisisMessage: await readCrisisMessage(tx, staff.organizationId),
+    };
     const next = ZPracticeSettings.parse({ ...current, ...patch });
     if (next.onboardingPaymentStep === 'DEPOSIT' && next.intakeDepositCents === null) {
       throw new AppError('VALIDATION_FAILED', 'deposit step without an amount', {
@@ -72,7 +77,13 @@ export async function updatePracticeSettings(
         fields: [{ path: 'onboardingPaymentStep', message: 'needs paymentsEnabled' }],
       });
     }
-    const updated = await tx.organization.update({ where: { id: staff.organizationId }, data: patch, select: SELECT });
+    const { crisisMessage, ...columns } = patch;
+    const updated = await tx.organization.update({
+      where: { id: staff.organizationId },
+      data: columns,
+      select: SELECT,
+    });
+    if (crisisMessage !== undefined) await writeCrisisMessage(tx, staff.organizationId, crisisMessage || null);
     await recordAudit(tx, {
       organizationId: staff.organizationId,
       actor: { type: 'staff', id: staff.staffUserId },
@@ -81,6 +92,9 @@ export async function updatePracticeSettings(
       origin,
       detail: { fields: Object.keys(patch).sort().join(',') },
     });
-    return responseOf(updated);
+    return responseOf({
+      ...updated,
+      crisisMessage: crisisMessage === undefined ? current.crisisMessage : next.crisisMessage || null,
+    });
   });
 }

@@ -28,6 +28,9 @@ import {
 import { loadSignedForm, signedFormPdf } from '../../use-cases/forms/signed-forms';
 import { send } from '../send-page';
 import { signedInClient } from './portal-session';
+import { crisisAnswers } from '../../domain/crisis-answers';
+import { readCrisisMessage } from '../../use-cases/practice/crisis-message';
+import { crisisNote } from '../crisis-note';
 
 /** Largest number of fields a form page may post (express.urlencoded's parameterLimit). */
 export const MAX_FORM_FIELDS = 2000;
@@ -65,8 +68,18 @@ function pdfFileName(title: string): string {
 export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
   const router = Router();
 
-  /** The practice and the signed-in user, or a redirect to sign in. */
-  const signedIn = (req: Request, res: Response) => signedInClient(deps.db, req, res);
+  /** The practice (with its crisis message, for the PHQ-9) and the signed-in user, or a redirect to sign in. */
+  const signedIn = async (req: Request, res: Response) => {
+    const session = await signedInClient(deps.db, req, res);
+    if (!session) return null;
+    return { ...session, org: { ...session.org, crisisMessage: await readCrisisMessage(deps.db, session.org.id) } };
+  };
+
+  /** On the pages after signing, a form signed with an answer that suggests a crisis shows where to get help. */
+  const crisisNoteAfterSigning = (org: { crisisMessage: string | null }, document: PortalDocument | null) =>
+    document?.status === 'SUBMITTED' && crisisAnswers(document.definition, document.answers).length > 0
+      ? crisisNote(org.crisisMessage, { shown: true })
+      : '';
 
   /** The user's own document, or the portal's 404 page: another client's form looks exactly like none. */
   const documentOf = async (user: PortalUser, assignmentId: string) => {
@@ -95,6 +108,7 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
     const documents = await listPortalDocuments(deps.db, user);
     const justSigned = typeof req.query.signed === 'string' ? req.query.signed : null;
     const signedTitle = documents.find((document) => document.assignmentId === justSigned)?.title;
+    const signedDocument = signedTitle && justSigned ? await documentOf(user, justSigned) : null;
     send(
       res,
       200,
@@ -107,6 +121,7 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
               ? html`<p class="ok" role="status">Thank you. "${signedTitle}" is signed and sent to ${org.name}.</p>`
               : ''
           }
+          ${crisisNoteAfterSigning(org, signedDocument)}
           <div class="card">
             ${
               documents.length === 0
@@ -140,7 +155,7 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
   const formPage = (
     req: Request,
     res: Response,
-    org: { name: string; slug: string; brandColor: string | null },
+    org: { name: string; slug: string; brandColor: string | null; crisisMessage: string | null },
     document: PortalDocument,
     state: {
       answers: FormAnswers;
@@ -168,7 +183,7 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
         <form method="post" class="card" novalidate>
           <input type="hidden" name="_csrf" value="${csrfField(req, res, deps.tokenSigningKey, deps.secure)}" />
           ${document.definition.description ? html`<p>${document.definition.description}</p>` : ''}
-          ${renderFormFields(document.definition, state.answers, state.errors)}
+          ${renderFormFields(document.definition, state.answers, state.errors, { crisisMessage: org.crisisMessage })}
           <fieldset class="signature">
             <h2>Sign</h2>
             <p>${SIGNATURE_ATTESTATION}</p>
@@ -223,7 +238,7 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
               ${document.submittedAt ? formatDate(document.submittedAt, org.timeZone) : ''}. This form can no longer be
               changed.
             </p>
-            ${renderSubmittedAnswers(document.definition, document.answers)}
+            ${crisisNoteAfterSigning(org, document)} ${renderSubmittedAnswers(document.definition, document.answers)}
             <a class="button" href="/portal/${org.slug}/documents/${document.assignmentId}/pdf">Download PDF</a>
             <a class="button secondary" href="/portal/${org.slug}/documents">Back to My Documents</a>
           </div>`,

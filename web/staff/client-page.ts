@@ -16,6 +16,7 @@ import { send } from '../send-page';
 import { ACTIONS, actionsFor, isDestructive, type ActionName } from './client-actions';
 import { badge, formatWhen } from './status-label';
 import type { StaffPages } from './staff-session';
+import { needsReviewNotice } from './needs-review';
 
 export function clientPageRoutes(deps: StaffPages): Router {
   const router = Router();
@@ -39,6 +40,7 @@ export function clientPageRoutes(deps: StaffPages): Router {
       res,
       name,
       html`${notice ?? ''}
+        ${needsReviewNotice({ role: user.role, orgSlug: org.slug, onboardingId, timeZone: org.timeZone, timeline: onboarding.timeline, forms: allForms })}
         <div class="grid2">
           <section class="card">
             <h2>Onboarding</h2>
