@@ -19,6 +19,7 @@ export const temporalConfig = {
     onboarding: 'onboarding-',
     formRequest: 'form-request-',
     passwordReset: 'password-reset-',
+    passwordResetRequest: 'password-reset-request-',
     statusCallback: 'status-callback-',
     payment: 'payment-',
   },

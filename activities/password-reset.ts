@@ -2,6 +2,7 @@ import type { Db } from '../db/client';
 import type { Mailer } from '../emails/mailer';
 import type { AppMetrics } from '../observability/metrics';
 import { PASSWORD_RESET_VALID_MS, passwordResetToken } from '../security/password-reset-token';
+import { recordAudit, type AuditEntry } from '../audit/audit-log';
 import { sendTemplatedEmail } from './emails';
 
 export interface PasswordResetDependencies {
@@ -18,6 +19,35 @@ export function passwordResetUrl(publicBaseUrl: string, organizationSlug: string
 
 export function createPasswordResetActivities(deps: PasswordResetDependencies) {
   return {
+    /**
+     * The account a "forgot your password" address belongs to, if it can
+     * reset (active, with a password), and the request in the audit trail.
+     * Done here, after the API has answered, so the answer's timing says nothing.
+     */
+    async findAccountForPasswordReset(input: {
+      organizationId: string;
+      email: string;
+      origin: AuditEntry['origin'];
+    }): Promise<{ portalAccountId: string } | null> {
+      const account = await deps.db.portalAccount.findUnique({
+        where: {
+          organizationId_email: { organizationId: input.organizationId, email: input.email.trim().toLowerCase() },
+        },
+        select: { id: true, clientId: true, status: true, passwordHash: true },
+      });
+      const usable = account?.status === 'ACTIVE' && account.passwordHash !== null;
+      await recordAudit(deps.db, {
+        organizationId: input.organizationId,
+        actor: account ? { type: 'portal_user', id: account.id } : { type: 'anonymous' },
+        action: 'portal.password_reset_request',
+        clientId: account?.clientId ?? null,
+        outcome: usable ? 'success' : 'refused',
+        origin: input.origin,
+        detail: { reason: usable ? 'emailed' : account ? 'account-not-active' : 'unknown-email' },
+      });
+      return usable ? { portalAccountId: account.id } : null;
+    },
+
     /**
      * Emails a password-reset link. The link is derived from the account, the
      * expiry and the current password hash, so a retry sends the same link

@@ -1,8 +1,13 @@
 /**
- * One password-reset email, durably: the API answers the client at once and
- * the email is retried until the mail provider takes it. The workflow id
- * (password-reset-<account>-<window>) lets one email per account through per
- * window, however often the form is posted.
+ * "Forgot your password?", durably. The API starts passwordResetRequest for
+ * every address it is given, known or not, and answers at once: it does
+ * nothing that only a real account would cost, so its timing tells nobody
+ * whether the address has an account. The workflow looks the address up and,
+ * if it has an active account, emails the link, retried until the mail
+ * provider takes it. Its id (password-reset-request-<keyed hash of the
+ * address>-<window>) lets one email per address through per window, however
+ * often the form is posted. passwordResetEmail is the earlier shape (started
+ * with an account id by the API itself), kept for runs started before.
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -13,7 +18,26 @@ export interface PasswordResetInput {
   expiresAtMs: number;
 }
 
-const { sendPasswordResetEmail } = proxyActivities<Activities>(activityProfiles.database);
+export interface PasswordResetRequestInput {
+  organizationId: string;
+  email: string;
+  /** When the link made for this window stops working. */
+  expiresAtMs: number;
+  /** Where the request came from, for the audit trail. */
+  origin: { ip?: string | null; userAgent?: string | null; requestId?: string | null };
+}
+
+const { sendPasswordResetEmail, findAccountForPasswordReset } = proxyActivities<Activities>(activityProfiles.database);
+
+export async function passwordResetRequest(input: PasswordResetRequestInput): Promise<{ sent: boolean }> {
+  const found = await findAccountForPasswordReset({
+    organizationId: input.organizationId,
+    email: input.email,
+    origin: input.origin,
+  });
+  if (!found) return { sent: false };
+  return sendPasswordResetEmail({ portalAccountId: found.portalAccountId, expiresAtMs: input.expiresAtMs });
+}
 
 export async function passwordResetEmail(input: PasswordResetInput): Promise<{ sent: boolean }> {
   return sendPasswordResetEmail(input);

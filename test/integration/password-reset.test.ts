@@ -126,3 +126,53 @@ it('slows down one address that keeps trying to sign in, with the same page for 
   expect(statuses.filter((status) => status === 401).length).toBeGreaterThanOrEqual(DOOR_ATTEMPTS_PER_WINDOW - 10);
   expect(statuses.at(-1)).toBe(429);
 });
+
+describe('no enumeration by timing (issue 14, item 7)', () => {
+  /** One "forgot" post from its own address (X-Forwarded-For, believed from loopback), so the door limit stays out of it. */
+  async function timedForgot(email: string, n: number): Promise<number> {
+    const pages = new StaffPages(service.api.url);
+    const forgot = `/portal/${org.slug}/password/forgot`;
+    const form = await pages.get(forgot);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.html)![1]!;
+    const cookie = form.response.headers
+      .getSetCookie()
+      .map((header) => header.split(';')[0])
+      .join('; ');
+    const started = performance.now();
+    const response = await fetch(`${service.api.url}${forgot}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie,
+        'x-forwarded-for': `198.51.100.${n % 250}`,
+      },
+      body: new URLSearchParams({ _csrf: csrf, email }),
+    });
+    await response.text();
+    expect(response.status).toBe(200);
+    return performance.now() - started;
+  }
+
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+  it('starts the same durable request for a known and an unknown address, and answers in the same time', async () => {
+    const { email } = await registeredClient();
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      // Interleaved, so a slow moment of the machine lands on both.
+      known.push(await timedForgot(email, 2 * i));
+      unknown.push(await timedForgot(`nobody-${i}-${Date.now()}@example.test`, 2 * i + 1));
+    }
+    // Within noise: the answer does no work only a real account costs (before, a real one also started a workflow).
+    expect(Math.abs(median(known) - median(unknown))).toBeLessThan(Math.max(15, 0.35 * median(unknown)));
+
+    // And the same kind of work was started for both: a request workflow per address, none naming the address.
+    const ids: string[] = [];
+    for await (const run of service.env.client.workflow.list({ query: `WorkflowType = 'passwordResetRequest'` })) {
+      ids.push(run.workflowId);
+    }
+    expect(ids.length).toBeGreaterThanOrEqual(13);
+    expect(ids.join(' ')).not.toMatch(/@|nobody|example/);
+  });
+});

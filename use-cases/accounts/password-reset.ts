@@ -4,6 +4,7 @@
  * account gets at most one email per window; the link works once, for an
  * hour; setting the new password ends every open session.
  */
+import { createHmac } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Db } from '../../db/client';
 import { recordAudit, type AuditEntry } from '../../audit/audit-log';
@@ -14,7 +15,7 @@ import {
 } from '../../security/password-reset-token';
 import { hashPassword, passwordProblem } from '../../security/passwords';
 import { temporalConfig } from '../../temporal.config';
-import { passwordResetEmail } from '../../workflows/password-reset';
+import { passwordResetRequest } from '../../workflows/password-reset';
 import { AppError } from '../app-error';
 
 /** One reset email per account per window; a link made in a window lives an hour from its start. */
@@ -24,8 +25,15 @@ export interface PasswordResetDeps {
   db: Db;
   temporal: Client;
   taskQueue: string;
+  /** Keys the hash of the address in the request's workflow id. */
+  tokenSigningKey: Buffer;
 }
 
+/**
+ * Starts the request for any address and returns: the lookup, the audit row
+ * and the email happen in the passwordResetRequest workflow, so a known and
+ * an unknown address cost the API the same work and the same time.
+ */
 export async function requestPasswordReset(
   deps: PasswordResetDeps,
   organizationId: string,
@@ -33,33 +41,35 @@ export async function requestPasswordReset(
   origin: AuditEntry['origin'],
   now = Date.now(),
 ): Promise<void> {
-  const account = await deps.db.portalAccount.findUnique({
-    where: { organizationId_email: { organizationId, email: email.trim().toLowerCase() } },
-    select: { id: true, clientId: true, status: true, passwordHash: true },
-  });
-  const usable = account?.status === 'ACTIVE' && account.passwordHash !== null;
-  await recordAudit(deps.db, {
-    organizationId,
-    actor: account ? { type: 'portal_user', id: account.id } : { type: 'anonymous' },
-    action: 'portal.password_reset_request',
-    clientId: account?.clientId ?? null,
-    outcome: usable ? 'success' : 'refused',
-    origin,
-    detail: { reason: usable ? 'emailed' : account ? 'account-not-active' : 'unknown-email' },
-  });
-  if (!usable) return;
+  const normalized = email.trim().toLowerCase();
   const window = Math.floor(now / PASSWORD_RESET_WINDOW_MS) * PASSWORD_RESET_WINDOW_MS;
+  // Keyed, so the id (visible to anyone who can list workflows) does not give the address away.
+  const addressKey = createHmac('sha256', deps.tokenSigningKey)
+    .update(`password-reset-request\0${organizationId}\0${normalized}`)
+    .digest('hex')
+    .slice(0, 32);
   try {
-    await deps.temporal.workflow.start(passwordResetEmail, {
-      workflowId: `${temporalConfig.workflowIdPrefix.passwordReset}${account.id}-${window}`,
+    await deps.temporal.workflow.start(passwordResetRequest, {
+      workflowId: `${temporalConfig.workflowIdPrefix.passwordResetRequest}${addressKey}-${window}`,
       taskQueue: deps.taskQueue,
-      args: [{ portalAccountId: account.id, expiresAtMs: window + PASSWORD_RESET_VALID_MS }],
+      args: [
+        {
+          organizationId,
+          email: normalized,
+          expiresAtMs: window + PASSWORD_RESET_VALID_MS,
+          origin: {
+            ip: origin?.ip ?? null,
+            userAgent: origin?.userAgent ?? null,
+            requestId: origin?.requestId ?? null,
+          },
+        },
+      ],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
   } catch (error) {
-    // Already sent in this window: the client has the link.
+    // Already asked in this window: the email (if any) is on its way.
     if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-    throw new AppError('UNAVAILABLE', 'could not start password reset email', { cause: error });
+    throw new AppError('UNAVAILABLE', 'could not start password reset request', { cause: error });
   }
 }
 
