@@ -2,6 +2,7 @@ import type { Db } from '../../db/client';
 import { recordAudit, type AuditEntry } from '../../audit/audit-log';
 import { AppError } from '../app-error';
 import type { StaffPrincipal } from '../staff-principal';
+import { practiceExtrasOf, updatePracticeExtras } from './practice-contact';
 import {
   ZPracticeSettings,
   type TPracticeSettingsPatch,
@@ -43,7 +44,8 @@ function responseOf(
 /** The caller's own practice: there is no id to give, so no other practice's settings can be named. */
 export async function getPracticeSettings(db: Db, staff: StaffPrincipal): Promise<TPracticeSettingsResponse> {
   assertMayManagePractice(staff);
-  return responseOf(await db.organization.findUniqueOrThrow({ where: { id: staff.organizationId }, select: SELECT }));
+  const org = await db.organization.findUniqueOrThrow({ where: { id: staff.organizationId }, select: SELECT });
+  return responseOf({ ...org, ...(await practiceExtrasOf(db, org.id)) });
 }
 
 /**
@@ -60,7 +62,10 @@ export async function updatePracticeSettings(
   assertMayManagePractice(staff);
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM organization WHERE id = ${staff.organizationId}::uuid FOR NO KEY UPDATE`;
-    const current = await tx.organization.findUniqueOrThrow({ where: { id: staff.organizationId }, select: SELECT });
+    const current = {
+      ...(await tx.organization.findUniqueOrThrow({ where: { id: staff.organizationId }, select: SELECT })),
+      ...(await practiceExtrasOf(tx, staff.organizationId)),
+    };
     const next = ZPracticeSettings.parse({ ...current, ...patch });
     if (next.onboardingPaymentStep === 'DEPOSIT' && next.intakeDepositCents === null) {
       throw new AppError('VALIDATION_FAILED', 'deposit step without an amount', {
@@ -72,7 +77,19 @@ export async function updatePracticeSettings(
         fields: [{ path: 'onboardingPaymentStep', message: 'needs paymentsEnabled' }],
       });
     }
-    const updated = await tx.organization.update({ where: { id: staff.organizationId }, data: patch, select: SELECT });
+    const { contactPhone, contactEmail, contactAddress, contactWebsite, superbillDiagnosisCodes, ...columns } = patch;
+    const updated = await tx.organization.update({
+      where: { id: staff.organizationId },
+      data: columns,
+      select: SELECT,
+    });
+    await updatePracticeExtras(tx, staff.organizationId, {
+      contactPhone,
+      contactEmail,
+      contactAddress,
+      contactWebsite,
+      superbillDiagnosisCodes,
+    });
     await recordAudit(tx, {
       organizationId: staff.organizationId,
       actor: { type: 'staff', id: staff.staffUserId },
@@ -81,6 +98,6 @@ export async function updatePracticeSettings(
       origin,
       detail: { fields: Object.keys(patch).sort().join(',') },
     });
-    return responseOf(updated);
+    return responseOf({ ...updated, ...(await practiceExtrasOf(tx, staff.organizationId)) });
   });
 }
