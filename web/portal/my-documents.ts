@@ -28,6 +28,7 @@ import {
 import { loadSignedForm, signedFormPdf } from '../../use-cases/forms/signed-forms';
 import { send } from '../send-page';
 import { signedInClient } from './portal-session';
+import type { TPracticeContact } from '../../schemas/practice-settings';
 
 /** Largest number of fields a form page may post (express.urlencoded's parameterLimit). */
 export const MAX_FORM_FIELDS = 2000;
@@ -74,13 +75,14 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
     return parsed.success ? loadPortalDocument(deps.db, user, parsed.data) : null;
   };
 
-  const notFound = (res: Response, org: { name: string; slug: string }) =>
+  const notFound = (res: Response, org: { name: string; slug: string; contact: TPracticeContact }) =>
     send(
       res,
       404,
       page({
         title: 'Form not found',
         practiceName: org.name,
+        contact: org.contact,
         body: html`<div class="card">
           <p>This form is not in your documents. It may have been withdrawn by your practice.</p>
           <a class="button" href="/portal/${org.slug}/documents">Back to My Documents</a>
@@ -101,6 +103,7 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
       page({
         title: 'My Documents',
         practiceName: org.name,
+        contact: org.contact,
         brandColor: org.brandColor,
         body: html`${
             signedTitle
@@ -140,7 +143,7 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
   const formPage = (
     req: Request,
     res: Response,
-    org: { name: string; slug: string; brandColor: string | null },
+    org: { name: string; slug: string; brandColor: string | null; contact: TPracticeContact },
     document: PortalDocument,
     state: {
       answers: FormAnswers;
@@ -156,6 +159,7 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
     return page({
       title: document.title,
       practiceName: org.name,
+      contact: org.contact,
       brandColor: org.brandColor,
       body: html`${state.saved ? html`<p class="ok" role="status">Your draft is saved. You can come back to it any time.</p>` : ''}
         ${
@@ -216,6 +220,7 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
         page({
           title: document.title,
           practiceName: org.name,
+          contact: org.contact,
           brandColor: org.brandColor,
           body: html`<div class="card">
             <p class="ok" role="status">
