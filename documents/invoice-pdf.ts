@@ -129,13 +129,18 @@ export async function invoicePdf(input: InvoicePdfInput): Promise<Uint8Array> {
     );
     out.space(2).keep(20).rule().space(3);
   }
-  // From the total to the balance: insurance, adjustments and payments elsewhere as the EHR itemised them.
+  // From the total to the balance, on one page: insurance, adjustments and payments as the EHR itemised them.
   const summary = invoiceSummary(invoice, input.paidCents);
-  for (const [name, amount] of creditRows(summary, invoice.currency)) {
-    out.row(['', name, amount], SUMMARY_COLUMNS, body);
-  }
+  const steps = creditRows(summary, invoice.currency);
+  out
+    .space(18)
+    .keep(70 + 15 * steps.length)
+    .text('Summary', { font: bold, size: 12 })
+    .space(4);
+  out.row(['', 'Total', money(total)], SUMMARY_COLUMNS, body);
+  for (const [name, amount] of steps) out.row(['', name, amount], SUMMARY_COLUMNS, body);
 
-  out.space(14).keep(50).rule().space(6);
+  out.space(6).rule().space(6);
   out.row(['', 'Balance due', money(invoice.balanceCents)], SUMMARY_COLUMNS, { font: bold, size: 12 });
   if (summary.otherCents !== 0) {
     out
