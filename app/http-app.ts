@@ -6,6 +6,7 @@ import { createMetrics, type AppMetrics } from '../observability/metrics';
 import { countStatusTransitions } from '../observability/status-transitions';
 import { AppError } from '../use-cases/app-error';
 import { errorHandler } from '../http/error-handler';
+import { practiceOfPath } from '../web/practice-contact';
 import { httpMetrics } from '../http/http-metrics';
 import { methodNotAllowed, openApiDocument } from '../api/openapi';
 import { keepRawBody } from '../http/raw-body';
@@ -155,6 +156,6 @@ export function createApp(deps: ApiDependencies): Express {
   app.use((_req, _res, next) => {
     next(new AppError('NOT_FOUND', 'no such route'));
   });
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, (path) => practiceOfPath(deps.db, path)));
   return app;
 }

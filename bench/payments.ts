@@ -189,6 +189,8 @@ function invoiceFor(i: number, runId: string): TInvoice {
     ],
     balanceCents: INVOICE_BALANCE_CENTS,
     superbill: { providerName: 'Dr. Bench', npi: '1234567893', taxId: '12-3456789', placeOfService: '11' },
+    credits: [],
+    diagnosisCodes: [],
   };
 }
 

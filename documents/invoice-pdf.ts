@@ -1,12 +1,13 @@
 /**
  * An invoice as the client downloads it from My Account (seed 002): the
- * services the EHR billed, what was paid through the portal and what is
- * still due. Services are named as the practice bills them; nothing
+ * services the EHR billed, what insurance, adjustments and payments took
+ * off them (through the portal or not) and what is still due. Services are named as the practice bills them; nothing
  * clinical (no diagnosis) is on an invoice.
  */
 import { formatMoney } from '../domain/money';
-import { invoiceTotalCents, type TInvoice } from '../domain/billing';
+import { invoiceSummary, invoiceTotalCents, type TInvoice } from '../domain/billing';
 import { formatDateTime } from '../emails/format';
+import { creditRows } from './invoice-summary';
 import {
   assertCents,
   calendarDateAsInstant,
@@ -128,17 +129,25 @@ export async function invoicePdf(input: InvoicePdfInput): Promise<Uint8Array> {
     );
     out.space(2).keep(20).rule().space(3);
   }
-  out.row(['', 'Paid through the portal', money(input.paidCents)], SUMMARY_COLUMNS, body);
+  // From the total to the balance, on one page: insurance, adjustments and payments as the EHR itemised them.
+  const summary = invoiceSummary(invoice, input.paidCents);
+  const steps = creditRows(summary, invoice.currency);
+  out
+    .space(18)
+    .keep(70 + 15 * steps.length)
+    .text('Summary', { font: bold, size: 12 })
+    .space(4);
+  out.row(['', 'Total', money(total)], SUMMARY_COLUMNS, body);
+  for (const [name, amount] of steps) out.row(['', name, amount], SUMMARY_COLUMNS, body);
 
-  out.space(14).keep(50).rule().space(6);
+  out.space(6).rule().space(6);
   out.row(['', 'Balance due', money(invoice.balanceCents)], SUMMARY_COLUMNS, { font: bold, size: 12 });
-  if (invoice.balanceCents !== Math.max(0, total - input.paidCents)) {
-    // The EHR owns the balance: insurance payments, adjustments and payments made elsewhere are in it.
+  if (summary.otherCents !== 0) {
     out
       .space(6)
       .text(
-        `The balance due is as ${input.practiceName} records it, including insurance payments and ` +
-          'adjustments. A payment made in the last few days may not be reflected yet.',
+        `The balance due is as ${input.practiceName} records it. A payment made in the last few days ` +
+          'may not be reflected yet.',
         { font: regular, size: 8.5, color: GREY },
       );
   }

@@ -2,11 +2,14 @@
  * A superbill: the itemised statement a client sends their insurer to be
  * reimbursed for out-of-network care. It carries what a claim needs about
  * the provider (name, NPI, tax id, place of service) and each service (date,
- * CPT code, units, fee), but no diagnosis code: clients never see clinical
- * information in the portal (seed 003), so the practice gives those on request.
+ * CPT code, units, fee), and what took the total to the balance. Diagnosis
+ * codes only when the practice chose to print them (its
+ * superbillDiagnosisCodes setting): clients never see clinical information in
+ * the portal by default (seed 003), so otherwise the practice gives them on request.
  */
-import { invoiceTotalCents, type TInvoice } from '../domain/billing';
+import { invoiceSummary, type TInvoice } from '../domain/billing';
 import { formatMoney } from '../domain/money';
+import { creditRows } from './invoice-summary';
 import {
   assertCents,
   calendarDateAsInstant,
@@ -31,6 +34,8 @@ export interface SuperbillPdfInput {
   paidCents: number;
   /** IANA zone of the practice (kept for symmetry with the invoice; superbill dates are calendar dates). */
   timeZone: string;
+  /** The practice's superbillDiagnosisCodes setting: print the invoice's ICD-10 codes. */
+  showDiagnosisCodes: boolean;
 }
 
 /** The place-of-service codes a behavioural-health practice uses, as CMS names them. */
@@ -108,6 +113,11 @@ export async function superbillPdf(input: SuperbillPdfInput): Promise<Uint8Array
     ['Name', input.clientName],
     ['Date of birth', dateOfBirth],
   ]);
+  const diagnosisCodes = input.showDiagnosisCodes ? invoice.diagnosisCodes : [];
+  if (diagnosisCodes.length > 0) {
+    out.space(12).text('Diagnosis', { font: bold, size: 12 }).space(4);
+    details([['ICD-10 codes', diagnosisCodes.join(', ')]]);
+  }
   out.space(10).rule();
 
   out.space(12).text('Services', { font: bold, size: 12 }).space(4);
@@ -123,21 +133,25 @@ export async function superbillPdf(input: SuperbillPdfInput): Promise<Uint8Array
     ]),
     { header: { font: bold, size: 9, color: GREY }, body },
   );
-  // The closing rule stays on the page of the three totals under it.
-  out.space(2).keep(60).rule().space(3);
-  out.row(['', 'Total charges', money(invoiceTotalCents(invoice.lines))], SUMMARY_COLUMNS, { font: bold, size: 10 });
-  out.row(['', 'Amount paid', money(input.paidCents)], SUMMARY_COLUMNS, body);
-  out.row(['', 'Balance', money(invoice.balanceCents)], SUMMARY_COLUMNS, body);
+  // Total, each step to the balance, and the balance: kept on one page with the rule above them.
+  const summary = invoiceSummary(invoice, input.paidCents);
+  const steps = creditRows(summary, invoice.currency);
+  out
+    .space(2)
+    .keep(30 + 15 * steps.length)
+    .rule()
+    .space(3);
+  out.row(['', 'Total charges', money(summary.totalCents)], SUMMARY_COLUMNS, { font: bold, size: 10 });
+  for (const [name, amount] of steps) out.row(['', name, amount], SUMMARY_COLUMNS, body);
+  out.row(['', 'Balance', money(summary.balanceCents)], SUMMARY_COLUMNS, { font: bold, size: 10 });
 
   out.space(18).keep(60);
-  out.text(DIAGNOSIS_ON_REQUEST, { font: bold, size: 10 });
-  out
-    .space(4)
-    .text(
-      'To ask for reimbursement, send this statement to your insurance company with their claim form. ' +
-        'Whether and how much they reimburse depends on your plan.',
-      { font: regular, size: 9.5 },
-    );
+  if (diagnosisCodes.length === 0) out.text(DIAGNOSIS_ON_REQUEST, { font: bold, size: 10 }).space(4);
+  out.text(
+    'To ask for reimbursement, send this statement to your insurance company with their claim form. ' +
+      'Whether and how much they reimburse depends on your plan.',
+    { font: regular, size: 9.5 },
+  );
 
   out.footers(regular, `Superbill issued by ${input.practiceName}.`);
   return doc.save();

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError, type AppErrorCode } from '../use-cases/app-error';
 import { html, page } from '../web/html';
+import { howToReach, type PagePractice } from '../web/practice-contact';
 import { ZErrorResponse } from '../schemas/error-response';
 
 /** The only place an application error becomes an HTTP status. */
@@ -56,8 +57,16 @@ function toAppError(error: unknown): AppError {
   return new AppError('INTERNAL', 'unhandled error', { cause: error });
 }
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
+/**
+ * @param practiceOfPath the practice a /portal/<slug>/… or /staff/<slug>/…
+ *   path names, or null: its error pages name it, say how to reach it and
+ *   link back, so no page a person reaches is a dead end.
+ */
+export function errorHandler(
+  logger: Logger,
+  practiceOfPath: (path: string) => Promise<PagePractice | null> = () => Promise.resolve(null),
+): ErrorRequestHandler {
+  return async (error: unknown, req, res, _next) => {
     const appError = toAppError(error);
     const status = HTTP_STATUS[appError.code];
     const log = { err: appError.cause ?? appError, code: appError.code, requestId: req.id, status };
@@ -73,13 +82,28 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     });
     if (req.path.startsWith('/portal') || req.path.startsWith('/staff')) {
       // People, not programs, read the portal: answer with a page, same message.
+      const practice = await practiceOfPath(req.path);
+      const portal = req.path.startsWith('/portal');
       res
         .status(status)
         .type('html')
         .send(
           page({
             title: status === 404 ? 'Page not found' : 'Something went wrong',
-            body: html`<div class="card"><p>${appError.publicMessage}</p></div>`,
+            practiceName: practice?.name,
+            brandColor: practice?.brandColor,
+            contact: portal ? practice?.contact : null,
+            body: html`<div class="card">
+              <p>${appError.publicMessage}</p>
+              ${
+                practice
+                  ? html`<a class="button" href="/${portal ? 'portal' : 'staff'}/${practice.slug}"
+                      >${portal ? 'Go to your portal home' : 'Back to the dashboard'}</a
+                    >`
+                  : ''
+              }
+              ${portal ? howToReach(practice) : ''}
+            </div>`,
           }),
         );
       return;

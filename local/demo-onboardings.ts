@@ -110,7 +110,13 @@ const DEMO_CLIENTS: DemoClient[] = [
             amountCents: 15000,
           },
         ],
-        // Insurance paid part; the client's share is left.
+        // Insurance paid part and the plan's contracted rate wrote some off; the client's share is left.
+        credits: [
+          { kind: 'INSURANCE_PAYMENT', description: 'Insurance payment', postedOn: '2026-11-20', amountCents: 20000 },
+          { kind: 'ADJUSTMENT', description: 'Contractual adjustment', postedOn: '2026-11-20', amountCents: 3500 },
+        ],
+        // Printed on the superbill only if the practice turns superbillDiagnosisCodes on.
+        diagnosisCodes: ['F41.1'],
         balanceCents: 9500,
         superbill: {
           providerName: 'Dr. Demo Therapist, PhD',
@@ -133,6 +139,8 @@ const DEMO_CLIENTS: DemoClient[] = [
             amountCents: 12000,
           },
         ],
+        credits: [{ kind: 'INSURANCE_PAYMENT', description: 'Insurance payment', amountCents: 8000 }],
+        diagnosisCodes: [],
         balanceCents: 4000,
       },
     ],

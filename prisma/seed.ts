@@ -24,6 +24,8 @@ export const DEMO = {
   therapistEmail: 'therapist@demo-practice.test',
   defaultPackageKey: 'default-intake',
   assessmentsPackageKey: 'intake-with-assessments',
+  contactPhone: '(555) 010-0199',
+  contactEmail: 'frontdesk@demo-practice.test',
 } as const;
 
 /**
@@ -122,6 +124,12 @@ export async function seedDemo(
       },
       update: {},
     });
+    // How the demo's clients reach the practice (footer, expired links). Filled where empty, so a demo
+    // database from before these settings gets them too, and details an admin typed are kept.
+    await tx.$executeRaw`
+      UPDATE organization SET contact_phone = COALESCE(contact_phone, ${DEMO.contactPhone}),
+        contact_email = COALESCE(contact_email, ${DEMO.contactEmail})
+      WHERE id = ${DEMO.organizationId}::uuid`;
     await tx.staffUser.upsert({
       where: { id: DEMO.adminId },
       create: {

@@ -11,6 +11,32 @@ const ZReminderDays = (max: number) =>
     .transform((days) => [...days].sort((a, b) => a - b));
 
 /**
+ * How clients reach the practice: the portal's footer and every page that
+ * ends a client's way (an expired link, an error) name it. Null: not given.
+ */
+export const ZPracticeContact = z.object({
+  /** Digits with the usual separators, e.g. "(555) 010-0199" or "+1 555 010 0199"; 7 to 15 digits. */
+  contactPhone: z
+    .string()
+    .trim()
+    .regex(/^\+?\(?[0-9](?:[ ().-]{0,2}[0-9]){6,14}$/, 'must be a phone number such as (555) 010-0199')
+    .nullable(),
+  contactEmail: z.email('must be an email address such as frontdesk@example.com').max(254).nullable(),
+  /** Postal address, lines separated by newlines. */
+  contactAddress: z.string().trim().min(1).max(300).refine(isStorableText, UNSTORABLE_TEXT).nullable(),
+  contactWebsite: z
+    .string()
+    .trim()
+    .max(200)
+    .regex(
+      /^https?:\/\/[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]{1,5})?(\/[^\s]*)?$/,
+      'must be a web address such as https://example.com',
+    )
+    .nullable(),
+});
+export type TPracticeContact = z.infer<typeof ZPracticeContact>;
+
+/**
  * A practice's own settings (seed 003: "Client Portal Features can be
  * controlled from the Client Portal Settings tab … by the Organization
  * Administrator"): invitations, form reminders, branding, payments. What the
@@ -54,6 +80,12 @@ export const ZPracticeSettings = z.object({
    * practice's on-call line or hours. Null: the 988 message alone.
    */
   crisisMessage: z.string().trim().max(1000).refine(isStorableText, UNSTORABLE_TEXT).nullable(),
+  ...ZPracticeContact.shape,
+  superbillDiagnosisCodes: z
+    .boolean()
+    .describe(
+      'Print the ICD-10 codes the EHR sends with an invoice (invoice.diagnosisCodes) on its superbill. Off by default: clients see no clinical information in the portal unless the practice chooses.',
+    ),
 });
 export type TPracticeSettings = z.infer<typeof ZPracticeSettings>;
 

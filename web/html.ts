@@ -1,4 +1,5 @@
 /** Server-rendered pages of the client portal: small, fast on a phone, no script needed. */
+import type { TPracticeContact } from '../schemas/practice-settings';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -147,10 +148,34 @@ const STYLE = `
   }
 `;
 
+/** A tel: link for a phone number as the practice wrote it. */
+export function telHref(phone: string): string {
+  return `tel:${phone.replace(/[^0-9+]/g, '')}`;
+}
+
+/** The footer (issue 13, bug 8): the practice and every way to reach it that it gave, or the product's name. */
+export function footerContent(practiceName: string | undefined, contact: TPracticeContact | null | undefined): Html {
+  if (!practiceName) return html`Client Portal`;
+  if (!contact) return html`${practiceName}`;
+  const { contactPhone, contactEmail, contactAddress, contactWebsite } = contact;
+  const reach = [
+    contactPhone ? html`<a href="${telHref(contactPhone)}">${contactPhone}</a>` : null,
+    contactEmail ? html`<a href="mailto:${contactEmail}">${contactEmail}</a>` : null,
+    contactWebsite ? html`<a href="${contactWebsite}">${contactWebsite.replace(/^https?:\/\//, '')}</a>` : null,
+  ].filter((part): part is Html => part !== null);
+  return html`<address>
+    <strong>${practiceName}</strong>
+    ${reach.length > 0 ? html`<br />${reach.map((part, index) => (index === 0 ? part : html` · ${part}`))}` : ''}
+    ${contactAddress ? contactAddress.split('\n').map((line) => html`<br />${line}`) : ''}
+  </address>`;
+}
+
 export function page(options: {
   title: string;
   practiceName?: string;
   brandColor?: string | null;
+  /** How clients reach the practice, for the footer: every client-facing page passes it. */
+  contact?: TPracticeContact | null;
   body: Html;
   /** Staff screens: a wide layout for tables, and links on the right of the header. */
   wide?: boolean;
@@ -175,7 +200,7 @@ export function page(options: {
         <main class="${options.wide ? 'wide' : ''}">
           <h1>${options.title}</h1>
           ${options.body}
-          <footer>Client Portal</footer>
+          <footer>${footerContent(options.practiceName, options.contact)}</footer>
         </main>
       </body>
     </html>`.value;

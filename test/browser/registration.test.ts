@@ -138,8 +138,8 @@ it('explains a mismatch and a weak password without revealing the chart', async 
   await page.screenshot({ path: path.join(SCREENSHOTS, 'registration-weak-password-phone.png'), fullPage: true });
 });
 
-it('shows an unknown or revoked link the same "ask your practice" page', async () => {
-  const { onboardingId, link } = await invite();
+it('a revoked link names the practice to ask for a new invitation; a link never issued says the practice is not known', async () => {
+  const { event, onboardingId, link } = await invite();
   const revoke = await service.post(
     `/v1/onboardings/${onboardingId}/portal-access/revoke`,
     {},
@@ -152,12 +152,20 @@ it('shows an unknown or revoked link the same "ask your practice" page', async (
   const page = await context.newPage();
   const revoked = await page.goto(link);
   expect(revoked?.status()).toBe(410);
-  const revokedText = await page.textContent('main');
+  const revokedText = (await page.textContent('main'))!;
+  const practiceName = (await page.textContent('header'))!.trim();
+  expect(practiceName).toMatch(/^Practice /);
+  expect(revokedText).toContain(`Ask ${practiceName} to send you a new invitation.`);
+  expect(revokedText).not.toContain(event.data.client.lastName);
+  await expectAccessible(page);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'link-not-valid-phone.png'), fullPage: true });
+
   const unknown = await page.goto(`${service.api.url}/portal/register/${'x'.repeat(43)}`);
   expect(unknown?.status()).toBe(410);
-  expect(await page.textContent('main')).toBe(revokedText);
-  expect(revokedText).toContain('ask them to send you a new invitation');
-  await page.screenshot({ path: path.join(SCREENSHOTS, 'link-not-valid-phone.png'), fullPage: true });
+  const unknownText = (await page.textContent('main'))!;
+  expect(unknownText).toContain('We could not tell which practice this link belongs to.');
+  expect(unknownText).not.toContain(practiceName);
+  await expectAccessible(page);
 });
 
 it('refuses a registration form posted without its CSRF token', async () => {

@@ -71,6 +71,7 @@ function superbillInput(overrides: Partial<SuperbillPdfInput> = {}): SuperbillPd
     invoice: invoiceWith(),
     paidCents: 17000,
     timeZone: 'America/New_York',
+    showDiagnosisCodes: false,
     ...overrides,
   };
 }
@@ -110,6 +111,42 @@ async function metadataOf(bytes: Uint8Array): Promise<Record<string, unknown>> {
   }
 }
 
+/**
+ * The demo invoice of npm start (issue 13, bug 6): $330.00 of services,
+ * insurance paid $200.00, a $35.00 contractual adjustment, $95.00 left.
+ */
+function demoInvoice(overrides: Partial<Record<keyof TInvoice, unknown>> = {}): TInvoice {
+  return invoiceWith({
+    lines: [
+      { serviceDate: '2026-11-03', description: 'Intake assessment, 60 min', serviceCode: '90791', amountCents: 18000 },
+      { serviceDate: '2026-11-10', description: 'Psychotherapy, 53 min', serviceCode: '90837', amountCents: 15000 },
+    ],
+    credits: [
+      { kind: 'INSURANCE_PAYMENT', description: 'Aetna payment', postedOn: '2026-11-20', amountCents: 20000 },
+      { kind: 'ADJUSTMENT', description: 'Contractual adjustment', amountCents: 3500 },
+    ],
+    balanceCents: 9500,
+    ...overrides,
+  });
+}
+
+/** The amount printed after `label`, in cents, signed. */
+function amountsFrom(text: string, label: string): number {
+  const found = new RegExp(`${label}\\s+(-?)\\$([\\d,]+)\\.(\\d\\d)`).exec(text);
+  if (!found) throw new Error(`no amount after ${label}`);
+  return (found[1] ? -1 : 1) * (Number(found[2]!.replace(/,/g, '')) * 100 + Number(found[3]));
+}
+
+/** Whether the rows printed between the total and the balance take one to the other. */
+function stepsAddUp(text: string, totalLabel: string, balanceLabel: string): boolean {
+  const between = text.slice(text.lastIndexOf(totalLabel), text.lastIndexOf(balanceLabel));
+  const steps = [...between.matchAll(/\n[^\n$]*?\s(-?)\$([\d,]+)\.(\d\d)/g)].map(
+    (found) => (found[1] ? -1 : 1) * (Number(found[2]!.replace(/,/g, '')) * 100 + Number(found[3])),
+  );
+  const total = amountsFrom(text, totalLabel);
+  return steps.length > 0 && total + steps.reduce((sum, cents) => sum + cents, 0) === amountsFrom(text, balanceLabel);
+}
+
 /** An ICD-10 code such as F41.1 or Z63.0: what a superbill must never carry. */
 const ICD10 = /\b[A-TV-Z]\d{2}(?:\.\d{1,4})?\b/;
 
@@ -131,27 +168,43 @@ describe('invoicePdf', () => {
     expect(text).toMatch(/Total\s+\$1,284\.50/);
     expect(text).toMatch(/Tuesday, 20 January 2026 at 10:00 AM EST\s+R-2026-000123\s+Visa •••• 4242\s+\$120\.00/);
     expect(text).toMatch(/Tuesday, 27 January 2026 at 10:30 AM EST\s+R-2026-000150\s+\$50\.00/);
-    expect(text).toMatch(/Paid through the portal\s+\$170\.00/);
+    expect(text).toMatch(/Paid through the Client Portal\s+-\$170\.00/);
     expect(text).toMatch(/Balance due\s+\$1,114\.50/);
     expect(text).not.toContain('as Riverbend Counseling records it');
     expect(text).toContain('Questions about this invoice? Please contact Riverbend Counseling.');
     expect(text).toContain('Page 1 of 1');
   });
 
-  it('prints the EHR’s balance, and says why, when it is not the total less the portal payments', async () => {
+  it('prints the EHR’s balance with the rest as one line, and says why, when the EHR did not itemise it', async () => {
     const invoice = invoiceWith({ balanceCents: 40000 });
     const { text } = await extract(await invoicePdf(invoiceInput({ invoice })));
+    // 1,284.50 − 170.00 − 714.50 = 400.00
+    expect(text).toMatch(/Other payments and adjustments\s+-\$714\.50/);
     expect(text).toMatch(/Balance due\s+\$400\.00/);
     expect(text.replace(/\s+/g, ' ')).toContain(
-      'The balance due is as Riverbend Counseling records it, including insurance payments and adjustments.',
+      'The balance due is as Riverbend Counseling records it. A payment made in the last few days may not be reflected yet.',
     );
+  });
+
+  it('itemises insurance payments, adjustments and payments at the practice, so the total reaches the balance', async () => {
+    const { text } = await extract(
+      await invoicePdf(invoiceInput({ invoice: demoInvoice(), paidCents: 0, payments: [] })),
+    );
+    expect(amountsFrom(text, 'Total')).toBe(33000);
+    expect(text).toMatch(/Insurance payments\s+-\$200\.00/);
+    expect(text).toMatch(/Adjustments and write-offs\s+-\$35\.00/);
+    expect(text).toMatch(/Paid through the Client Portal\s+\$0\.00/);
+    expect(text).not.toContain('Other payments and adjustments');
+    expect(text).not.toContain('records it');
+    expect(amountsFrom(text, 'Balance due')).toBe(9500);
+    expect(stepsAddUp(text, 'Total', 'Balance due')).toBe(true);
   });
 
   it('says so when nothing was paid through the portal', async () => {
     const invoice = invoiceWith({ balanceCents: 128450, dueOn: null });
     const { text } = await extract(await invoicePdf(invoiceInput({ invoice, paidCents: 0, payments: [] })));
     expect(text).toContain('No payments have been made through the Client Portal for this invoice.');
-    expect(text).toMatch(/Paid through the portal\s+\$0\.00/);
+    expect(text).toMatch(/Paid through the Client Portal\s+\$0\.00/);
     expect(text).toMatch(/Balance due\s+\$1,284\.50/);
     expect(text).not.toContain('Due ');
   });
@@ -223,17 +276,76 @@ describe('superbillPdf', () => {
     expect(text).toMatch(/01\/12\/2026\s+90847\s+Family psychotherapy, 50 min\s+1\s+\$1,054\.50/);
     expect(text).toMatch(/01\/13\/2026\s+—\s+Late cancellation fee\s+1\s+\$50\.00/);
     expect(text).toMatch(/Total charges\s+\$1,284\.50/);
-    expect(text).toMatch(/Amount paid\s+\$170\.00/);
+    expect(text).toMatch(/Paid through the Client Portal\s+-\$170\.00/);
     expect(text).toMatch(/Balance\s+\$1,114\.50/);
     expect(text).toContain('Page 1 of 1');
   });
 
-  it('carries no diagnosis, only where to ask for one', async () => {
-    const { text } = await extract(await superbillPdf(superbillInput()));
+  it('adds up: total − insurance − adjustments − paid = balance, each on its own line (the demo invoice)', async () => {
+    const { text } = await extract(await superbillPdf(superbillInput({ invoice: demoInvoice(), paidCents: 0 })));
+    expect(text).toMatch(/Total charges\s+\$330\.00/);
+    expect(text).toMatch(/Insurance payments\s+-\$200\.00/);
+    expect(text).toMatch(/Adjustments and write-offs\s+-\$35\.00/);
+    expect(text).toMatch(/Paid through the Client Portal\s+\$0\.00/);
+    expect(text).toMatch(/Balance\s+\$95\.00/);
+    const total = amountsFrom(text, 'Total charges');
+    const insurance = amountsFrom(text, 'Insurance payments');
+    const adjustments = amountsFrom(text, 'Adjustments and write-offs');
+    const paid = amountsFrom(text, 'Paid through the Client Portal');
+    expect(total + insurance + adjustments + paid).toBe(amountsFrom(text, 'Balance'));
+    expect(stepsAddUp(text, 'Total charges', 'Balance')).toBe(true);
+  });
+
+  it('adds up with a payment at the front desk and one through the portal', async () => {
+    const invoice = demoInvoice({
+      credits: [
+        { kind: 'INSURANCE_PAYMENT', amountCents: 20000 },
+        { kind: 'ADJUSTMENT', amountCents: 3500 },
+        { kind: 'CLIENT_PAYMENT', description: 'Copay at the front desk', amountCents: 2500 },
+      ],
+      balanceCents: 4000,
+    });
+    const { text } = await extract(await superbillPdf(superbillInput({ invoice, paidCents: 3000 })));
+    expect(text).toMatch(/Paid at the practice\s+-\$25\.00/);
+    expect(text).toMatch(/Paid through the Client Portal\s+-\$30\.00/);
+    expect(text).not.toContain('Other payments and adjustments');
+    expect(stepsAddUp(text, 'Total charges', 'Balance')).toBe(true);
+  });
+
+  it('still adds up when the EHR sent a balance without itemising it', async () => {
+    const invoice = demoInvoice({ credits: [] });
+    const { text } = await extract(await superbillPdf(superbillInput({ invoice, paidCents: 0 })));
+    expect(text).toMatch(/Other payments and adjustments\s+-\$235\.00/);
+    expect(stepsAddUp(text, 'Total charges', 'Balance')).toBe(true);
+  });
+
+  it('carries no diagnosis when the practice has not chosen to print them, only where to ask for one', async () => {
+    const invoice = demoInvoice({ diagnosisCodes: ['F41.1', 'Z63.0'] });
+    const { text } = await extract(await superbillPdf(superbillInput({ invoice, showDiagnosisCodes: false })));
     expect(text).toContain('Diagnosis codes are available from your practice on request.');
     expect(text.match(/diagnos/gi)).toHaveLength(1);
     expect(text).not.toMatch(ICD10);
     expect(text).not.toMatch(/ICD/);
+  });
+
+  it('prints the EHR’s ICD-10 codes when the practice turned superbillDiagnosisCodes on', async () => {
+    const invoice = demoInvoice({ diagnosisCodes: ['F41.1', 'Z63.0'] });
+    const { text } = await extract(await superbillPdf(superbillInput({ invoice, showDiagnosisCodes: true })));
+    expect(text).toMatch(/ICD-10 codes\s+F41\.1, Z63\.0/);
+    expect(text).not.toContain('on request');
+    // On, but the EHR sent none: the client is told where to ask.
+    const without = await extract(
+      await superbillPdf(superbillInput({ invoice: demoInvoice(), showDiagnosisCodes: true })),
+    );
+    expect(without.text).toContain('Diagnosis codes are available from your practice on request.');
+    expect(without.text).not.toMatch(/ICD/);
+  });
+
+  it('refuses credits that take the total below the balance, and codes that are not ICD-10', () => {
+    expect(() => demoInvoice({ credits: [{ kind: 'INSURANCE_PAYMENT', amountCents: 30000 }] })).toThrow(/credits/);
+    expect(() => demoInvoice({ credits: [{ kind: 'REFUND', amountCents: 100 }] })).toThrow(/kind/);
+    expect(() => demoInvoice({ diagnosisCodes: ['anxiety'] })).toThrow(/ICD-10/);
+    expect(demoInvoice({ diagnosisCodes: [' F32.A '] }).diagnosisCodes).toEqual(['F32.A']);
   });
 
   it('leaves out the tax id and place of service when the EHR sent none', async () => {

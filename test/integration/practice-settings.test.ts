@@ -79,6 +79,43 @@ test('an admin reads the defaults, turns payments on with a deposit step, and on
   });
 });
 
+test('an admin gives the practice’s contact details and turns diagnosis codes on superbills on, then clears one', async () => {
+  const before = await (await settingsOf(org.keys.admin)).json();
+  expect(before).toMatchObject({
+    contactPhone: null,
+    contactEmail: null,
+    contactAddress: null,
+    contactWebsite: null,
+    superbillDiagnosisCodes: false,
+  });
+  const contact = {
+    contactPhone: ' (555) 010-0199 ',
+    contactEmail: 'frontdesk@riverbend.example',
+    contactAddress: '12 Mill Lane\nRiverbend, OR 97000',
+    contactWebsite: 'https://riverbend.example/contact',
+    superbillDiagnosisCodes: true,
+  };
+  const changed = await patch(org.keys.admin, contact);
+  expect(changed.status).toBe(200);
+  expect(await changed.json()).toMatchObject({ ...contact, contactPhone: '(555) 010-0199' });
+  const cleared = await patch(org.keys.admin, { contactWebsite: null, brandColor: '#0f766e' });
+  expect(await cleared.json()).toMatchObject({
+    contactPhone: '(555) 010-0199',
+    contactWebsite: null,
+    superbillDiagnosisCodes: true,
+  });
+  expect(await (await settingsOf(org.keys.admin)).json()).toMatchObject({
+    contactWebsite: null,
+    contactPhone: '(555) 010-0199',
+  });
+  const audit = await service.database.db.auditEvent.findFirstOrThrow({
+    where: { organizationId: org.organizationId, action: 'practice.settings_changed' },
+    orderBy: { occurredAt: 'desc' },
+  });
+  expect(audit.detail).toEqual({ fields: 'brandColor,contactWebsite' });
+  expect(await (await settingsOf(other.keys.admin)).json()).toMatchObject({ contactPhone: null });
+});
+
 test('invalid settings are a 400 with field errors and change nothing', async () => {
   const before = await service.database.db.organization.findUniqueOrThrow({ where: { id: other.organizationId } });
   const cases: [unknown, string][] = [
@@ -93,6 +130,14 @@ test('invalid settings are a 400 with field errors and change nothing', async ()
     [{ paymentsEnabled: true, onboardingPaymentStep: 'DEPOSIT' }, 'intakeDepositCents'],
     [{ onboardingPaymentStep: 'CARD_ON_FILE' }, 'onboardingPaymentStep'],
     [{ invitationIntroText: 'a\u0000b' }, 'invitationIntroText'],
+    [{ contactPhone: 'call us' }, 'contactPhone'],
+    [{ contactPhone: '12345' }, 'contactPhone'],
+    [{ contactEmail: 'frontdesk' }, 'contactEmail'],
+    [{ contactWebsite: 'javascript:alert(1)' }, 'contactWebsite'],
+    [{ contactWebsite: 'example.com' }, 'contactWebsite'],
+    [{ contactAddress: '' }, 'contactAddress'],
+    [{ contactAddress: 'x'.repeat(301) }, 'contactAddress'],
+    [{ superbillDiagnosisCodes: 'on' }, 'superbillDiagnosisCodes'],
   ];
   for (const [body, field] of cases) {
     const response = await patch(other.keys.admin, body);

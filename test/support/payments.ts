@@ -95,6 +95,8 @@ export function testInvoice(overrides: Partial<TInvoice> = {}): TInvoice {
     ],
     balanceCents: 6000,
     superbill: { providerName: 'Dr. Test', npi: '1234567893', taxId: '12-3456789', placeOfService: '11' },
+    credits: [],
+    diagnosisCodes: [],
     ...overrides,
   };
 }

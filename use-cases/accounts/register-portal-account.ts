@@ -7,6 +7,8 @@ import { recordAudit, type AuditEntry } from '../../audit/audit-log';
 import { hashPassword, passwordProblem } from '../../security/passwords';
 import { hashToken, TOKEN_PATTERN } from '../../security/tokens';
 import { clientRegisteredSignal } from '../../workflows/client-onboarding';
+import type { TPracticeContact } from '../../schemas/practice-settings';
+import { practiceContactOf } from '../practice/practice-contact';
 
 /** Wrong last-name / date-of-birth attempts before the link locks (the practice then sends a new one). */
 export const MAX_REGISTRATION_ATTEMPTS = 5;
@@ -16,20 +18,23 @@ export interface RegistrationLink {
   brandColor: string | null;
   /** For the sign-in link: portals are per organisation. */
   organizationSlug: string;
+  /** How to reach the practice: an unusable link tells the client whom to ask for a new one. */
+  contact: TPracticeContact;
 }
 
 /** What the registration page may show. Nothing here reveals anything about the chart. */
 export type LinkState =
   | { usable: true; link: RegistrationLink }
   | { usable: false; reason: 'used'; link: RegistrationLink }
-  | { usable: false; reason: 'invalid' };
+  /** link: the practice of an expired, revoked or locked invitation; null for a link we never issued. */
+  | { usable: false; reason: 'invalid'; link: RegistrationLink | null };
 
 export type RegistrationResult =
   | { outcome: 'registered'; link: RegistrationLink }
   | { outcome: 'mismatch'; link: RegistrationLink }
   | { outcome: 'weak-password'; link: RegistrationLink; problem: string }
-  | { outcome: 'locked' }
-  | { outcome: 'invalid' }
+  | { outcome: 'locked'; link: RegistrationLink }
+  | { outcome: 'invalid'; link: RegistrationLink | null }
   | { outcome: 'used'; link: RegistrationLink };
 
 export interface RegistrationForm {
@@ -42,29 +47,35 @@ export interface RegistrationForm {
 
 async function findInvitation(db: Db, token: string) {
   if (!TOKEN_PATTERN.test(token)) return null;
-  return db.invitation.findUnique({
+  const invitation = await db.invitation.findUnique({
     where: { tokenHash: hashToken(token) },
-    include: { organization: { select: { name: true, brandColor: true, slug: true } } },
+    include: { organization: { select: { id: true, name: true, brandColor: true, slug: true } } },
   });
+  if (!invitation) return null;
+  const { organization } = invitation;
+  const link: RegistrationLink = {
+    practiceName: organization.name,
+    brandColor: organization.brandColor,
+    organizationSlug: organization.slug,
+    contact: await practiceContactOf(db, organization.id),
+  };
+  return { ...invitation, link };
 }
 
 /**
- * Whether a registration link can be used. Expired, revoked, superseded,
- * locked and unknown links all look the same ("ask your practice for a new
- * invitation"); a used one says so, which tells the holder of the link only
- * that they (or someone with their email) already registered.
+ * Whether a registration link can be used. Expired, revoked, superseded and
+ * locked links all look the same ("ask <practice> for a new invitation", with
+ * how to reach it: the invitation email named the practice already); a link
+ * we never issued names none. A used one says so, which tells the holder of
+ * the link only that they (or someone with their email) already registered.
  */
 export async function inspectRegistrationLink(db: Db, token: string): Promise<LinkState> {
   const invitation = await findInvitation(db, token);
-  if (invitation?.status === 'USED') return { usable: false, reason: 'used', link: linkOf(invitation.organization) };
+  if (invitation?.status === 'USED') return { usable: false, reason: 'used', link: invitation.link };
   if (!invitation || invitation.status !== 'PENDING' || invitation.expiresAt.getTime() <= Date.now()) {
-    return { usable: false, reason: 'invalid' };
+    return { usable: false, reason: 'invalid', link: invitation?.link ?? null };
   }
-  return { usable: true, link: linkOf(invitation.organization) };
-}
-
-function linkOf(organization: { name: string; brandColor: string | null; slug: string }): RegistrationLink {
-  return { practiceName: organization.name, brandColor: organization.brandColor, organizationSlug: organization.slug };
+  return { usable: true, link: invitation.link };
 }
 
 /**
@@ -83,8 +94,8 @@ export async function registerPortalAccount(
 ): Promise<RegistrationResult> {
   const { db } = deps;
   const found = await findInvitation(db, token);
-  if (!found) return { outcome: 'invalid' };
-  const link = linkOf(found.organization);
+  if (!found) return { outcome: 'invalid', link: null };
+  const { link } = found;
 
   // Hash before the transaction: argon2id takes tens of milliseconds and must not hold row locks.
   const client = await db.portalAccount.findUniqueOrThrow({
@@ -108,7 +119,9 @@ export async function registerPortalAccount(
       },
     });
     if (invitation.status === 'USED') return { outcome: 'used', link };
-    if (invitation.status !== 'PENDING' || invitation.expiresAt.getTime() <= Date.now()) return { outcome: 'invalid' };
+    if (invitation.status !== 'PENDING' || invitation.expiresAt.getTime() <= Date.now()) {
+      return { outcome: 'invalid', link };
+    }
 
     const chart = invitation.portalAccount.client;
     const identityMatches =
@@ -129,7 +142,7 @@ export async function registerPortalAccount(
             detail: { sequence: invitation.sequence, attempts },
           },
         });
-        return { outcome: 'locked' };
+        return { outcome: 'locked', link };
       }
       return { outcome: 'mismatch', link };
     }

@@ -3,6 +3,7 @@ import { recordAudit, type AuditEntry } from '../../audit/audit-log';
 import { AppError } from '../app-error';
 import { readCrisisMessage, writeCrisisMessage } from './crisis-message';
 import type { StaffPrincipal } from '../staff-principal';
+import { practiceExtrasOf, updatePracticeExtras } from './practice-contact';
 import {
   ZPracticeSettings,
   type TPracticeSettingsPatch,
@@ -45,7 +46,11 @@ function responseOf(
 export async function getPracticeSettings(db: Db, staff: StaffPrincipal): Promise<TPracticeSettingsResponse> {
   assertMayManagePractice(staff);
   const org = await db.organization.findUniqueOrThrow({ where: { id: staff.organizationId }, select: SELECT });
-  return responseOf({ ...org, crisisMessage: await readCrisisMessage(db, staff.organizationId) });
+  return responseOf({
+    ...org,
+    crisisMessage: await readCrisisMessage(db, staff.organizationId),
+    ...(await practiceExtrasOf(db, org.id)),
+  });
 }
 
 /**
@@ -65,6 +70,7 @@ export async function updatePracticeSettings(
     const current = {
       ...(await tx.organization.findUniqueOrThrow({ where: { id: staff.organizationId }, select: SELECT })),
       crisisMessage: await readCrisisMessage(tx, staff.organizationId),
+      ...(await practiceExtrasOf(tx, staff.organizationId)),
     };
     const next = ZPracticeSettings.parse({ ...current, ...patch });
     if (next.onboardingPaymentStep === 'DEPOSIT' && next.intakeDepositCents === null) {
@@ -77,13 +83,28 @@ export async function updatePracticeSettings(
         fields: [{ path: 'onboardingPaymentStep', message: 'needs paymentsEnabled' }],
       });
     }
-    const { crisisMessage, ...columns } = patch;
+    const {
+      crisisMessage,
+      contactPhone,
+      contactEmail,
+      contactAddress,
+      contactWebsite,
+      superbillDiagnosisCodes,
+      ...columns
+    } = patch;
     const updated = await tx.organization.update({
       where: { id: staff.organizationId },
       data: columns,
       select: SELECT,
     });
     if (crisisMessage !== undefined) await writeCrisisMessage(tx, staff.organizationId, crisisMessage || null);
+    await updatePracticeExtras(tx, staff.organizationId, {
+      contactPhone,
+      contactEmail,
+      contactAddress,
+      contactWebsite,
+      superbillDiagnosisCodes,
+    });
     await recordAudit(tx, {
       organizationId: staff.organizationId,
       actor: { type: 'staff', id: staff.staffUserId },
@@ -95,6 +116,7 @@ export async function updatePracticeSettings(
     return responseOf({
       ...updated,
       crisisMessage: crisisMessage === undefined ? current.crisisMessage : next.crisisMessage || null,
+      ...(await practiceExtrasOf(tx, staff.organizationId)),
     });
   });
 }

@@ -17,6 +17,7 @@ import { accountHolder, type AccountHolder, type StartedPayment } from '../../us
 import { html, page } from '../html';
 import { send } from '../send-page';
 import { signedInClient, type PortalContext } from './portal-session';
+import type { TPracticeContact } from '../../schemas/practice-settings';
 
 export const ZId = z.uuid();
 export const ZSubmissionKey = z.string().regex(/^[A-Za-z0-9_-]{32,64}$/);
@@ -73,13 +74,14 @@ export function accountPages(deps: PortalContext) {
       detail,
     });
 
-  const notFound = (res: Response, org: { name: string; slug: string }, what: string) =>
+  const notFound = (res: Response, org: { name: string; slug: string; contact: TPracticeContact }, what: string) =>
     send(
       res,
       404,
       page({
         title: `${what} not found`,
         practiceName: org.name,
+        contact: org.contact,
         body: html`<div class="card">
           <p>This is not in your account.</p>
           <a class="button" href="/portal/${org.slug}/account">Back to My Account</a>

@@ -5,6 +5,7 @@ import { Router } from 'express';
 import { invoicePdf } from '../../documents/invoice-pdf';
 import { superbillPdf } from '../../documents/superbill-pdf';
 import { loadInvoice } from '../../use-cases/billing/portal-payments';
+import { practiceExtrasOf } from '../../use-cases/practice/practice-contact';
 import { accountPages, cardText, ZId } from './account-pages';
 import type { PortalContext } from './portal-session';
 
@@ -64,6 +65,7 @@ export function billingDocumentRoutes(deps: PortalContext): Router {
           invoice,
           paidCents,
           timeZone: org.timeZone,
+          showDiagnosisCodes: (await practiceExtrasOf(deps.db, org.id)).superbillDiagnosisCodes,
         }),
       );
     }

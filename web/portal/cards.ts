@@ -36,6 +36,7 @@ export function cardRoutes(deps: PortalContext): Router {
       page({
         title: 'Cards on file',
         practiceName: org.name,
+        contact: org.contact,
         brandColor: org.brandColor,
         body: html`${done === 'removed' ? html`<p class="ok" role="status">The card was removed.</p>` : ''}
           ${done === 'default' ? html`<p class="ok" role="status">Your default card was changed.</p>` : ''}

@@ -31,6 +31,7 @@ export function homeRoutes(deps: PortalContext): Router {
       page({
         title: `Welcome, ${user.displayName}`,
         practiceName: org.name,
+        contact: org.contact,
         brandColor: org.brandColor,
         body: html`<div class="card">
           ${paymentStep}

@@ -54,6 +54,7 @@ export function myAccountRoutes(deps: PortalContext): Router {
       page({
         title: 'My Account',
         practiceName: org.name,
+        contact: org.contact,
         brandColor: org.brandColor,
         body: html`${notice}
           <div class="card">

@@ -31,6 +31,7 @@ import { signedInClient } from './portal-session';
 import { crisisAnswers } from '../../domain/crisis-answers';
 import { readCrisisMessage } from '../../use-cases/practice/crisis-message';
 import { crisisNote } from '../crisis-note';
+import type { TPracticeContact } from '../../schemas/practice-settings';
 
 /** Largest number of fields a form page may post (express.urlencoded's parameterLimit). */
 export const MAX_FORM_FIELDS = 2000;
@@ -87,13 +88,14 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
     return parsed.success ? loadPortalDocument(deps.db, user, parsed.data) : null;
   };
 
-  const notFound = (res: Response, org: { name: string; slug: string }) =>
+  const notFound = (res: Response, org: { name: string; slug: string; contact: TPracticeContact }) =>
     send(
       res,
       404,
       page({
         title: 'Form not found',
         practiceName: org.name,
+        contact: org.contact,
         body: html`<div class="card">
           <p>This form is not in your documents. It may have been withdrawn by your practice.</p>
           <a class="button" href="/portal/${org.slug}/documents">Back to My Documents</a>
@@ -115,6 +117,7 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
       page({
         title: 'My Documents',
         practiceName: org.name,
+        contact: org.contact,
         brandColor: org.brandColor,
         body: html`${
             signedTitle
@@ -155,7 +158,13 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
   const formPage = (
     req: Request,
     res: Response,
-    org: { name: string; slug: string; brandColor: string | null; crisisMessage: string | null },
+    org: {
+      name: string;
+      slug: string;
+      brandColor: string | null;
+      crisisMessage: string | null;
+      contact: TPracticeContact;
+    },
     document: PortalDocument,
     state: {
       answers: FormAnswers;
@@ -171,6 +180,7 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
     return page({
       title: document.title,
       practiceName: org.name,
+      contact: org.contact,
       brandColor: org.brandColor,
       body: html`${state.saved ? html`<p class="ok" role="status">Your draft is saved. You can come back to it any time.</p>` : ''}
         ${
@@ -231,6 +241,7 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
         page({
           title: document.title,
           practiceName: org.name,
+          contact: org.contact,
           brandColor: org.brandColor,
           body: html`<div class="card">
             <p class="ok" role="status">

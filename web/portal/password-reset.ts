@@ -10,6 +10,7 @@ import { html, page, type Html } from '../html';
 import { send } from '../send-page';
 import { inspectPasswordResetLink, requestPasswordReset, resetPassword } from '../../use-cases/accounts/password-reset';
 import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
+import { howToReach, type PagePractice } from '../practice-contact';
 import { newPasswordFields } from './new-password-fields';
 import { type PortalContext } from './portal-session';
 
@@ -27,10 +28,12 @@ export function passwordResetRoutes(
     passwordConfirmation: z.string().max(MAX_PASSWORD_LENGTH),
   });
 
-  const forgotPage = (req: Request, res: Response, org: { slug: string; name: string }, sent: boolean) =>
+  const forgotPage = (req: Request, res: Response, org: PagePractice, sent: boolean) =>
     page({
       title: 'Reset your password',
       practiceName: org.name,
+      brandColor: org.brandColor,
+      contact: org.contact,
       body: sent
         ? html`<div class="card">
             <p class="ok" role="status">
@@ -67,15 +70,11 @@ export function passwordResetRoutes(
     send(res, 200, forgotPage(req, res, org, true));
   });
 
-  const newPasswordPage = (
-    req: Request,
-    res: Response,
-    org: { name: string; brandColor: string | null },
-    message: Html | null,
-  ) =>
+  const newPasswordPage = (req: Request, res: Response, org: PagePractice, message: Html | null) =>
     page({
       title: 'Choose a new password',
       practiceName: org.name,
+      contact: org.contact,
       brandColor: org.brandColor,
       body: html`<div class="card">
         ${message ?? ''}
@@ -87,19 +86,33 @@ export function passwordResetRoutes(
       </div>`,
     });
 
-  const resetLinkInvalid = () =>
+  /** A used or expired link: the practice stays named, with the way to a new link and to the practice itself. */
+  const resetLinkInvalid = (org: PagePractice) =>
     page({
       title: 'This link can no longer be used',
+      practiceName: org.name,
+      brandColor: org.brandColor,
+      contact: org.contact,
       body: html`<div class="card">
-        <p>This password reset link has expired or was already used.</p>
-        <p>You can ask for a new one from the sign-in page.</p>
+        <p>This password reset link has expired or was already used. A link works once, for an hour.</p>
+        <a class="button" href="${base}/portal/${org.slug}/password/forgot">Email me a new link</a>
+        <p><a href="${base}/portal/${org.slug}/login">Back to sign in</a></p>
+        <p class="hint">Still cannot sign in?</p>
+        ${howToReach(org)}
       </div>`,
     });
 
+  /** The practice the URL names (a 404 if none), and the link's practice only if it is that one. */
+  const linkOf = async (req: Request) => {
+    const org = await organizationBySlug(String(req.params.orgSlug));
+    const linkOrg = await inspectPasswordResetLink(deps.db, deps.tokenSigningKey, String(req.params.token));
+    return { org, valid: linkOrg?.slug === org.slug };
+  };
+
   router.get('/portal/:orgSlug/password/reset/:token', async (req, res) => {
-    const org = await inspectPasswordResetLink(deps.db, deps.tokenSigningKey, req.params.token);
-    if (!org || org.slug !== req.params.orgSlug) {
-      send(res, 410, resetLinkInvalid());
+    const { org, valid } = await linkOf(req);
+    if (!valid) {
+      send(res, 410, resetLinkInvalid(org));
       return;
     }
     send(res, 200, newPasswordPage(req, res, org, null));
@@ -108,9 +121,9 @@ export function passwordResetRoutes(
   router.post('/portal/:orgSlug/password/reset/:token', async (req, res) => {
     deps.checkCsrf(req);
     if (await tooMany(req, res)) return;
-    const org = await inspectPasswordResetLink(deps.db, deps.tokenSigningKey, req.params.token);
-    if (!org || org.slug !== req.params.orgSlug) {
-      send(res, 410, resetLinkInvalid());
+    const { org, valid } = await linkOf(req);
+    if (!valid) {
+      send(res, 410, resetLinkInvalid(org));
       return;
     }
     const form = ZNewPassword.safeParse(req.body);
@@ -131,6 +144,7 @@ export function passwordResetRoutes(
           page({
             title: 'Your password is changed',
             practiceName: org.name,
+            contact: org.contact,
             brandColor: org.brandColor,
             body: html`<div class="card">
               <p class="ok" role="status">Your new password is set. You have been signed out everywhere else.</p>
@@ -143,7 +157,7 @@ export function passwordResetRoutes(
         send(res, 422, newPasswordPage(req, res, org, html`<p class="error" role="alert">${result.problem}</p>`));
         return;
       case 'invalid':
-        send(res, 410, resetLinkInvalid());
+        send(res, 410, resetLinkInvalid(org));
         return;
     }
   });

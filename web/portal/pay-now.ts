@@ -48,6 +48,7 @@ export function payNowRoutes(deps: PortalContext): Router {
       page({
         title: 'Pay Now',
         practiceName: org.name,
+        contact: org.contact,
         brandColor: org.brandColor,
         body: html`${problem ? html`<div class="error" role="alert" id="amount-error">${problem}</div>` : ''}
           <form method="post" action="/portal/${org.slug}/account/pay/review" class="card" novalidate>
@@ -136,6 +137,7 @@ export function payNowRoutes(deps: PortalContext): Router {
       page({
         title: 'Review your payment',
         practiceName: org.name,
+        contact: org.contact,
         brandColor: org.brandColor,
         body: html`<form method="post" action="/portal/${org.slug}/account/pay" class="card">
           <input type="hidden" name="_csrf" value="${deps.csrf(req, res)}" />

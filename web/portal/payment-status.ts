@@ -121,7 +121,7 @@ export function paymentStatusRoutes(deps: PortalContext): Router {
     // "document expired" / cache-miss page. no-cache keeps it private to this browser and revalidates on every
     // use, so Back re-loads the page from the server cleanly and never shows a stale status.
     res.setHeader('Cache-Control', 'private, no-cache');
-    send(res, 200, page({ title, practiceName: org.name, brandColor: org.brandColor, body }));
+    send(res, 200, page({ title, practiceName: org.name, brandColor: org.brandColor, contact: org.contact, body }));
   });
 
   /** Cancel on the provider's page (its cancel URL): back to My Account, nothing charged. */

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH } from '../../security/passwords';
 import { originOf } from '../../http/audit-context';
 import { html, page, type Html } from '../html';
+import { howToReach, type PagePractice } from '../practice-contact';
 import { send } from '../send-page';
 import { doorLimiter } from '../door-limiter';
 import { SESSION_ABSOLUTE_MS, signIn, signOut } from '../../use-cases/accounts/portal-sessions';
@@ -50,6 +51,7 @@ function registrationForm(csrf: string, link: RegistrationLink, message: Html | 
     title: 'Set up your portal account',
     practiceName: link.practiceName,
     brandColor: link.brandColor,
+    contact: link.contact,
     body: html`<div class="card">
       <p>
         To confirm it is you, enter your last name and date of birth as ${link.practiceName} has them, then choose a
@@ -83,23 +85,43 @@ function registrationForm(csrf: string, link: RegistrationLink, message: Html | 
   });
 }
 
-/** Every unusable link gets this page: it says what to do and nothing about the chart. */
-function linkNotValidPage(): string {
+/** The practice of a link, as page() and howToReach() take it. */
+function practiceOf(link: RegistrationLink) {
+  return { name: link.practiceName, contact: link.contact };
+}
+
+/**
+ * Every unusable link gets this page: it says what to do, whom to ask (the
+ * practice of an expired or revoked invitation; none for a link we never
+ * issued) and nothing about the chart.
+ */
+function linkNotValidPage(link: RegistrationLink | null): string {
   return page({
     title: 'This link can no longer be used',
+    practiceName: link?.practiceName,
+    brandColor: link?.brandColor,
+    contact: link?.contact,
     body: html`<div class="card">
       <p>This invitation link has expired or is no longer valid.</p>
-      <p>Please contact your practice and ask them to send you a new invitation.</p>
+      ${
+        link
+          ? howToReach(practiceOf(link), 'to send you a new invitation')
+          : html`<p>Check that you opened the whole link from your invitation email.</p>
+              ${howToReach(null)}`
+      }
     </div>`,
   });
 }
 
-function lockedPage(): string {
+function lockedPage(link: RegistrationLink): string {
   return page({
     title: 'This link is locked',
+    practiceName: link.practiceName,
+    brandColor: link.brandColor,
+    contact: link.contact,
     body: html`<div class="card">
       <p>The details entered did not match too many times, so this link has been locked to protect your information.</p>
-      <p>Please contact your practice and ask them to send you a new invitation.</p>
+      ${howToReach(practiceOf(link), 'to send you a new invitation')}
     </div>`,
   });
 }
@@ -107,10 +129,14 @@ function lockedPage(): string {
 function alreadyUsedPage(publicBaseUrl: string, link: RegistrationLink): string {
   return page({
     title: 'This link was already used',
+    practiceName: link.practiceName,
+    brandColor: link.brandColor,
+    contact: link.contact,
     body: html`<div class="card">
       <p>An account was already set up with this invitation. You can sign in with your email and password.</p>
-      <p class="hint">If that was not you, contact your practice.</p>
       <a class="button" href="${publicBaseUrl}/portal/${link.organizationSlug}/login">Go to sign in</a>
+      <p class="hint">If that was not you:</p>
+      ${howToReach(practiceOf(link))}
     </div>`,
   });
 }
@@ -149,7 +175,7 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
     const state = await inspectRegistrationLink(deps.db, req.params.token);
     if (!state.usable) {
       if (state.reason === 'used') send(res, 409, alreadyUsedPage(base, state.link));
-      else send(res, 410, linkNotValidPage());
+      else send(res, 410, linkNotValidPage(state.link));
       return;
     }
     send(res, 200, registrationForm(deps.csrf(req, res), state.link, null));
@@ -163,7 +189,7 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
     if (!form.success) {
       const state = await inspectRegistrationLink(deps.db, req.params.token);
       if (!state.usable) {
-        send(res, 410, linkNotValidPage());
+        send(res, 410, linkNotValidPage(state.link));
         return;
       }
       const message = html`<p class="error" role="alert">
@@ -182,6 +208,7 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
             title: 'Your account is ready',
             practiceName: result.link.practiceName,
             brandColor: result.link.brandColor,
+            contact: result.link.contact,
             body: html`<div class="card">
               <p class="ok" role="status">You have set up your Client Portal account.</p>
               <p>Sign in with your email address and the password you just chose.</p>
@@ -211,31 +238,33 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
         );
         return;
       case 'locked':
-        send(res, 423, lockedPage());
+        send(res, 423, lockedPage(result.link));
         return;
       case 'used':
         send(res, 409, alreadyUsedPage(base, result.link));
         return;
       case 'invalid':
-        send(res, 410, linkNotValidPage());
+        send(res, 410, linkNotValidPage(result.link));
         return;
     }
   });
 
-  const signInPage = (req: Request, res: Response, slug: string, practiceName: string, error: boolean) =>
+  const signInPage = (req: Request, res: Response, org: PagePractice, error: boolean) =>
     page({
       title: 'Sign in',
-      practiceName,
+      practiceName: org.name,
+      brandColor: org.brandColor,
+      contact: org.contact,
       body: html`<div class="card">
         ${error ? html`<p class="error" role="alert">The email or password is not right, or sign-in is paused for a few minutes after several tries.</p>` : ''}
-        <form method="post" action="${base}/portal/${slug}/login">
+        <form method="post" action="${base}/portal/${org.slug}/login">
           <input type="hidden" name="_csrf" value="${deps.csrf(req, res)}" />
           <label for="email">Email</label>
           <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" />
           <label for="password">Password</label>
           <input id="password" name="password" type="password" autocomplete="current-password" required />
           <button type="submit">Sign in</button>
-          <p><a href="${base}/portal/${slug}/password/forgot">Forgot your password?</a></p>
+          <p><a href="${base}/portal/${org.slug}/password/forgot">Forgot your password?</a></p>
         </form>
       </div>`,
     });
@@ -244,7 +273,7 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
 
   router.get('/portal/:orgSlug/login', async (req, res) => {
     const org = await organizationBySlug(req.params.orgSlug);
-    send(res, 200, signInPage(req, res, org.slug, org.name, false));
+    send(res, 200, signInPage(req, res, org, false));
   });
 
   router.post('/portal/:orgSlug/login', async (req, res) => {
@@ -256,7 +285,7 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
       ? await signIn(deps.db, org.id, form.data.email, form.data.password, originOf(req))
       : null;
     if (!token) {
-      send(res, 401, signInPage(req, res, org.slug, org.name, true));
+      send(res, 401, signInPage(req, res, org, true));
       return;
     }
     // A new session id at every sign-in (no fixation); the session of any old cookie ends here.
