@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AppError, type AppErrorCode } from '../use-cases/app-error';
 import { html, page } from '../web/html';
+import { send } from '../web/send-page';
 import { ZErrorResponse } from '../schemas/error-response';
 
 /** The only place an application error becomes an HTTP status. */
@@ -73,15 +74,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     });
     if (req.path.startsWith('/portal') || req.path.startsWith('/staff')) {
       // People, not programs, read the portal: answer with a page, same message.
-      res
-        .status(status)
-        .type('html')
-        .send(
-          page({
-            title: status === 404 ? 'Page not found' : 'Something went wrong',
-            body: html`<div class="card"><p>${appError.publicMessage}</p></div>`,
-          }),
-        );
+      send(
+        res,
+        status,
+        page({
+          title: status === 404 ? 'Page not found' : 'Something went wrong',
+          body: html`<div class="card"><p>${appError.publicMessage}</p></div>`,
+        }),
+      );
       return;
     }
     if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
