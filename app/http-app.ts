@@ -31,6 +31,7 @@ import type { LocalPaymentProvider } from '../payments/local-provider';
 import type { PaymentProvider } from '../payments/payment-provider';
 import { devCheckoutRoutes } from '../web/dev/local-checkout';
 import { paymentWebhookRoutes } from '../api/routes/payment-webhooks';
+import { serviceIndexRoutes } from '../web/service-index';
 
 export interface ApiDependencies {
   db: Db;
@@ -117,6 +118,8 @@ export function createApp(deps: ApiDependencies): Express {
   );
 
   app.use(healthRoutes(deps));
+  // A person opening the bare address finds the dashboard, the portal and the docs, not a JSON 404.
+  app.use(serviceIndexRoutes({ db: deps.db, outboxDir: deps.outboxDir }));
   app.use(metricsRoutes({ metrics, metricsToken: deps.metricsToken }));
   const openApi = openApiDocument(deps.publicBaseUrl, {
     paymentsProvider: deps.payments?.kind ?? null,

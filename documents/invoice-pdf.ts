@@ -77,6 +77,8 @@ export async function invoicePdf(input: InvoicePdfInput): Promise<Uint8Array> {
   // The invoice's number only: metadata is shown by file browsers, so no client name goes there.
   const { doc, regular, bold } = await createPdf({
     title: `Invoice ${invoice.externalInvoiceId}`,
+    author: input.practiceName,
+    subject: 'Invoice',
     createdAt: issuedAt,
     modifiedAt: lastPaidAt,
   });

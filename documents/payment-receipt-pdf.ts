@@ -33,7 +33,12 @@ export async function receiptPdf(input: ReceiptPdfInput): Promise<Uint8Array> {
   const amount = formatMoney(input.amountCents, input.currency);
 
   // The receipt's number only: metadata is shown by file browsers, so the payer's name stays out of it.
-  const { doc, regular, bold } = await createPdf({ title: `Receipt ${input.receiptNumber}`, createdAt: paidAt });
+  const { doc, regular, bold } = await createPdf({
+    title: `Receipt ${input.receiptNumber}`,
+    author: input.practiceName,
+    subject: 'Payment receipt',
+    createdAt: paidAt,
+  });
   const out = new PdfWriter(doc);
   const label = { font: bold, size: 10.5, color: GREY };
   const value = { font: regular, size: 10.5 };

@@ -5,6 +5,7 @@
  * font files, at the price of WinAnsi only (see winAnsi).
  */
 import { PDFDocument, type PDFFont, type PDFPage, type RGB, StandardFonts, rgb } from 'pdf-lib';
+import { describePdf } from './pdf-accessibility';
 
 // US Letter, in points, with 3/4-inch margins.
 export const PAGE_WIDTH = 612;
@@ -85,6 +86,10 @@ export function wrap(text: string, font: PDFFont, size: number, maxWidth: number
 export interface PdfDocumentOptions {
   /** Shown by file browsers and indexed by search tools: a document's number, never a client's name. */
   title: string;
+  /** The practice that issues it (the PDF's author). */
+  author: string;
+  /** What kind of document it is, e.g. "Invoice" (the PDF's subject). */
+  subject: string;
   /** The moment the document is about (issue date, payment): the same record then renders the same bytes. */
   createdAt: Date;
   modifiedAt?: Date;
@@ -97,9 +102,7 @@ export async function createPdf(
   if (Number.isNaN(options.createdAt.getTime())) throw new RangeError('createdAt must be a valid date');
   // Without updateMetadata: false pdf-lib stamps the current time and its own name.
   const doc = await PDFDocument.create({ updateMetadata: false });
-  doc.setTitle(options.title);
-  doc.setCreator('Client Portal');
-  doc.setProducer('Client Portal');
+  describePdf(doc, options);
   doc.setCreationDate(options.createdAt);
   doc.setModificationDate(options.modifiedAt ?? options.createdAt);
   const regular = await doc.embedFont(StandardFonts.Helvetica);

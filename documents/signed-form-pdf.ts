@@ -6,6 +6,7 @@
  * clinical interpretation, which stays with staff.
  */
 import { PDFDocument, type PDFFont, type PDFPage, type RGB, StandardFonts, rgb } from 'pdf-lib';
+import { describePdf } from './pdf-accessibility';
 import { formatDateTime } from '../emails/format';
 import type { AnswerValue, FormAnswers } from '../domain/form-answers';
 import type { TFormDefinition, TQuestion } from '../domain/form-definition';
@@ -59,9 +60,7 @@ export async function renderSignedFormPdf(input: SignedFormPdfInput): Promise<Ui
   const doc = await PDFDocument.create({ updateMetadata: false });
   // The form's title only: metadata is shown by file browsers and indexed by
   // search tools, so no name or answer of the client's goes there.
-  doc.setTitle(input.formTitle);
-  doc.setCreator('Client Portal');
-  doc.setProducer('Client Portal');
+  describePdf(doc, { title: input.formTitle, author: input.practiceName, subject: 'Signed form' });
   doc.setCreationDate(signedAt);
   doc.setModificationDate(signedAt);
 

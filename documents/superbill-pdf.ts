@@ -79,6 +79,8 @@ export async function superbillPdf(input: SuperbillPdfInput): Promise<Uint8Array
   // The invoice's number only: metadata is shown by file browsers, so no client name goes there.
   const { doc, regular, bold } = await createPdf({
     title: `Superbill for invoice ${invoice.externalInvoiceId}`,
+    author: input.practiceName,
+    subject: 'Superbill',
     createdAt: calendarDateAsInstant(invoice.issuedOn, 'invoice.issuedOn'),
   });
   const out = new PdfWriter(doc);

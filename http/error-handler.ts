@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError, type AppErrorCode } from '../use-cases/app-error';
 import { html, page } from '../web/html';
 import { howToReach, type PagePractice } from '../web/practice-contact';
+import { send } from '../web/send-page';
 import { ZErrorResponse } from '../schemas/error-response';
 
 /** The only place an application error becomes an HTTP status. */
@@ -84,28 +85,28 @@ export function errorHandler(
       // People, not programs, read the portal: answer with a page, same message.
       const practice = await practiceOfPath(req.path);
       const portal = req.path.startsWith('/portal');
-      res
-        .status(status)
-        .type('html')
-        .send(
-          page({
-            title: status === 404 ? 'Page not found' : 'Something went wrong',
-            practiceName: practice?.name,
-            brandColor: practice?.brandColor,
-            contact: portal ? practice?.contact : null,
-            body: html`<div class="card">
-              <p>${appError.publicMessage}</p>
-              ${
-                practice
-                  ? html`<a class="button" href="/${portal ? 'portal' : 'staff'}/${practice.slug}"
-                      >${portal ? 'Go to your portal home' : 'Back to the dashboard'}</a
-                    >`
-                  : ''
-              }
-              ${portal ? howToReach(practice) : ''}
-            </div>`,
-          }),
-        );
+      // send() gives the page a title that starts with the error (web/send-page.ts).
+      send(
+        res,
+        status,
+        page({
+          title: status === 404 ? 'Page not found' : 'Something went wrong',
+          practiceName: practice?.name,
+          brandColor: practice?.brandColor,
+          contact: portal ? practice?.contact : null,
+          body: html`<div class="card">
+            <p>${appError.publicMessage}</p>
+            ${
+              practice
+                ? html`<a class="button" href="/${portal ? 'portal' : 'staff'}/${practice.slug}"
+                    >${portal ? 'Go to your portal home' : 'Back to the dashboard'}</a
+                  >`
+                : ''
+            }
+            ${portal ? howToReach(practice) : ''}
+          </div>`,
+        }),
+      );
       return;
     }
     if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');

@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -23,11 +23,16 @@ const REDACTED_KEYS = [
 
 const REDACT_PATHS = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
-export function createLogger(options: { level?: string; name?: string } = {}): Logger {
-  return pino({
+/**
+ * `destination`: where the JSON lines go (stdout when not given);
+ * `npm start` passes observability/pretty-log.ts's to make them readable.
+ */
+export function createLogger(options: { level?: string; name?: string; destination?: DestinationStream } = {}): Logger {
+  const settings = {
     name: options.name ?? 'onboarding',
     level: options.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { service: options.name ?? 'onboarding' },
-  });
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }

@@ -1,6 +1,7 @@
 /**
  * The ops API (issue 6, item 4): what operations engineers send and read.
- * Nothing here carries PHI: our ids, statuses, timestamps, timeline event
+ * Nothing here carries PHI: our ids, the EHR's chart id (as GET
+ * /v1/onboardings/:id returns it), statuses, timestamps, timeline event
  * types and Temporal's execution metadata only. Failure *messages* are left
  * out on purpose: ours are encrypted by the payload codec, and a plaintext one
  * could quote client data.
@@ -78,8 +79,17 @@ export const ZOpsExecution = z.object({
 });
 export type TOpsExecution = z.infer<typeof ZOpsExecution>;
 
+/**
+ * The EHR's chart id: how the practice and its EHR name this client, so an
+ * operator can say which flow they mean without seeing who the client is.
+ * An identifier the EHR chose, not the client's details (no name, birth date
+ * or contact ever leaves this API).
+ */
+const ZOpsChartId = z.string();
+
 export const ZOpsOnboardingSummary = z.object({
   id: z.uuid(),
+  externalChartId: ZOpsChartId,
   status: z.enum(ONBOARDING_STATUSES),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
@@ -141,6 +151,7 @@ export type TOpsHistorySummary = z.infer<typeof ZOpsHistorySummary>;
 
 export const ZOpsOnboardingDescription = z.object({
   id: z.uuid(),
+  externalChartId: ZOpsChartId,
   status: z.enum(ONBOARDING_STATUSES),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

@@ -8,6 +8,8 @@
  * Exit codes: 0 done, 1 the API refused or failed (or some of a bulk action
  * was refused or failed), 2 wrong usage.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ZErrorResponse } from '../schemas/error-response';
@@ -48,8 +50,9 @@ Commands:
 
 Options:
   --json           Print the API's JSON instead of tables.
-  --key KEY        Staff API key of an ops engineer or admin (default: $OPS_API_KEY).
-  --api-url URL    The API (default: $API_URL, or http://127.0.0.1:3000).
+  --key KEY        Staff API key of an ops engineer or admin (default: $OPS_API_KEY, or on the
+                   machine that runs \`npm start\`, its demo admin's key from the data folder).
+  --api-url URL    The API (default: $API_URL, or http://localhost:3000).
   -h, --help       This text.
 
 Exit codes: 0 done, 1 refused or failed, 2 wrong usage.
@@ -70,7 +73,24 @@ class ApiError extends Error {
 const ZCliEnv = z.object({
   OPS_API_KEY: z.string().min(1).optional(),
   API_URL: z.url().optional(),
+  /** Where `npm start` keeps its data (scripts/start-local.ts), and its demo admin's API key. */
+  LOCAL_DATA_DIR: z.string().min(1).optional(),
 });
+
+/**
+ * The demo admin's key that `npm start` keeps in its data folder, read the
+ * way `npm run webhook:send` reads the webhook secret, so the CLI works
+ * against a local start with nothing to copy. Undefined when there is none.
+ */
+async function localAdminKey(dataDir: string | undefined): Promise<string | undefined> {
+  const file = path.join(path.resolve(dataDir ?? path.join(__dirname, '..', '.data')), 'demo-admin-api-key');
+  try {
+    return (await readFile(file, 'utf8')).trim() || undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
 
 const OPTIONS = {
   stuck: { type: 'boolean' },
@@ -190,6 +210,7 @@ function ago(iso: string | null): string {
 function summaryRows(items: TOpsOnboardingSummary[]): string[][] {
   return items.map((item) => [
     item.id,
+    item.externalChartId,
     item.status,
     item.reason ?? '-',
     item.execution?.status ?? 'NOT FOUND',
@@ -209,7 +230,7 @@ function printList(pages: TOpsListResponse[], out: (text: string) => void): void
   } else {
     out(
       table(
-        ['ONBOARDING', 'STATUS', 'REASON', 'WORKFLOW', 'ATTEMPT', 'LAST FAILURE', 'UPDATED', 'WEB UI'],
+        ['ONBOARDING', 'CHART', 'STATUS', 'REASON', 'WORKFLOW', 'ATTEMPT', 'LAST FAILURE', 'UPDATED', 'WEB UI'],
         summaryRows(items),
       ),
     );
@@ -226,6 +247,7 @@ function printDescription(d: TOpsOnboardingDescription, out: (text: string) => v
     .filter(Boolean)
     .join(', ');
   out(`Onboarding   ${d.id}`);
+  out(`Chart        ${d.externalChartId}`);
   out(`Status       ${d.status}${diagnosis ? `   (${diagnosis})` : ''}`);
   out(`Created      ${d.createdAt}   updated ${d.updatedAt} (${ago(d.updatedAt)})`);
   out(`Workflow     ${d.workflow.workflowId}   namespace ${d.workflow.namespace}`);
@@ -348,9 +370,9 @@ async function run(argv: string[], env: NodeJS.ProcessEnv, out: (text: string) =
   const cliEnv = ZCliEnv.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!cliEnv.success)
     throw new UsageError(`bad environment: ${cliEnv.error.issues.map((i) => i.path.join('.')).join(', ')}`);
-  const key = values.key ?? cliEnv.data.OPS_API_KEY;
-  if (!key) throw new UsageError('no API key: set OPS_API_KEY or pass --key');
-  const api = connect((values['api-url'] ?? cliEnv.data.API_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''), key);
+  const key = values.key ?? cliEnv.data.OPS_API_KEY ?? (await localAdminKey(cliEnv.data.LOCAL_DATA_DIR));
+  if (!key) throw new UsageError('no API key: set OPS_API_KEY, pass --key, or run `npm start` on this machine first');
+  const api = connect((values['api-url'] ?? cliEnv.data.API_URL ?? 'http://localhost:3000').replace(/\/+$/, ''), key);
   const print = <T>(json: T, human: (value: T) => void) =>
     values.json ? out(JSON.stringify(json, null, 2)) : human(json);
 

@@ -24,6 +24,7 @@ import {
 } from '../local/dev-secrets';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../observability/logger';
+import { prettyDestination } from '../observability/pretty-log';
 import { createMetrics } from '../observability/metrics';
 import { DEMO_PAYER, seedDemoOnboardings } from '../local/demo-onboardings';
 import { DEMO, seedDemo } from '../prisma/seed';
@@ -48,6 +49,24 @@ const ZLocalEnv = z.object({
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
+}
+
+/**
+ * The API's address as README.md and the emails write it. The server listens
+ * on 127.0.0.1 (HOST), which browsers and curl reach as localhost; and the
+ * portal's links (PUBLIC_BASE_URL) say localhost, so a session cookie set on
+ * one name is not missing on the other.
+ */
+function asLocalhost(url: string): string {
+  return url.replace(/^http:\/\/(127\.0\.0\.1|\[::1\])(?=:)/, 'http://localhost');
+}
+
+/** Resolves once nothing has been logged for `quietMs` (or after `maxMs`): start-up's flurry is over. */
+async function settled(lastWriteAt: () => number, quietMs: number, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (Date.now() < deadline && Date.now() - lastWriteAt() < quietMs) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 runMain(async () => {
@@ -100,7 +119,9 @@ runMain(async () => {
     // Payments without a Stripe account: a local checkout page that asks for no card (payments/local-provider.ts).
     PAYMENTS_PROVIDER: process.env.PAYMENTS_PROVIDER ?? 'local',
   });
-  const logger = createLogger({ level: config.server.logLevel, name: 'local' });
+  // A person reads this terminal, not a log pipeline: one short line per event (start:api and start:worker keep JSON).
+  const logLines = prettyDestination();
+  const logger = createLogger({ level: config.server.logLevel, name: 'local', destination: logLines });
 
   // PGlite serves one connection at a time: the worker and the API share this pool of one.
   const db = createDb(config.database.url, { poolMax: 1 });
@@ -136,43 +157,56 @@ runMain(async () => {
     tokenSigningKey: config.tokenSigningKey,
   });
 
-  say('');
-  say('Client portal onboarding is running.');
-  say(`  API             ${api.url}`);
-  say(`  Temporal Web UI ${temporalServer.uiUrl ?? '(disabled)'}`);
-  if (temporalServer.uiUrl) {
-    say('    to read payloads: sign in to the staff dashboard as the demo admin, then in the Web UI');
-    say('    open Codec Server settings and tick "Include cross-origin credentials" (once per browser)');
-  }
-  say(`  Metrics         ${api.url}/metrics`);
-  say(`  PostgreSQL      ${postgres.url}`);
-  say(`  Data folder     ${DATA_DIR}`);
-  say('');
-  say(`  Staff dashboard ${api.url}/staff/${DEMO.organizationSlug}   (${DEMO.adminEmail} / ${adminPassword})`);
-  say(`  Email outbox    ${api.url}/dev/outbox`);
-  say(`  Staff API key   ${adminApiKey}   (demo admin; send as Authorization: Bearer ...)`);
-  say('');
-  say(`  Webhook secret  ${webhookSecret}   (demo EHR integration ${DEMO.integrationId})`);
-  say('');
-  if (config.payments.provider !== 'none') {
-    say(
-      `  Client portal   ${api.url}/portal/${DEMO.organizationSlug}/login   (${DEMO_PAYER.email} / ${DEMO_PAYER.password})`,
-    );
-    say(
-      `                  My Account has a balance to pay${config.payments.provider === 'local' ? ' on the local test checkout (no card asked)' : ''}.`,
-    );
+  // Everything is up: let the demo clients' first steps log, then the banner, so it is the last thing on screen.
+  await settled(() => logLines.lastWriteAt(), 1500, 20_000);
+  const url = asLocalhost(api.url);
+  const interactive = process.stdin.isTTY;
+  const banner = () => {
     say('');
-  }
-  if (demoCreated) {
-    say("Demo clients created: one at each stage. Grace Hopper's invitation expires a minute from now;");
-    say('resend it from her page in the staff dashboard.');
+    say('Client portal onboarding is running.');
+    say(`  API             ${url}`);
+    say(`  Temporal Web UI ${temporalServer.uiUrl ? asLocalhost(temporalServer.uiUrl) : '(disabled)'}`);
+    if (temporalServer.uiUrl) {
+      say('    to read payloads: sign in to the staff dashboard as the demo admin, then in the Web UI');
+      say('    open Codec Server settings and tick "Include cross-origin credentials" (once per browser)');
+    }
+    say(`  Metrics         ${url}/metrics`);
+    say(`  PostgreSQL      ${postgres.url}`);
+    say(`  Data folder     ${DATA_DIR}`);
     say('');
+    say(`  Staff dashboard ${url}/staff/${DEMO.organizationSlug}   (${DEMO.adminEmail} / ${adminPassword})`);
+    say(`  Email outbox    ${url}/dev/outbox`);
+    say(`  Staff API key   ${adminApiKey}   (demo admin; send as Authorization: Bearer ...)`);
+    say('');
+    say(`  Webhook secret  ${webhookSecret}   (demo EHR integration ${DEMO.integrationId})`);
+    say('');
+    if (config.payments.provider !== 'none') {
+      say(
+        `  Client portal   ${url}/portal/${DEMO.organizationSlug}/login   (${DEMO_PAYER.email} / ${DEMO_PAYER.password})`,
+      );
+      say(
+        `                  My Account has a balance to pay${config.payments.provider === 'local' ? ' on the local test checkout (no card asked)' : ''}.`,
+      );
+      say('');
+    }
+    if (demoCreated) {
+      say("Demo clients created: one at each stage. Grace Hopper's invitation expires a minute from now;");
+      say('resend it from her page in the staff dashboard.');
+      say('');
+    }
+    say('Send a signed chart-created webhook as the demo EHR (add a JSON body of your own as an argument):');
+    say(`  npm run -s webhook:send`);
+    say('Then read it back (status, timeline), and find the invitation email in the outbox:');
+    say(`  curl -s -H 'Authorization: Bearer ${adminApiKey}' ${url}/v1/onboardings/<onboardingId>`);
+    if (interactive) say('Press Enter to show this again.');
+    say('Press Ctrl-C to stop.');
+  };
+  banner();
+  if (interactive) {
+    // Later events scroll it away again; Enter brings back the addresses and keys without a restart.
+    process.stdin.on('data', () => banner());
+    process.stdin.unref();
   }
-  say('Send a signed chart-created webhook as the demo EHR (add a JSON body of your own as an argument):');
-  say(`  npm run -s webhook:send`);
-  say('Then read it back (status, timeline), and find the invitation email in the outbox:');
-  say(`  curl -s -H 'Authorization: Bearer ${adminApiKey}' ${api.url}/v1/onboardings/<onboardingId>`);
-  say('Press Ctrl-C to stop.');
 
   let stopping = false;
   const stopAll = async (signal: string) => {

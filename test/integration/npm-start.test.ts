@@ -42,6 +42,8 @@ async function npmStart(env: NodeJS.ProcessEnv): Promise<Started> {
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  running.add(child);
+  void exited.then(() => running.delete(child));
   await eventually(async () => (output.includes('Press Ctrl-C to stop.') ? true : undefined), {
     timeoutMs: 120_000,
     intervalMs: 200,
@@ -59,13 +61,32 @@ async function npmStart(env: NodeJS.ProcessEnv): Promise<Started> {
   };
 }
 
+/**
+ * What a developer sees: log lines a person can read (never pino's JSON), and
+ * the banner with the sign-in and keys whole, after the start-up's own lines
+ * (the demo clients' first steps), not scrolled away by them.
+ */
+function expectReadableTerminal(output: string) {
+  const lines = output.split('\n');
+  expect(lines.filter((line) => line.trimStart().startsWith('{'))).toEqual([]);
+  const bannerStart = lines.indexOf('Client portal onboarding is running.');
+  const bannerEnd = lines.indexOf('Press Ctrl-C to stop.');
+  expect(bannerStart).toBeGreaterThan(0);
+  const logLine = /^\d\d:\d\d:\d\d {2}/;
+  expect(lines.slice(bannerStart, bannerEnd).filter((line) => logLine.test(line))).toEqual([]);
+  return { before: lines.slice(0, bannerStart), logLine };
+}
+
 let dataDir: string;
+/** A failed expectation must not leave a whole service (and its Temporal server) running after the test. */
+const running = new Set<ReturnType<typeof spawn>>();
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'npm-start-'));
 });
 
 afterAll(async () => {
+  for (const child of running) child.kill('SIGKILL');
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -78,9 +99,9 @@ it('runs the whole service, stops cleanly on Ctrl-C and finds its data on the ne
     LOCAL_POSTGRES_PORT: String(await freePort()),
     LOCAL_TEMPORAL_PORT: String(await freePort()),
     LOCAL_TEMPORAL_UI_PORT: String(await freePort()),
-    LOG_LEVEL: 'warn',
   };
-  const api = `http://127.0.0.1:${port}`;
+  // As README.md and the portal's emails write it; the server listens on 127.0.0.1, which localhost reaches.
+  const api = `http://localhost:${port}`;
   const event = chartCreatedWebhook({ formPackageKey: DEMO.defaultPackageKey });
   let webhookSecret = '';
   const postWebhook = () => {
@@ -94,6 +115,10 @@ it('runs the whole service, stops cleanly on Ctrl-C and finds its data on the ne
 
   const first = await npmStart(env);
   expect(first.output()).toContain(`API             ${api}`);
+  expect(first.output()).not.toContain('http://127.0.0.1');
+  const { before, logLine } = expectReadableTerminal(first.output());
+  // The demo clients' activities, one short line each, came before the banner.
+  expect(before.filter((line) => logLine.test(line) && / completed /.test(line)).length).toBeGreaterThan(3);
   const apiKey = /Staff API key\s+(\S+)/.exec(first.output())?.[1];
   expect(apiKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
   const asAdmin = { headers: { authorization: `Bearer ${apiKey}` } };

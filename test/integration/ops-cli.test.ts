@@ -4,6 +4,8 @@
  * cancel it. Done-criterion of issue 6, item 4.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { TOpsListResponse } from '../../schemas/ops';
 import { createTestOrganization, type TestOrganization } from '../support/factories';
@@ -14,14 +16,18 @@ const ROOT = path.resolve(__dirname, '..', '..');
 
 let service: TestService;
 let org: TestOrganization;
+/** Stands in for `npm start`'s data folder, so a developer's own .data/ never leaks into these runs. */
+let dataDir: string;
 
 beforeAll(async () => {
   service = await startTestService({ temporalUiUrl: 'http://temporal-ui.test' });
   org = await createTestOrganization(service.database.db);
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'ops-cli-'));
 });
 
 afterAll(async () => {
   await service?.stop();
+  await rm(dataDir, { recursive: true, force: true });
 });
 
 interface Run {
@@ -33,7 +39,13 @@ interface Run {
 function ops(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'ops.ts'), ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, API_URL: service.api.url, OPS_API_KEY: org.keys.ops, ...env },
+    env: {
+      PATH: process.env.PATH,
+      API_URL: service.api.url,
+      OPS_API_KEY: org.keys.ops,
+      LOCAL_DATA_DIR: dataDir,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -43,10 +55,14 @@ function ops(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-/** The client's details the flow carries (encrypted in Temporal): none may be printed. */
+/**
+ * The client's details the flow carries (encrypted in Temporal): none may be
+ * printed. The chart id may: it is how the operator and the practice agree on
+ * which flow they mean.
+ */
 function expectNoPhi(output: string, flow: ParkedOnboarding) {
-  const { client, externalChartId } = flow.input.chart;
-  for (const phi of [client.firstName, client.lastName, client.email!, client.dateOfBirth, externalChartId]) {
+  const { client } = flow.input.chart;
+  for (const phi of [client.firstName, client.lastName, client.email!, client.dateOfBirth]) {
     expect(output).not.toContain(phi);
   }
 }
@@ -61,14 +77,15 @@ it('an ops engineer finds a stuck flow and cancels it', async () => {
 
   const table = await ops(['list', '--stuck', '--older-than', '0']);
   expect(table.code).toBe(0);
-  expect(table.stdout).toMatch(/ONBOARDING\s+STATUS\s+REASON/);
-  expect(table.stdout).toContain(stuck.onboardingId);
+  expect(table.stdout).toMatch(/ONBOARDING\s+CHART\s+STATUS\s+REASON/);
+  expect(table.stdout).toMatch(new RegExp(`${stuck.onboardingId}\\s+${stuck.input.chart.externalChartId}\\s+PENDING`));
   expect(table.stdout).toContain(`http://temporal-ui.test/namespaces/default/workflows/${stuck.workflowId}`);
   expectNoPhi(table.stdout, stuck);
 
   const described = await ops(['describe', stuck.onboardingId]);
   expect(described.code).toBe(0);
   expect(described.stdout).toContain(`Onboarding   ${stuck.onboardingId}`);
+  expect(described.stdout).toContain(`Chart        ${stuck.input.chart.externalChartId}`);
   expect(described.stdout).toMatch(/Run\s+\S+\s+RUNNING/);
   expect(described.stdout).toContain('WorkflowExecutionStarted');
   expectNoPhi(described.stdout, stuck);
@@ -143,7 +160,7 @@ it('refuses wrong usage with exit code 2, and a therapist key with 1', async () 
     /--to first/,
   );
   expect(await usage(['list', '--bogus'])).toMatch(/bogus/);
-  expect(await usage(['list'], { OPS_API_KEY: '' })).toMatch(/OPS_API_KEY/);
+  expect(await usage(['list'], { OPS_API_KEY: '' })).toMatch(/OPS_API_KEY.*npm start/);
 
   const help = await ops(['--help']);
   expect(help.code).toBe(0);
@@ -167,4 +184,22 @@ it('resets a FAILED onboarding only with --force, which it passes on to the API'
   const forced = await ops([...args, '--force']);
   expect(forced.code).toBe(1);
   expect(forced.stderr).toMatch(/No workflow task has completed yet/);
+});
+
+it('uses the demo admin key that `npm start` keeps in its data folder when no key is given', async () => {
+  const flow = await parkedOnboarding(service, org.organizationId);
+  const practiceFolder = await mkdtemp(path.join(dataDir, 'start-'));
+  // As local/dev-secrets.ts writes it: the key and a newline.
+  await writeFile(path.join(practiceFolder, 'demo-admin-api-key'), `${org.keys.admin}\n`);
+
+  const listed = await ops(['list', '--stuck', '--older-than', '0', '--json'], {
+    OPS_API_KEY: '',
+    LOCAL_DATA_DIR: practiceFolder,
+  });
+  expect(listed).toMatchObject({ code: 0, stderr: '' });
+  expect((JSON.parse(listed.stdout) as TOpsListResponse).items.map((item) => item.id)).toContain(flow.onboardingId);
+
+  // An explicit key still wins over the file.
+  const therapist = await ops(['list'], { OPS_API_KEY: org.keys.therapist, LOCAL_DATA_DIR: practiceFolder });
+  expect(therapist.stderr).toMatch(/FORBIDDEN \(HTTP 403\)/);
 });

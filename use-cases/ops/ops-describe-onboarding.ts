@@ -27,6 +27,7 @@ export async function opsDescribeOnboarding(
     where: { id: onboardingId },
     select: {
       id: true,
+      externalChartId: true,
       status: true,
       createdAt: true,
       updatedAt: true,
@@ -46,6 +47,7 @@ export async function opsDescribeOnboarding(
 
   return {
     id: onboarding.id,
+    externalChartId: onboarding.externalChartId,
     status: onboarding.status,
     createdAt: onboarding.createdAt.toISOString(),
     updatedAt: onboarding.updatedAt.toISOString(),

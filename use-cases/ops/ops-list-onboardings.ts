@@ -89,7 +89,7 @@ export async function scanOnboardings(deps: OpsDeps, organizationId: string, que
       },
       orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }],
       take,
-      select: { id: true, status: true, createdAt: true, updatedAt: true, workflowId: true },
+      select: { id: true, externalChartId: true, status: true, createdAt: true, updatedAt: true, workflowId: true },
     });
     const descriptions = await mapWithConcurrency(rows, DESCRIBE_CONCURRENCY, (row) =>
       describeExecution(deps, row.workflowId),
@@ -102,6 +102,7 @@ export async function scanOnboardings(deps: OpsDeps, organizationId: string, que
       if (!matches) continue;
       items.push({
         id: row.id,
+        externalChartId: row.externalChartId,
         status: row.status,
         createdAt: row.createdAt.toISOString(),
         updatedAt: row.updatedAt.toISOString(),

@@ -3,6 +3,7 @@ import { listOutbox, readOutboxMessage } from '../../emails/mailer';
 import { EMAIL_TEMPLATE_IDS, EMAIL_TEMPLATES, renderEmail, type EmailTemplateId } from '../../emails/registry';
 import { AppError } from '../../use-cases/app-error';
 import { html, page } from '../html';
+import { emailAsPage } from './email-page';
 
 /**
  * Local development only (mounted when email goes to the outbox): read the
@@ -43,9 +44,17 @@ export function devEmailRoutes(options: { outboxDir: string }): Router {
   router.get('/dev/outbox/:id', async (req, res) => {
     const message = await readOutboxMessage(options.outboxDir, req.params.id);
     if (!message) throw new AppError('NOT_FOUND', 'no such outbox message');
-    res
-      .type(req.query.format === 'text' ? 'text/plain' : 'html')
-      .send(req.query.format === 'text' ? message.text : message.html);
+    if (req.query.format === 'text') {
+      res.type('text/plain').send(message.text);
+      return;
+    }
+    res.type('html').send(
+      emailAsPage(message.html, {
+        title: `${message.subject} – Email outbox`,
+        heading: message.subject,
+        meta: `To ${message.to}, ${message.createdAt}`,
+      }),
+    );
   });
 
   router.get('/dev/emails', (_req, res) => {
@@ -68,9 +77,17 @@ export function devEmailRoutes(options: { outboxDir: string }): Router {
     const id = req.params.template as EmailTemplateId;
     if (!EMAIL_TEMPLATE_IDS.includes(id)) throw new AppError('NOT_FOUND', 'no such template');
     const rendered = await renderEmail(id, EMAIL_TEMPLATES[id].previewProps as never);
-    res
-      .type(req.query.format === 'text' ? 'text/plain' : 'html')
-      .send(req.query.format === 'text' ? rendered.text : rendered.html);
+    if (req.query.format === 'text') {
+      res.type('text/plain').send(rendered.text);
+      return;
+    }
+    res.type('html').send(
+      emailAsPage(rendered.html, {
+        title: `Preview: ${id} – Email templates`,
+        heading: `Preview: ${id}`,
+        meta: `Subject: ${rendered.subject}`,
+      }),
+    );
   });
 
   return router;
