@@ -560,7 +560,11 @@ function dashboardCases(db: Db, cast: Cast, searchPrefix: string, chartId: strin
       label: 'list: created 180–150 days ago',
       run: list(cast.admin, { from: daysAgo(180), to: daysAgo(150) }),
     },
-    { name: 'listSortUpdated', label: 'list: sort updated-desc', run: list(cast.admin, { sort: 'updated-desc' }) },
+    {
+      name: 'listSortUpdated',
+      label: 'list: sort updated-desc',
+      run: list(cast.admin, { sort: 'updated', dir: 'desc' }),
+    },
     { name: 'funnel30Days', label: 'funnel: last 30 days', run: figures(cast.admin, {}) },
     { name: 'funnel30DaysTherapist', label: 'funnel: 30 days (therapist)', run: figures(busiest, {}) },
     {
