@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../db/client';
 import type { Mailer } from '../emails/mailer';
@@ -46,8 +46,12 @@ export function registrationUrl(publicBaseUrl: string, token: string): string {
 }
 
 /** Business refusals: the workflow turns them into the staff action's failure message. */
-function refusal(message: string, type: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(message, type);
+/**
+ * A business refusal (an email in use, no email on the chart): final, and routine. BENIGN keeps
+ * the SDK from logging it as a warning with a stack trace, as it does for real failures.
+ */
+export function refusal(message: string, type: string): ApplicationFailure {
+  return ApplicationFailure.create({ message, type, nonRetryable: true, category: ApplicationFailureCategory.BENIGN });
 }
 
 async function staleInvitationsOf(

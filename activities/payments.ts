@@ -56,7 +56,20 @@ export function receiptNumberOf(paymentRequestId: string): string {
   return `R-${paymentRequestId.replace(/-/g, '').slice(0, 10).toUpperCase()}`;
 }
 
-const STEP_EVENT_TYPE: Record<string, string> = { DEPOSIT: 'payment.deposit_paid', CARD_SETUP: 'payment.card_saved' };
+/** The timeline entry of a confirmed payment, by kind: the onboarding's steps, and Pay Now against the balance. */
+const PAID_EVENT_TYPE: Record<string, string> = {
+  DEPOSIT: 'payment.deposit_paid',
+  CARD_SETUP: 'payment.card_saved',
+  BALANCE: 'payment.received',
+};
+
+/**
+ * The onboarding whose timeline shows a payment: the step's own, or for Pay Now the client's
+ * onboarding, so staff see on the client page every payment the client made and when.
+ */
+function timelineOf(request: { onboardingId: string | null; client: { onboarding: { id: string } | null } }) {
+  return request.onboardingId ?? request.client.onboarding?.id ?? null;
+}
 
 export function createPaymentActivities(deps: PaymentActivityDeps) {
   const { db, publicBaseUrl } = deps;
@@ -105,6 +118,22 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
 
   const setStatus = (paymentRequestId: string, data: Prisma.PaymentRequestUpdateInput) =>
     db.paymentRequest.update({ where: { id: paymentRequestId }, data });
+
+  /** A payment that did not go through shows on the timeline too: staff may need to follow it up. */
+  const recordFailure = async (request: Parameters<typeof timelineOf>[0] & { id: string; amountCents: number }) => {
+    const onboardingId = timelineOf(request);
+    if (!onboardingId) return;
+    await db.$transaction((tx) =>
+      applyOnboardingProgress(tx, {
+        onboardingId,
+        event: {
+          key: `payment-failed:${request.id}`,
+          type: 'payment.failed',
+          detail: { paymentRequestId: request.id, amountCents: request.amountCents },
+        },
+      }),
+    );
+  };
 
   const cardFromProvider = async (paymentMethodId: string): Promise<CardDetails | null> => {
     try {
@@ -190,6 +219,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
             failureReason: 'card-removed',
             completedAt: new Date(),
           });
+          await recordFailure(request);
           failed();
           return { mode: 'failed', reason: 'That card is no longer on file.' };
         }
@@ -210,6 +240,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
             failureReason: charge.failureMessage ?? 'declined',
             completedAt: new Date(),
           });
+          await recordFailure(request);
           failed();
           return { mode: 'failed', reason: charge.failureMessage ?? 'The card was declined.' };
         }
@@ -290,12 +321,25 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
     }): Promise<void> {
       const request = await db.paymentRequest.findUniqueOrThrow({
         where: { id: input.paymentRequestId },
-        select: { kind: true },
+        select: {
+          id: true,
+          kind: true,
+          amountCents: true,
+          onboardingId: true,
+          client: { select: { onboarding: { select: { id: true } } } },
+        },
       });
       const closed = await db.paymentRequest.updateMany({
         where: { id: input.paymentRequestId, status: { notIn: ['SUCCEEDED', 'FAILED', 'ABANDONED'] } },
         data: { status: input.status, failureReason: input.reason, completedAt: new Date() },
       });
+      // An abandoned checkout is not news (the balance simply stays open); a failed payment is. Read
+      // back, not taken from `closed`, so a retry after a crash between the two writes still records it.
+      const { status } = await db.paymentRequest.findUniqueOrThrow({
+        where: { id: input.paymentRequestId },
+        select: { status: true },
+      });
+      if (status === 'FAILED') await recordFailure(request);
       // Counted by the attempt that closed it, so a retry does not count it again.
       if (closed.count > 0) deps.metrics?.paymentsCompleted.inc({ kind: request.kind, outcome: input.status });
     },
@@ -387,13 +431,14 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
           where: { id: input.paymentRequestId },
           data: { status: 'SUCCEEDED', paymentIntentId: input.paymentIntentId, completedAt: new Date() },
         });
-        const stepEvent = STEP_EVENT_TYPE[request.kind];
-        if (request.onboardingId && stepEvent) {
+        const paidEvent = PAID_EVENT_TYPE[request.kind];
+        const onboardingId = timelineOf(request);
+        if (onboardingId && paidEvent) {
           await applyOnboardingProgress(tx, {
-            onboardingId: request.onboardingId,
+            onboardingId,
             event: {
               key: `payment-step:${input.paymentRequestId}`,
-              type: stepEvent,
+              type: paidEvent,
               detail: { paymentRequestId: input.paymentRequestId, amountCents: input.amountCents },
             },
           });

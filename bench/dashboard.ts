@@ -560,7 +560,18 @@ function dashboardCases(db: Db, cast: Cast, searchPrefix: string, chartId: strin
       label: 'list: created 180–150 days ago',
       run: list(cast.admin, { from: daysAgo(180), to: daysAgo(150) }),
     },
-    { name: 'listSortUpdated', label: 'list: sort updated-desc', run: list(cast.admin, { sort: 'updated-desc' }) },
+    {
+      name: 'listSortUpdated',
+      label: 'list: sort updated-desc',
+      run: list(cast.admin, { sort: 'updated', dir: 'desc' }),
+    },
+    // The column headers' sorts on joined columns: the client's name, the clinician's.
+    { name: 'listSortClient', label: 'list: sort client A to Z', run: list(cast.admin, { sort: 'client' }) },
+    {
+      name: 'listSortClinician',
+      label: 'list: sort clinician A to Z',
+      run: list(cast.admin, { sort: 'clinician' }),
+    },
     { name: 'funnel30Days', label: 'funnel: last 30 days', run: figures(cast.admin, {}) },
     { name: 'funnel30DaysTherapist', label: 'funnel: 30 days (therapist)', run: figures(busiest, {}) },
     {

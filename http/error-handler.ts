@@ -70,9 +70,16 @@ export function errorHandler(
   return async (error: unknown, req, res, _next) => {
     const appError = toAppError(error);
     const status = HTTP_STATUS[appError.code];
-    const log = { err: appError.cause ?? appError, code: appError.code, requestId: req.id, status };
-    if (status >= 500) logger.error(log, appError.message);
-    else logger.info(log, appError.message);
+    if (status >= 500) {
+      logger.error(
+        { err: appError.cause ?? appError, code: appError.code, requestId: req.id, status },
+        appError.message,
+      );
+    } else {
+      // A refusal the API exists to give (a bad field, an email in use, a finished onboarding) is
+      // not a fault: one line with its code, no stack trace to scroll past when looking for real ones.
+      logger.info({ code: appError.code, requestId: req.id, status }, appError.message);
+    }
     const body = ZErrorResponse.parse({
       error: {
         code: appError.code,

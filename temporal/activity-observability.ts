@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Logger } from '../observability/logger';
 import type { ActivityOutcome, AppMetrics } from '../observability/metrics';
@@ -27,18 +27,21 @@ export function activityObservability(deps: { metrics?: AppMetrics; logger?: Log
         const started = process.hrtime.bigint();
         let outcome: ActivityOutcome = 'completed';
         let failure: string | undefined;
+        let routine = false;
         try {
           return await next(input);
         } catch (error: unknown) {
           outcome = error instanceof CancelledFailure ? 'cancelled' : 'failed';
           failure = failureKind(error);
+          // A business refusal (activities/invitations.ts `refusal`) is an answer, not a fault to look into.
+          routine = error instanceof ApplicationFailure && error.category === ApplicationFailureCategory.BENIGN;
           throw error;
         } finally {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const labels = { activity: info.activityType, outcome };
           deps.metrics?.activityExecutions.inc(labels);
           deps.metrics?.activityDuration.observe(labels, seconds);
-          deps.logger?.[outcome === 'completed' ? 'info' : 'warn'](
+          deps.logger?.[outcome === 'completed' || routine ? 'info' : 'warn'](
             {
               workflowId: info.workflowExecution?.workflowId,
               runId: info.workflowExecution?.runId,

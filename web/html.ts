@@ -110,6 +110,21 @@ const STYLE = `
   .filters { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: 0.5rem 0.75rem; align-items: end; }
   .filters label { margin: 0 0 0.25rem; font-size: 0.9rem; }
   .filters button { margin-top: 0; }
+  /* The filters fold into "Filters" on a phone, so the list starts on the first screen; wider, they are always open. */
+  details.filters-box > summary { cursor: pointer; font-weight: 600; min-height: 44px; display: flex; align-items: center; }
+  details.filters-box[open] > summary { margin-bottom: 0.75rem; }
+  .filters-apply { display: flex; gap: 0.75rem; align-items: center; }
+  @media (min-width: 40rem) {
+    details.filters-box > summary { display: none; }
+    details.filters-box::details-content { content-visibility: visible; }
+  }
+  table.list th a.sort { color: inherit; display: inline-block; min-height: 24px; }
+  @media (max-width: 40rem) {
+    .funnel { gap: 0.5rem; margin: 0.75rem 0; }
+    .funnel div { padding: 0.5rem 0.75rem; }
+    .funnel strong { font-size: 1.25rem; }
+    .funnel span { line-height: 1.3; display: block; }
+  }
   select { width: 100%; font: inherit; padding: 0.65rem 0.5rem; border: 1px solid #b8c2c8; border-radius: 8px; background: #fff; }
   .funnel { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); gap: 0.75rem; margin: 1rem 0; }
   .funnel div { background: #fff; border-radius: 12px; padding: 0.75rem 1rem; box-shadow: 0 1px 3px rgba(0,0,0,.08); }

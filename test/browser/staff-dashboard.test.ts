@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TWebhookAccepted } from '../../schemas/chart-created-webhook';
 import type { TOnboardingResponse } from '../../schemas/onboarding';
+import { expectAccessible } from '../support/axe';
 import { launchBrowser, PHONE } from '../support/browser';
 import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
 import { emailsSent } from '../support/invitations';
@@ -17,7 +18,7 @@ import { eventually, startTestService, uniqueSuffix, type TestService } from '..
 import { setStaffPassword, STAFF_PASSWORD } from '../support/staff-login';
 
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'screenshots');
-const LAPTOP = { viewport: { width: 1280, height: 800 } };
+const LAPTOP = { viewport: { width: 1366, height: 768 } };
 
 interface Client {
   onboardingId: string;
@@ -102,11 +103,14 @@ async function signIn(page: Page): Promise<void> {
   await page.goto(`${service.api.url}/staff/${org.slug}`);
   // A stranger is sent to sign in first.
   expect(new URL(page.url()).pathname).toBe(`/staff/${org.slug}/login`);
+  await expectAccessible(page);
+  await shot(page, `dashboard-sign-in-${page.viewportSize()!.width}.png`);
   await page.getByLabel('Email').fill(adminEmail);
   await page.getByLabel('Password').fill(STAFF_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Client onboardings', level: 1 }).waitFor();
   expect(new URL(page.url()).pathname).toBe(`/staff/${org.slug}`);
+  await expectAccessible(page);
 }
 
 /** Submits the filters as a browser does, every field included, and expects the filtered list back. */
@@ -167,7 +171,23 @@ it('on a laptop: lists, filters and searches, then resends an expired invitation
   );
   expect(await funnelFigure(page, 'invited')).toBe('2');
   expect(await funnelFigure(page, 'expired')).toBe('2');
+  // Wide enough, the filters are open without a click, Apply in sight; the Filters toggle is a phone's.
+  expect(await page.getByLabel('Status').isVisible()).toBe(true);
+  expect(await page.getByRole('button', { name: 'Apply' }).isVisible()).toBe(true);
+  expect(await page.locator('details.filters-box > summary').isVisible()).toBe(false);
   await shot(page, 'dashboard-list-laptop.png');
+
+  // Clicking a column header sorts by it, a second click turns it round.
+  await page.getByRole('link', { name: /^Client\b.*sort A to Z/ }).click();
+  await page.waitForURL(/[?&]sort=client&dir=asc/);
+  const byName = (await rows(page)).map(([client]) => client);
+  expect(byName).toEqual([...byName].sort((a, b) => a.split(' ')[1]!.localeCompare(b.split(' ')[1]!)));
+  expect(await page.locator('th[aria-sort]').getAttribute('aria-sort')).toBe('ascending');
+  await expectAccessible(page);
+  await page.getByRole('link', { name: /^Client\b.*sort Z to A/ }).click();
+  await page.waitForURL(/[?&]dir=desc/);
+  expect((await rows(page)).map(([client]) => client)).toEqual([...byName].reverse());
+  expect(await page.locator('th[aria-sort]').getAttribute('aria-sort')).toBe('descending');
 
   // Status = Expired narrows the list to the two that expired, and stays selected.
   await page.getByLabel('Status').selectOption({ label: 'Expired' });
@@ -179,6 +199,9 @@ it('on a laptop: lists, filters and searches, then resends an expired invitation
     ].sort(),
   );
   expect(await page.getByLabel('Status').inputValue()).toBe('EXPIRED');
+  // Applying filters kept the order chosen by the header.
+  expect(page.url()).toContain('sort=client');
+  await expectAccessible(page);
 
   // A search by last name finds exactly that client.
   await page.getByLabel('Status').selectOption({ label: 'Any' });
@@ -190,10 +213,15 @@ it('on a laptop: lists, filters and searches, then resends an expired invitation
   await page.getByRole('link', { name: expired.name }).click();
   await page.getByRole('heading', { name: expired.name, level: 1 }).waitFor();
   expect(await fact(page, 'Status')).toBe('Expired');
-  expect(await fact(page, 'Invitation')).toMatch(/^#1, expired, expires /);
-  expect(squash(await page.locator('ol.timeline').textContent())).toMatch(
-    /^chart\.created .*invitation\.sent .*invitation\.expired /,
+  expect(await fact(page, 'Invitation')).toMatch(
+    /^Invitation 1 — sent [A-Z][a-z]{2} \d+, expired on [A-Z][a-z]{2} \d+$/,
   );
+  const timeline = squash(await page.locator('ol.timeline').textContent());
+  expect(timeline).toMatch(
+    /^Chart received — EHR .*Invitation sent — System .*Invitation reminder emailed — System .*Invitation expired unused — System /,
+  );
+  expect(timeline).not.toMatch(/[a-z]\.[a-z]/);
+  await expectAccessible(page);
   await shot(page, 'dashboard-client-laptop.png');
 
   await page.getByRole('link', { name: 'Resend invite' }).click();
@@ -202,13 +230,16 @@ it('on a laptop: lists, filters and searches, then resends an expired invitation
   expect(await page.getByRole('link', { name: 'No, go back' }).getAttribute('href')).toBe(
     `/staff/${org.slug}/onboardings/${expired.onboardingId}`,
   );
+  await expectAccessible(page);
   await shot(page, 'dashboard-confirm-laptop.png');
 
   await page.getByRole('button', { name: 'Yes, resend invite' }).click();
   await page.waitForURL(`**/staff/${org.slug}/onboardings/${expired.onboardingId}?done=resend`);
   expect(squash(await page.getByRole('status').textContent())).toBe('Resend invite: done.');
   expect(await fact(page, 'Status')).toBe('Invited');
-  expect(await fact(page, 'Invitation')).toMatch(/^#2, pending, expires /);
+  expect(await fact(page, 'Invitation')).toMatch(/^Invitation 2 — sent [A-Z][a-z]{2} \d+, expires [A-Z][a-z]{2} \d+$/);
+  expect(squash(await page.locator('ol.timeline').textContent())).toMatch(/Invitation resent — ADMIN \S+ \(admin\)/);
+  await expectAccessible(page);
   expect(await emailsSent(service.database.db, expired.onboardingId)).toEqual([
     'portal-invitation',
     'invitation-reminder',
@@ -219,6 +250,7 @@ it('on a laptop: lists, filters and searches, then resends an expired invitation
   // Back on the list, the row says Invited and the other expired one is untouched.
   await page.getByRole('link', { name: 'Onboardings' }).click();
   await page.getByRole('heading', { name: 'Client onboardings', level: 1 }).waitFor();
+  await expectAccessible(page);
   expect((await rows(page)).sort()).toEqual(
     [
       [expired.name, 'Invited'],
@@ -234,16 +266,46 @@ it('on a phone: the list is cards without sideways scrolling, and so is a client
   await signIn(page);
 
   expect(await rows(page)).toHaveLength(3);
+  // The first client is on the first screen: the filters wait behind "Filters".
+  const firstRow = await page.locator('table.list tbody tr').first().boundingBox();
+  expect(firstRow!.y).toBeLessThan(PHONE.viewport.height);
+  expect(await page.getByLabel('Status').isVisible()).toBe(false);
+  await shot(page, 'dashboard-list-phone.png');
+  await page.getByText('Filters', { exact: true }).click();
+  expect(await page.getByLabel('Status').isVisible()).toBe(true);
+  expect(await page.getByRole('button', { name: 'Apply' }).isVisible()).toBe(true);
+  await expectAccessible(page);
+  await shot(page, 'dashboard-list-phone-filters.png');
   // Cards: no table header, each row a block of labelled lines.
   expect(await page.locator('table.list thead').isVisible()).toBe(false);
   expect(await page.evaluate(`getComputedStyle(document.querySelector('table.list tbody tr')).display`)).toBe('block');
   await expectNoHorizontalScroll(page);
-  await shot(page, 'dashboard-list-phone.png');
 
   await page.getByRole('link', { name: withForms.name }).click();
   await page.getByRole('heading', { name: withForms.name, level: 1 }).waitFor();
   expect(await fact(page, 'Status')).toBe('Expired');
   expect(await page.locator('ul.documents li').count()).toBe(3);
   await expectNoHorizontalScroll(page);
+  await expectAccessible(page);
   await shot(page, 'dashboard-client-phone.png');
+
+  await page.getByRole('link', { name: 'Cancel onboarding' }).click();
+  await page.getByRole('heading', { name: 'Cancel onboarding?', level: 1 }).waitFor();
+  await expectNoHorizontalScroll(page);
+  await expectAccessible(page);
+  await shot(page, 'dashboard-confirm-phone.png');
+});
+
+it('a wrong password keeps the email typed, and says what went wrong', async () => {
+  context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await page.goto(`${service.api.url}/staff/${org.slug}/login`);
+  await page.getByLabel('Email').fill(adminEmail);
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').waitFor();
+  expect(await page.getByLabel('Email').inputValue()).toBe(adminEmail);
+  expect(await page.getByLabel('Password').inputValue()).toBe('');
+  await expectAccessible(page);
+  await shot(page, 'dashboard-sign-in-refused-phone.png');
 });

@@ -45,6 +45,13 @@ afterAll(async () => {
   await service?.stop();
 });
 
+let adminSession: Promise<StaffPages> | undefined;
+/** One admin session shared by the read-only list tests: sign-ins from one address are rate-limited. */
+function sharedAdmin(): Promise<StaffPages> {
+  adminSession ??= signedIn(emails.admin);
+  return adminSession;
+}
+
 async function signedIn(email: string, slug = org.slug): Promise<StaffPages> {
   const pages = new StaffPages(service.api.url);
   const response = await pages.signIn(slug, email);
@@ -96,9 +103,15 @@ describe('signing in', () => {
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe(`/staff/${org.slug}/login`);
 
-    const wrong = await anonymous.signIn(org.slug, emails.admin, 'not the password at all');
+    const wrong = await anonymous.post(`/staff/${org.slug}/login`, {
+      email: emails.admin,
+      password: 'not the password at all',
+    });
     const unknown = await anonymous.signIn(org.slug, 'nobody@practice.test');
-    expect(wrong.status).toBe(401);
+    expect(wrong.response.status).toBe(401);
+    // Only the password needs typing again.
+    expect(wrong.html).toContain(`value="${emails.admin}"`);
+    expect(wrong.html).not.toContain('value="not the password at all"');
     expect(unknown.status).toBe(401);
     // The admin of one practice cannot sign in to another's dashboard.
     expect((await anonymous.signIn(other.slug, emails.admin)).status).toBe(401);
@@ -268,7 +281,7 @@ describe('the list', () => {
   });
 
   it('says what is wrong with bad filters, keeps them, and links to clear them', async () => {
-    const admin = await signedIn(emails.admin);
+    const admin = await sharedAdmin();
     const reversed = await admin.get(`/staff/${org.slug}?from=2026-03-31&to=2026-03-01&q=someone`);
     expect(reversed.response.status).toBe(400);
     expect(reversed.html).toContain('Created to: must be on or after');
@@ -282,6 +295,46 @@ describe('the list', () => {
     expect(bad.response.status).toBe(400);
     expect(bad.html).toContain('Status:');
     expect(bad.html).toContain(`<a href="/staff/${org.slug}">Clear the filters</a>`);
+  });
+
+  it('sorts by the column header clicked, either way, keeping the filters', async () => {
+    const db = service.database.db;
+    const suffix = randomUUID().slice(0, 6);
+    await projectedOnboardings(db, org.organizationId, [
+      { lastName: `Sort${suffix}b`, status: 'COMPLETE' },
+      { lastName: `Sort${suffix}c`, status: 'EXPIRED' },
+      { lastName: `Sort${suffix}a`, status: 'INVITED' },
+    ]);
+    const admin = await sharedAdmin();
+    const order = (html: string) =>
+      [...html.matchAll(new RegExp(`Test Sort${suffix}([abc])`, 'g'))].map((m) => `Sort${m[1]}`);
+    const headerOf = (html: string, label: string) =>
+      new RegExp(`<th scope="col"[^>]*>\\s*<a class="sort" href="([^"]+)"\\s*>${label}<`).exec(html);
+
+    const byName = (await admin.get(`/staff/${org.slug}?q=Sort${suffix}&sort=client&dir=asc`)).html;
+    expect(order(byName)).toEqual(['Sorta', 'Sortb', 'Sortc']);
+    expect(byName).toMatch(/<th scope="col" aria-sort="ascending">\s*<a class="sort" href="[^"]*"\s*>Client</);
+    expect(byName.match(/aria-sort=/g)).toHaveLength(1);
+    // Clicking the sorted column turns it round; the search stays.
+    const reverse = headerOf(byName, 'Client')![1]!.replace(/&amp;/g, '&');
+    expect(reverse).toContain(`q=Sort${suffix}`);
+    expect(reverse).toContain('dir=desc');
+    const reversed = (await admin.get(reverse)).html;
+    expect(order(reversed)).toEqual(['Sortc', 'Sortb', 'Sorta']);
+    expect(reversed).toContain('aria-sort="descending"');
+
+    // Status in the order of the journey (Invited, Expired, ... Complete); the Apply form carries the sort.
+    const byStatus = (await admin.get(`/staff/${org.slug}?q=Sort${suffix}&sort=status`)).html;
+    expect(order(byStatus)).toEqual(['Sorta', 'Sortc', 'Sortb']);
+    expect(byStatus).toContain('<input type="hidden" name="sort" value="status" />');
+    expect(byStatus).toMatch(/<button type="submit">Apply<\/button>/);
+
+    // A first click on a date column shows the newest first.
+    expect(headerOf(byStatus, 'Created')![1]).toContain('dir=desc');
+    const bad = await admin.get(`/staff/${org.slug}?sort=password&dir=sideways`);
+    expect(bad.response.status).toBe(400);
+    expect(bad.html).toContain('Sort:');
+    expect(bad.html).toContain('Sort direction:');
   });
 
   it('shows the last page, and says so, for a page past the end', async () => {
@@ -314,7 +367,7 @@ describe('a client page', () => {
     const admin = await signedIn(emails.admin);
     const page = (await admin.get(`/staff/${org.slug}/onboardings/${onboardingId}`)).html;
     expect(page).toContain(`${event.data.client.firstName} ${event.data.client.lastName}`);
-    expect(page).toContain('invitation.sent');
+    expect(page).toContain('Invitation sent');
     expect(page).toContain('Resend invite');
 
     const confirm = await admin.get(`/staff/${org.slug}/onboardings/${onboardingId}/resend`);
@@ -327,8 +380,8 @@ describe('a client page', () => {
     expect(done.response.status).toBe(303);
     expect(done.response.headers.get('location')).toContain('?done=resend');
     expect(await emailsSent(service.database.db, onboardingId)).toEqual(['portal-invitation', 'invitation-resent']);
-    expect((await admin.get(`/staff/${org.slug}/onboardings/${onboardingId}?done=resend`)).html).toContain(
-      '#2, pending',
+    expect((await admin.get(`/staff/${org.slug}/onboardings/${onboardingId}?done=resend`)).html).toMatch(
+      /Invitation 2 — sent [A-Z][a-z]{2} \d+, expires /,
     );
 
     // A refused action comes back with the workflow's reason.

@@ -8,7 +8,7 @@
 import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../../db/client';
 import type { OnboardingStatus } from '../../domain/onboarding-status';
-import type { TDashboardQuery, TFunnelQuery } from '../../schemas/dashboard';
+import { defaultDirection, type TDashboardQuery, type TFunnelQuery } from '../../schemas/dashboard';
 import { assignedClinicianScope, onboardingsVisibleTo } from '../client-access-policy';
 import type { StaffPrincipal } from '../staff-principal';
 
@@ -96,6 +96,24 @@ async function searchFilter(db: Db, staff: StaffPrincipal, search: string): Prom
   return { OR: [byChart, { client: byName }] };
 }
 
+/**
+ * The list's order: the column clicked, then the id so pages never overlap. Ops sort the
+ * Client column by chart id, which is all it shows them: an order by name would hint at names.
+ */
+function orderOf(staff: StaffPrincipal, query: TDashboardQuery): Prisma.OnboardingOrderByWithRelationInput[] {
+  const dir = query.dir ?? defaultDirection(query.sort);
+  const sort = query.sort === 'client' && staff.role === 'OPS' ? 'chart' : query.sort;
+  const first: Prisma.OnboardingOrderByWithRelationInput[] = {
+    client: [{ client: { lastName: dir } }, { client: { firstName: dir } }],
+    chart: [{ externalChartId: dir }],
+    status: [{ status: dir }],
+    clinician: [{ assignedStaff: { displayName: dir } }],
+    created: [{ createdAt: dir }],
+    updated: [{ updatedAt: dir }],
+  }[sort];
+  return [...first, { id: dir }];
+}
+
 export async function listDashboard(db: Db, staff: StaffPrincipal, query: TDashboardQuery): Promise<DashboardPage> {
   const search = query.q?.trim();
   const matching = search ? await searchFilter(db, staff, search) : {};
@@ -114,12 +132,7 @@ export async function listDashboard(db: Db, staff: StaffPrincipal, query: TDashb
   };
   // The reach and the filters side by side: a `clinician` filter must not widen a therapist's reach to a colleague's.
   const where: Prisma.OnboardingWhereInput = { AND: [onboardingsVisibleTo(staff), filters] };
-  const orderBy: Prisma.OnboardingOrderByWithRelationInput[] =
-    query.sort === 'created-asc'
-      ? [{ createdAt: 'asc' }, { id: 'asc' }]
-      : query.sort === 'updated-desc'
-        ? [{ updatedAt: 'desc' }, { id: 'desc' }]
-        : [{ createdAt: 'desc' }, { id: 'desc' }];
+  const orderBy = orderOf(staff, query);
 
   const total = await db.onboarding.count({ where });
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));

@@ -7,9 +7,11 @@ import { recordAudit } from '../../audit/audit-log';
 import { originOf } from '../../http/audit-context';
 import { ZDashboardQuery, ZFunnelQuery } from '../../schemas/dashboard';
 import { funnel, listDashboard, type DashboardRow } from '../../use-cases/onboarding/dashboard';
-import { html, type Html } from '../html';
+import { html } from '../html';
 import { send } from '../send-page';
-import { badge, formatWhen, STATUS_FILTERS, statusLabel } from './status-label';
+import { FIELD_LABELS, filtersForm, type FilterValues } from './list-filters';
+import { sortableHeader } from './list-sorting';
+import { badge, formatWhen } from './status-label';
 import type { StaffPages } from './staff-session';
 
 export function clientListRoutes(deps: StaffPages): Router {
@@ -26,7 +28,8 @@ export function clientListRoutes(deps: StaffPages): Router {
       orderBy: { displayName: 'asc' },
       select: { id: true, displayName: true },
     });
-    const filtersForm = (values: FilterValues) => filtersFormHtml(org.slug, user.role, clinicians, values);
+    const filtersCard = (values: FilterValues, open: boolean) =>
+      filtersForm(org.slug, user.role, clinicians, values, { open });
     if (!parsed.success) {
       // The layout and navigation stay, with what was wrong, the filters as typed, and a way to clear them.
       const typed = Object.fromEntries(
@@ -49,7 +52,7 @@ export function clientListRoutes(deps: StaffPages): Router {
               </ul>
               <p><a href="/staff/${org.slug}">Clear the filters</a></p>
             </div>
-            ${filtersForm(typed)}`,
+            ${filtersCard(typed, true)}`,
         ),
       );
       return;
@@ -120,19 +123,19 @@ export function clientListRoutes(deps: StaffPages): Router {
               <div><strong>${duration(figures.medianHoursToComplete)}</strong><span>median time to complete</span></div>
             </div>
           </section>
-          ${filtersForm(query)}
+          ${filtersCard(query, false)}
           <p role="status">${countLine}</p>
           ${
             list.rows.length
               ? html`<table class="list">
                   <thead>
                     <tr>
-                      <th scope="col">Client</th>
-                      <th scope="col">Chart</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Clinician</th>
-                      <th scope="col">Created</th>
-                      <th scope="col">Updated</th>
+                      ${sortableHeader('client', 'Client', query, link)}
+                      ${sortableHeader('chart', 'Chart', query, link)}
+                      ${sortableHeader('status', 'Status', query, link)}
+                      ${sortableHeader('clinician', 'Clinician', query, link)}
+                      ${sortableHeader('created', 'Created', query, link)}
+                      ${sortableHeader('updated', 'Updated', query, link)}
                     </tr>
                   </thead>
                   <tbody>
@@ -153,19 +156,6 @@ export function clientListRoutes(deps: StaffPages): Router {
   return router;
 }
 
-const FIELD_LABELS: Record<string, string> = {
-  q: 'Search',
-  status: 'Status',
-  clinician: 'Clinician',
-  from: 'Created from',
-  to: 'Created to',
-  sort: 'Sort',
-  page: 'Page',
-};
-
-/** The filters as typed: parsed ones, or the raw strings of a query that did not parse. */
-type FilterValues = { [key in 'q' | 'status' | 'clinician' | 'from' | 'to' | 'sort']?: string | undefined };
-
 /** A median in hours, in words that fit its size: minutes under an hour, hours under two days, then days. */
 export function duration(hours: number | null): string {
   if (hours === null) return '—';
@@ -177,71 +167,4 @@ export function duration(hours: number | null): string {
   }
   const days = Math.round((hours / 24) * 10) / 10;
   return `${days} days`;
-}
-
-function filtersFormHtml(
-  slug: string,
-  role: string,
-  clinicians: { id: string; displayName: string }[],
-  values: FilterValues,
-): Html {
-  const org = { slug };
-  const user = { role };
-  return html`<form method="get" class="card filters" action="/staff/${org.slug}">
-    <div>
-      <label for="q">Search</label>
-      <input
-        id="q"
-        name="q"
-        value="${values.q ?? ''}"
-        placeholder="${user.role === 'OPS' ? 'Chart id' : 'Name or chart'}"
-      />
-    </div>
-    <div>
-      <label for="status">Status</label>
-      <select id="status" name="status">
-        <option value="">Any</option>
-        ${STATUS_FILTERS.map(
-          (status) =>
-            html`<option value="${status}" ${values.status === status ? html`selected` : ''}>
-              ${statusLabel(status, { total: 0, submitted: 0 }).replace(' 0/0', '')}
-            </option>`,
-        )}
-      </select>
-    </div>
-    ${
-      user.role === 'THERAPIST'
-        ? ''
-        : html`<div>
-            <label for="clinician">Clinician</label>
-            <select id="clinician" name="clinician">
-              <option value="">Any</option>
-              <option value="none" ${values.clinician === 'none' ? html`selected` : ''}>None assigned</option>
-              ${clinicians.map(
-                (clinician) =>
-                  html`<option value="${clinician.id}" ${values.clinician === clinician.id ? html`selected` : ''}>
-                    ${clinician.displayName}
-                  </option>`,
-              )}
-            </select>
-          </div>`
-    }
-    <div>
-      <label for="from">Created from</label>
-      <input id="from" name="from" type="date" value="${values.from ?? ''}" />
-    </div>
-    <div>
-      <label for="to">to</label>
-      <input id="to" name="to" type="date" value="${values.to ?? ''}" />
-    </div>
-    <div>
-      <label for="sort">Sort</label>
-      <select id="sort" name="sort">
-        <option value="created-desc" ${values.sort === 'created-desc' ? html`selected` : ''}>Newest first</option>
-        <option value="created-asc" ${values.sort === 'created-asc' ? html`selected` : ''}>Oldest first</option>
-        <option value="updated-desc" ${values.sort === 'updated-desc' ? html`selected` : ''}>Recently updated</option>
-      </select>
-    </div>
-    <div><button type="submit">Apply</button></div>
-  </form>`;
 }

@@ -14,6 +14,7 @@ import { clientBilling } from '../../use-cases/billing/client-billing';
 import { html, type Html } from '../html';
 import { send } from '../send-page';
 import { ACTIONS, actionsFor, isDestructive, type ActionName } from './client-actions';
+import { historyFacts, invitationLine, timelineSection } from './client-timeline';
 import { badge, formatWhen } from './status-label';
 import type { StaffPages } from './staff-session';
 import { needsReviewNotice } from './needs-review';
@@ -35,6 +36,12 @@ export function clientPageRoutes(deps: StaffPages): Router {
     const mayAct = user.role === 'ADMIN' || user.canInvite;
     const actions = mayAct ? actionsFor(onboarding.status, onboarding.portalAccount) : [];
     const allForms = forms.requests.flatMap((request) => request.forms);
+    const history = await historyFacts(db, org.id, onboardingId, onboarding.timeline);
+    const labels = {
+      staff: history.staff,
+      formTitles: new Map(allForms.map((form) => [form.assignmentId, form.title])),
+      showAmounts: user.role !== 'OPS',
+    };
     return layout(
       req,
       res,
@@ -70,15 +77,11 @@ export function clientPageRoutes(deps: StaffPages): Router {
                   : ''
               }
               <dt>Invitation</dt>
-              <dd>
-                ${
-                  onboarding.invitation
-                    ? `#${onboarding.invitation.sequence}, ${onboarding.invitation.status.toLowerCase()}, expires ${formatWhen(onboarding.invitation.expiresAt, org.timeZone)}`
-                    : 'none sent'
-                }
-              </dd>
+              <dd>${invitationLine(history.invitation, onboarding.timeline, labels, org.timeZone)}</dd>
               <dt>Created</dt>
               <dd>${formatWhen(onboarding.createdAt, org.timeZone)}</dd>
+              <dt>Updated</dt>
+              <dd>${formatWhen(onboarding.updatedAt, org.timeZone)}</dd>
             </dl>
             ${
               actions.length
@@ -172,17 +175,7 @@ export function clientPageRoutes(deps: StaffPages): Router {
               </section>`
             : ''
         }
-        <section class="card" style="margin-top:1rem">
-          <h2>Timeline</h2>
-          <ol class="timeline">
-            ${onboarding.timeline.map(
-              (event) =>
-                html`<li>
-                  <strong>${event.type}</strong> <span class="hint">${formatWhen(event.occurredAt, org.timeZone)}</span>
-                </li>`,
-            )}
-          </ol>
-        </section>`,
+        ${timelineSection(onboarding.timeline, labels, org.timeZone)}`,
     );
   };
 

@@ -48,7 +48,8 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
     keySecret: rateLimitKeySecret(deps.tokenSigningKey),
   });
 
-  const signInPage = (req: Request, res: Response, org: { slug: string; name: string }, failed: boolean) =>
+  /** `email`: what was typed, kept after a refusal so only the password needs typing again. */
+  const signInPage = (req: Request, res: Response, org: { slug: string; name: string }, failed: boolean, email = '') =>
     page({
       title: 'Staff sign in',
       practiceName: org.name,
@@ -63,7 +64,15 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
         <form method="post" action="/staff/${org.slug}/login">
           <input type="hidden" name="_csrf" value="${csrf(req, res)}" />
           <label for="email">Email</label>
-          <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" />
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autocomplete="username"
+            required
+            maxlength="254"
+            value="${email}"
+          />
           <label for="password">Password</label>
           <input id="password" name="password" type="password" autocomplete="current-password" required />
           <button type="submit">Sign in</button>
@@ -79,11 +88,12 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
   router.post('/staff/:orgSlug/login', async (req, res) => {
     checkCsrf(req);
     const org = await findOrganizationBySlug(db, req.params.orgSlug);
+    const form = ZSignIn.safeParse(req.body);
+    const typed = form.success ? form.data.email : '';
     if (!(await signIns.attempt(addressBucket(req.ip)))) {
-      send(res, 429, signInPage(req, res, org, true));
+      send(res, 429, signInPage(req, res, org, true, typed));
       return;
     }
-    const form = ZSignIn.safeParse(req.body);
     const token = form.success
       ? await signInStaff(db, org.id, form.data.email, form.data.password, originOf(req), {
           // The alarm: ids only, never the email that was tried.
@@ -97,7 +107,7 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
         })
       : null;
     if (!token) {
-      send(res, 401, signInPage(req, res, org, true));
+      send(res, 401, signInPage(req, res, org, true, typed));
       return;
     }
     await signOutStaff(db, parse(req.headers.cookie ?? '')[STAFF_COOKIE]);
