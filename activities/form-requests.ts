@@ -180,12 +180,18 @@ export function createFormRequestActivities(deps: FormRequestDependencies) {
         orderBy: [{ createdAt: 'asc' }, { position: 'asc' }],
         select: { formDefinition: { select: { title: true } } },
       });
-      // Signed already (a late email after registration): nothing to announce.
-      if (waiting.length === 0) return { sent: false, deferred: false };
+      const idempotencyKey = `forms-assigned:${requestId}`;
+      if (waiting.length === 0) {
+        // A retry of a step whose email went out before the client signed: finish it (the send dedupes).
+        // Otherwise everything was signed before the email was due: nothing to announce.
+        const recorded = await db.emailMessage.findUnique({ where: { idempotencyKey }, select: { id: true } });
+        if (!recorded) return { sent: false, deferred: false };
+      }
+      const titles = waiting.length ? waiting : request.assignments;
       await sendTemplatedEmail(deps, {
         organizationId: request.organizationId,
         onboardingId: request.onboardingId,
-        idempotencyKey: `forms-assigned:${requestId}`,
+        idempotencyKey,
         template: 'forms-assigned',
         to: account.email,
         props: {
@@ -194,7 +200,7 @@ export function createFormRequestActivities(deps: FormRequestDependencies) {
           timeZone: request.organization.timeZone,
           recipientName,
           // The template lists at most 50; a longer list is cut rather than the email never sent.
-          formTitles: waiting.slice(0, 50).map((assignment) => assignment.formDefinition.title),
+          formTitles: titles.slice(0, 50).map((assignment) => assignment.formDefinition.title),
           documentsUrl: documentsUrl(deps.publicBaseUrl, request.organization.slug),
           accountReady: account.status === 'ACTIVE',
         },
