@@ -111,9 +111,13 @@ export function clientPageRoutes(deps: StaffPages): Router {
                           ${
                             form.status === 'SUBMITTED' && user.role !== 'OPS'
                               ? html`<a
-                                  href="/staff/${org.slug}/onboardings/${onboardingId}/documents/${form.assignmentId}/pdf"
-                                  >PDF<span class="visually-hidden"> of ${form.title}</span></a
-                                >`
+                                    href="/staff/${org.slug}/onboardings/${onboardingId}/documents/${form.assignmentId}"
+                                    >Answers<span class="visually-hidden"> to ${form.title}</span></a
+                                  >
+                                  <a
+                                    href="/staff/${org.slug}/onboardings/${onboardingId}/documents/${form.assignmentId}/pdf"
+                                    >PDF<span class="visually-hidden"> of ${form.title}</span></a
+                                  >`
                               : ''
                           }
                         </li>`,
