@@ -117,7 +117,14 @@ export function clientPageRoutes(deps: StaffPages): Router {
                                   <a
                                     href="/staff/${org.slug}/onboardings/${onboardingId}/documents/${form.assignmentId}/pdf"
                                     >PDF<span class="visually-hidden"> of ${form.title}</span></a
-                                  >`
+                                  >${
+                                    actions.includes('forms')
+                                      ? html`<a
+                                          href="/staff/${org.slug}/onboardings/${onboardingId}/forms?again=${form.formKey}"
+                                          >Send again<span class="visually-hidden"> ${form.title}</span></a
+                                        >`
+                                      : ''
+                                  }`
                               : ''
                           }
                         </li>`,

@@ -111,7 +111,7 @@ export function sendFormsRoutes(deps: StaffPages): Router {
             type="checkbox"
             name="formKeys"
             value="${form.key}"
-            ${picked.formKeys.includes(form.key) ? html`checked` : ''}
+            ${picked.formKeys.includes(form.key) || picked.sendAgain.includes(form.key) ? html`checked` : ''}
           />
           <span
             >${form.title}
