@@ -111,6 +111,7 @@ async function signIn(page: Page): Promise<void> {
   await page.getByLabel('Password').fill(STAFF_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Client onboardings', level: 1 }).waitFor();
+  await expectAccessible(page);
 }
 
 async function expectNoHorizontalScroll(page: Page, width: number): Promise<void> {
@@ -132,6 +133,7 @@ for (const [device, options, width] of [
     await signIn(page);
     await page.goto(`${service.api.url}/staff/${org.slug}/onboardings/${client.onboardingId}`);
     await page.getByRole('heading', { name: client.name, level: 1 }).waitFor();
+    await expectAccessible(page);
 
     await page.getByRole('link', { name: 'Send forms' }).click();
     await page.getByRole('heading', { name: 'Send forms', level: 1 }).waitFor();
@@ -160,10 +162,20 @@ for (const [device, options, width] of [
     await expectAccessible(page);
     await shot(page, `staff-send-forms-nothing-new-${device}.png`);
 
-    // GAD-7 and PHQ-9 again, picked one by one.
-    await page.goto(`${service.api.url}/staff/${org.slug}/onboardings/${client.onboardingId}/forms`);
+    // "Send again" next to the signed PHQ-9 on the client's page comes with it ticked; GAD-7 is added by hand.
+    await page.getByRole('link', { name: /^Back to / }).click();
+    await page.getByRole('heading', { name: client.name, level: 1 }).waitFor();
+    await expectAccessible(page);
+    await shot(page, `staff-client-forms-${device}.png`);
+    // The status counts what is waiting, as the client's portal does.
+    const counts = await formsOf(client.onboardingId);
+    expect(squash(await page.locator('.status').first().textContent())).toBe(
+      `Forms outstanding: ${counts.outstanding} of ${counts.total}`,
+    );
+    await page.getByRole('link', { name: 'Send again Patient Health Questionnaire (PHQ-9)' }).click();
+    await page.getByRole('heading', { name: 'Send forms', level: 1 }).waitFor();
+    expect(await page.getByLabel(/PHQ-9.*send again/s).isChecked()).toBe(true);
     await page.getByLabel(/GAD-7/).check();
-    await page.getByLabel(/PHQ-9.*send again/s).check();
     await page.getByRole('button', { name: 'Send the forms ticked' }).click();
     await page.getByRole('heading', { name: 'Forms sent', level: 1 }).waitFor();
     expect(squash(await page.getByRole('status').textContent())).toMatch(/^Sent 2 forms to Ines Duarte.* An email/);
@@ -180,6 +192,7 @@ for (const [device, options, width] of [
     const page = await context.newPage();
     await signIn(page);
     await page.goto(`${service.api.url}/staff/${org.slug}/onboardings/${client.onboardingId}`);
+    await expectAccessible(page);
     await page.getByRole('link', { name: /Answers to Patient Health Questionnaire/ }).click();
     await page.getByRole('heading', { name: 'Patient Health Questionnaire (PHQ-9)', level: 1 }).waitFor();
 
