@@ -116,7 +116,7 @@ export function onboardingPaths(): Record<string, Schema> {
         auth: 'staff',
         params: ZOnboardingParams,
         body: ZSendFormsRequest,
-        invalid: 'A malformed id, an invalid body, or unknown form keys',
+        invalid: 'A malformed id, an invalid body, unknown form keys, or sendAgain naming a form not being sent',
         responses: {
           200: json(ZSendFormsResponse, 'Nothing new: every form was skipped (request is null) and no email goes out'),
           201: json(ZSendFormsResponse, 'The new forms were assigned; the client is emailed'),

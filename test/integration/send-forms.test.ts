@@ -22,6 +22,7 @@ import { chartCreatedWebhook, createTestOrganization, type TestOrganization } fr
 import { VALID_ANSWERS } from '../support/forms';
 import { emailsSent, latestRegistrationToken } from '../support/invitations';
 import { eventually, startTestService, type TestService } from '../support/service';
+import { setStaffPassword, StaffPages } from '../support/staff-login';
 
 let service: TestService;
 let org: TestOrganization;
@@ -208,5 +209,36 @@ describe('sending forms the client already has', () => {
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 201]);
     expect((await formsOf(onboardingId)).total).toBe(before + 1);
+  });
+
+  it('on the staff pages: an unregistered client is named as such, and the outcome says what was skipped', async () => {
+    const client = await invitedClient();
+    const staff = new StaffPages(service.api.url);
+    expect((await staff.signIn(org.slug, await setStaffPassword(service.database.db, org.adminId))).status).toBe(303);
+    const formsPage = `/staff/${org.slug}/onboardings/${client.onboardingId}/forms`;
+    const squash = (text: string) => text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+
+    const choose = await staff.get(formsPage);
+    expect(choose.response.status).toBe(200);
+    expect(squash(choose.html)).toMatch(/has not registered for the portal yet\. The forms wait in the portal/);
+
+    const same = await staff.post(formsPage, { mode: 'package', packageKey: org.formPackageKey, confirm: 'yes' });
+    expect(same.response.status).toBe(200);
+    expect(squash(same.html)).toMatch(
+      /Nothing was sent: .* already has every one of these forms\. No email was sent\./,
+    );
+    expect(squash(same.html)).toMatch(/Notice of Privacy Practices: already waiting for the client \(sent /);
+
+    const gad7 = await staff.post(formsPage, { mode: 'forms', formKeys: 'gad-7', confirm: 'yes' });
+    expect(gad7.response.status).toBe(200);
+    expect(squash(gad7.html)).toMatch(/Sent 1 form to .*An email goes to .*listing every form waiting in the portal/);
+    expect(squash(gad7.html)).toMatch(/has not registered for the portal yet/);
+
+    // Nothing ticked: the page comes back with the reason, nothing sent.
+    const empty = await staff.post(formsPage, { mode: 'forms', confirm: 'yes' });
+    expect(empty.response.status).toBe(400);
+    expect(squash(empty.html)).toMatch(/Tick at least one form to send/);
+    const total = (await formsOf(client.onboardingId)).total;
+    expect(total).toBe((await formsOf(client.onboardingId)).requests[0]!.forms.length + 1);
   });
 });
