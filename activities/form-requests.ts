@@ -78,7 +78,8 @@ export async function openFormRequest(tx: Prisma.TransactionClient, input: OpenF
       id: input.requestId,
       organizationId: onboarding.organizationId,
       onboardingId: input.onboardingId,
-      packageId: input.formDefinitionIds ? null : input.packageId,
+      // Kept even when staff's sending left some of the package's forms out, so staff see where they came from.
+      packageId: input.packageId,
       workflowId: input.workflowId,
       requestedBy: input.requestedBy,
     },
@@ -172,10 +173,25 @@ export function createFormRequestActivities(deps: FormRequestDependencies) {
       const { request, account, recipientName } = await recipientOf(requestId);
       if (request.status !== 'OPEN') return { sent: false, deferred: false };
       if (!account || account.status === 'REVOKED') return { sent: false, deferred: true };
+      // Every form waiting for the client, not only this request's: the email's count is then the one
+      // My Documents and the portal's home page show, whatever was sent before.
+      const waiting = await db.formAssignment.findMany({
+        where: { onboardingId: request.onboardingId, status: { in: ['PENDING', 'IN_PROGRESS'] } },
+        orderBy: [{ createdAt: 'asc' }, { position: 'asc' }],
+        select: { formDefinition: { select: { title: true } } },
+      });
+      const idempotencyKey = `forms-assigned:${requestId}`;
+      if (waiting.length === 0) {
+        // A retry of a step whose email went out before the client signed: finish it (the send dedupes).
+        // Otherwise everything was signed before the email was due: nothing to announce.
+        const recorded = await db.emailMessage.findUnique({ where: { idempotencyKey }, select: { id: true } });
+        if (!recorded) return { sent: false, deferred: false };
+      }
+      const titles = waiting.length ? waiting : request.assignments;
       await sendTemplatedEmail(deps, {
         organizationId: request.organizationId,
         onboardingId: request.onboardingId,
-        idempotencyKey: `forms-assigned:${requestId}`,
+        idempotencyKey,
         template: 'forms-assigned',
         to: account.email,
         props: {
@@ -183,7 +199,8 @@ export function createFormRequestActivities(deps: FormRequestDependencies) {
           brandColor: request.organization.brandColor ?? undefined,
           timeZone: request.organization.timeZone,
           recipientName,
-          formTitles: request.assignments.map((assignment) => assignment.formDefinition.title),
+          // The template lists at most 50; a longer list is cut rather than the email never sent.
+          formTitles: titles.slice(0, 50).map((assignment) => assignment.formDefinition.title),
           documentsUrl: documentsUrl(deps.publicBaseUrl, request.organization.slug),
           accountReady: account.status === 'ACTIVE',
         },

@@ -57,7 +57,16 @@ export const ZFormPackageListResponse = z.object({ packages: z.array(ZFormPackag
 
 /** "Send New Forms to Existing Portal Users" (seed 003): a configured package, or single forms by key. */
 export const ZSendFormsRequest = z
-  .object({ packageKey: ZKey.optional(), formKeys: z.array(ZKey).min(1).max(50).optional() })
+  .object({
+    packageKey: ZKey.optional(),
+    formKeys: z.array(ZKey).min(1).max(50).optional(),
+    /**
+     * Forms (among those sent) to send even though the client already signed
+     * them in this version, to have them signed again. Without it a signed
+     * form is skipped, and a form still waiting for the client always is.
+     */
+    sendAgain: z.array(ZKey).min(1).max(50).optional(),
+  })
   .refine((body) => (body.packageKey === undefined) !== (body.formKeys === undefined), {
     message: 'give either packageKey or formKeys',
     path: ['packageKey'],
@@ -88,7 +97,35 @@ const ZFormRequestSummary = z.object({
     }),
   ),
 });
-export const ZSendFormsResponse = ZFormRequestSummary;
+const ZSentForm = z.object({ formKey: z.string(), version: z.number().int(), title: z.string() });
+
+/**
+ * What a sending did: the forms assigned now, and those left out because the
+ * client already has them, with why. With nothing new, no request is made and
+ * no email goes out.
+ */
+export const ZSendFormsResponse = z.object({
+  /** The new request and its forms; null when every form was skipped. */
+  request: ZFormRequestSummary.nullable(),
+  sent: z.array(ZSentForm),
+  skipped: z.array(
+    ZSentForm.extend({
+      reason: z.enum(['ALREADY_WAITING', 'ALREADY_SIGNED']),
+      /** The assignment that is waiting, or the signed one. */
+      assignmentId: z.uuid(),
+      /** When the waiting form was sent, or when the signed one was signed. */
+      since: z.iso.datetime(),
+    }),
+  ),
+  /** Whether the "forms are waiting" email will go out (only when something new was sent). */
+  emailed: z.boolean(),
+  /**
+   * False while the client has not registered: the forms wait in the portal, and
+   * the email asks them to register with their invitation first.
+   */
+  clientRegistered: z.boolean(),
+});
+export type TSendFormsResponse = z.infer<typeof ZSendFormsResponse>;
 
 /** Per-form status of an onboarding, at any moment. Ids, titles and times only: no answers. */
 export const ZOnboardingFormsResponse = z.object({

@@ -1,4 +1,7 @@
-/** A signed form's answers, read-only: the client's copy in My Documents. */
+/**
+ * A signed form's answers, read-only: the client's copy in My Documents, and
+ * the staff reading (scale values shown, items needing attention marked).
+ */
 import { type TFormDefinition, type TQuestion } from '../domain/form-definition';
 import type { FormAnswers } from '../domain/form-answers';
 import { consentText } from './consent-text';
@@ -15,7 +18,18 @@ function formatDate(value: string): string {
 
 const NOT_ANSWERED = html`<span class="not-answered">Not answered</span>`;
 
-export function renderSubmittedAnswers(definition: TFormDefinition, answers: FormAnswers): Html {
+export interface AnswerReading {
+  /** Staff see each scale line's value and "Agreed"; the client sees options only and "You agreed". */
+  reader: 'client' | 'staff';
+  /** Scale lines to mark for attention (e.g. PHQ-9 item 9 above 0): by question id, the item ids. */
+  flagged?: Map<string, Set<string>>;
+}
+
+export function renderSubmittedAnswers(
+  definition: TFormDefinition,
+  answers: FormAnswers,
+  reading: AnswerReading = { reader: 'client' },
+): Html {
   const given: object = answers !== null && typeof answers === 'object' ? answers : {};
   return html`${definition.sections.map(
     (section) =>
@@ -26,7 +40,7 @@ export function renderSubmittedAnswers(definition: TFormDefinition, answers: For
             (question) =>
               html`<div class="answer answer-${question.type}">
                 <dt>${question.label}</dt>
-                <dd>${renderAnswer(question, own(given, question.id))}</dd>
+                <dd>${renderAnswer(question, own(given, question.id), reading)}</dd>
               </div>`,
           )}
         </dl>
@@ -34,8 +48,8 @@ export function renderSubmittedAnswers(definition: TFormDefinition, answers: For
   )}`;
 }
 
-/** The client's answer as text. Scales show each line's chosen option, never a score or severity. */
-function renderAnswer(question: TQuestion, answer: unknown): Html {
+/** The answer as text. For the client, scales show each line's chosen option, never a score or severity. */
+function renderAnswer(question: TQuestion, answer: unknown, reading: AnswerReading): Html {
   switch (question.type) {
     case 'short_text':
     case 'single_choice':
@@ -61,15 +75,27 @@ function renderAnswer(question: TQuestion, answer: unknown): Html {
       return html`<ul class="scale-answers">
         ${question.items.map((item) => {
           const option = question.options.find((candidate) => candidate.value === own(picked, item.id));
-          return html`<li>
+          const flagged = reading.flagged?.get(question.id)?.has(item.id) ?? false;
+          const staffNotes = html`${
+            option && reading.reader === 'staff' ? html` <span class="hint">(${option.value})</span>` : ''
+          }${flagged ? html` · <span style="color:#8a1c12">needs review</span>` : ''}`;
+          // Inline: the one place a line is marked, not worth a rule in every page's styles.
+          const marked = flagged
+            ? html` class="flagged" style="background:#fdecea;border-radius:6px;padding:0.3rem 0.5rem"`
+            : '';
+          return html`<li${marked}>
             <span class="scale-item-label">${item.label}</span>
-            <span class="scale-item-answer">${option ? option.label : NOT_ANSWERED}</span>
+            <span class="scale-item-answer">${option ? option.label : NOT_ANSWERED}${staffNotes}</span>
           </li>`;
         })}
       </ul>`;
     }
     case 'consent':
       return html`${consentText(question.text)}
-      ${answer === true ? html`<p><strong>You agreed.</strong></p>` : NOT_ANSWERED}`;
+      ${
+        answer === true
+          ? html`<p><strong>${reading.reader === 'staff' ? 'Agreed.' : 'You agreed.'}</strong></p>`
+          : NOT_ANSWERED
+      }`;
   }
 }

@@ -117,14 +117,16 @@ export function onboardingPaths(): Record<string, Schema> {
       post: operation({
         operationId: 'sendForms',
         summary: 'Send New Forms to an existing portal user (seed 003): a package or single forms',
-        description: 'Exactly one of packageKey and formKeys.',
+        description:
+          'Exactly one of packageKey and formKeys. A form still waiting for the client is skipped, and so is one the client signed in the same version unless named in sendAgain; the answer lists what was sent and what was skipped, and why.',
         tags: ['staff'],
         auth: 'staff',
         params: ZOnboardingParams,
         body: ZSendFormsRequest,
-        invalid: 'A malformed id, an invalid body, or unknown form keys',
+        invalid: 'A malformed id, an invalid body, unknown form keys, or sendAgain naming a form not being sent',
         responses: {
-          201: json(ZSendFormsResponse, 'The forms were assigned; the client is emailed'),
+          200: json(ZSendFormsResponse, 'Nothing new: every form was skipped (request is null) and no email goes out'),
+          201: json(ZSendFormsResponse, 'The new forms were assigned; the client is emailed'),
           403: error('Only admins and therapists with permission (seed 003)'),
           404: error(NO_SUCH_ONBOARDING),
           409: error('The client has no usable portal account, or the onboarding is closed'),

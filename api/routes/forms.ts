@@ -101,7 +101,7 @@ export function formRoutes(deps: FormRouteDeps): Router {
     const sent = await audited(db, req, 'forms.send', onboardingId, () =>
       sendForms(deps, staffOf(req), onboardingId, body),
     );
-    res.status(201).json(sent);
+    res.status(sent.request ? 201 : 200).json(sent);
   });
 
   router.get('/v1/onboardings/:onboardingId/documents/:assignmentId', async (req, res) => {

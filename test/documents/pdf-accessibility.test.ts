@@ -42,6 +42,7 @@ const documents: [string, () => Promise<Uint8Array>, { title: string; subject: s
         dateOfBirth: '1987-04-12',
         invoice,
         paidCents: 0,
+        showDiagnosisCodes: false,
         timeZone: 'UTC',
       }),
     { title: 'Superbill for invoice INV-2026-0042', subject: 'Superbill' },

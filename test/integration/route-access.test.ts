@@ -1504,6 +1504,7 @@ describe('4. HTML pages', () => {
     const onboardingPath = (slug: string, id: string) => `/staff/${slug}/onboardings/${id}`;
     const pages = (slug: string, id: string, assignmentId: string) => [
       onboardingPath(slug, id),
+      `${onboardingPath(slug, id)}/documents/${assignmentId}`,
       `${onboardingPath(slug, id)}/documents/${assignmentId}/pdf`,
       `${onboardingPath(slug, id)}/resend`,
       `${onboardingPath(slug, id)}/cancel`,
@@ -1559,6 +1560,7 @@ describe('4. HTML pages', () => {
     const clientPath = `/staff/${world.a.slug}/onboardings/${world.onboardingId}`;
     const pages = (id: string, assignmentId: string) => [
       `/staff/${world.a.slug}/onboardings/${id}`,
+      `/staff/${world.a.slug}/onboardings/${id}/documents/${assignmentId}`,
       `/staff/${world.a.slug}/onboardings/${id}/documents/${assignmentId}/pdf`,
       `/staff/${world.a.slug}/onboardings/${id}/resend`,
       `/staff/${world.a.slug}/onboardings/${id}/forms`,
@@ -1599,7 +1601,7 @@ describe('4. HTML pages', () => {
       expect(leaks(posted.html)).toEqual([]);
     }
     // Each refusal of a page of A's client is audited as outside this therapist's clients.
-    expect((await notAssignedRefusals(permittedId)).length - refusalsBefore.length).toBe(8);
+    expect((await notAssignedRefusals(permittedId)).length - refusalsBefore.length).toBe(9);
     expect(await fingerprint(SESSION_TABLES)).toEqual(before);
     expect(await workflowOfA()).toEqual(workflowBefore);
   });

@@ -10,9 +10,10 @@ import { refreshFormsStatus } from '../../activities/onboarding-progress';
 import { formRequest, formRequestWorkflowId } from '../../workflows/form-request';
 import { AppError } from '../app-error';
 import { accessibleOnboarding } from '../client-access-policy';
-import type { TOnboardingFormsResponse, TSendFormsRequest } from '../../schemas/forms';
+import type { TOnboardingFormsResponse, TSendFormsRequest, TSendFormsResponse } from '../../schemas/forms';
 import { assertMayReadAnswers, type StaffPrincipal } from '../staff-principal';
 import { latestVersionsOf } from './form-catalog';
+import { planFormSending } from './form-sending-plan';
 import { loadSignedForm } from './signed-forms';
 
 export interface OnboardingFormsDeps {
@@ -97,16 +98,19 @@ export async function listOnboardingForms(
 }
 
 /**
- * Sends a package, or single forms, to a client who has a portal account.
- * The request and its assignments are written first, so the client's list and
- * the staff view show them at once; then its workflow emails and reminds.
+ * Sends a package, or single forms, to a client with a portal account, minus
+ * what the client already has (form-sending-plan.ts): a form still waiting is
+ * never assigned twice, a signed one only when named in `sendAgain`. The
+ * request and its assignments are written first, so the client's list and the
+ * staff view show them at once; then its workflow emails and reminds. With
+ * nothing new, nothing is written and no email goes out.
  */
 export async function sendForms(
   deps: OnboardingFormsDeps,
   staff: StaffPrincipal,
   onboardingId: string,
   request: TSendFormsRequest,
-) {
+): Promise<TSendFormsResponse> {
   assertMaySendForms(staff);
   const { db } = deps;
   const onboarding = await onboardingOf(db, staff, onboardingId);
@@ -125,11 +129,11 @@ export async function sendForms(
   }
 
   let packageId: string | null = null;
-  let formDefinitionIds: string[] | undefined;
+  let formDefinitionIds: string[];
   if (request.packageKey) {
     const formPackage = await db.formPackage.findUnique({
       where: { organizationId_key: { organizationId: staff.organizationId, key: request.packageKey } },
-      select: { id: true },
+      select: { id: true, items: { orderBy: { position: 'asc' }, select: { formDefinitionId: true } } },
     });
     if (!formPackage) {
       throw new AppError('UNKNOWN_FORM_PACKAGE', 'form package not configured', {
@@ -137,21 +141,52 @@ export async function sendForms(
       });
     }
     packageId = formPackage.id;
+    formDefinitionIds = formPackage.items.map((item) => item.formDefinitionId);
   } else {
     formDefinitionIds = await latestVersionsOf(db, staff.organizationId, request.formKeys ?? [], 'formKeys');
   }
 
   const requestId = randomUUID();
   const workflowId = formRequestWorkflowId(requestId);
+  const plan = await db.$transaction(async (tx) => {
+    // Two sends at once (a double click, two colleagues) take turns, so the second sees the first's forms.
+    await tx.$queryRaw`SELECT id FROM onboarding WHERE id = ${onboardingId}::uuid FOR NO KEY UPDATE`;
+    const planned = await planFormSending(tx, {
+      onboardingId,
+      formDefinitionIds,
+      sendAgain: request.sendAgain ?? [],
+    });
+    if (planned.send.length > 0) {
+      await openFormRequest(tx, {
+        requestId,
+        workflowId,
+        onboardingId,
+        packageId,
+        formDefinitionIds: planned.send.map((form) => form.formDefinitionId),
+        requestedBy: staff.staffUserId,
+      });
+    }
+    return planned;
+  });
+  const outcome = {
+    sent: plan.send.map(({ formKey, version, title }) => ({ formKey, version, title })),
+    skipped: plan.skipped.map(({ formDefinitionId: _id, since, ...skipped }) => ({
+      ...skipped,
+      since: since.toISOString(),
+    })),
+    emailed: plan.send.length > 0,
+    clientRegistered: account.status === 'ACTIVE',
+  };
+  if (plan.send.length === 0) return { request: null, ...outcome };
+
   const input = {
     requestId,
     onboardingId,
     organizationId: staff.organizationId,
     packageId,
-    ...(formDefinitionIds ? { formDefinitionIds } : {}),
+    formDefinitionIds: plan.send.map((form) => form.formDefinitionId),
     requestedBy: staff.staffUserId,
   };
-  await db.$transaction((tx) => openFormRequest(tx, { ...input, workflowId }));
   try {
     await deps.temporal.workflow.start(formRequest, {
       workflowId,
@@ -169,7 +204,7 @@ export async function sendForms(
     throw new AppError('UNAVAILABLE', 'could not start form request workflow', { cause: error });
   }
   const forms = await listOnboardingForms(db, staff, onboardingId);
-  return forms.requests.find((summary) => summary.requestId === requestId)!;
+  return { request: forms.requests.find((summary) => summary.requestId === requestId)!, ...outcome };
 }
 
 /** A signed form with answers, scores and the signature check, or 404 outside the caller's reach. */

@@ -17,8 +17,6 @@ import {
   revokePortalAccess,
 } from '../../use-cases/onboarding/act-on-onboarding';
 import { hasRegistered } from '../../use-cases/accounts/portal-access';
-import { listPackages } from '../../use-cases/forms/form-catalog';
-import { sendForms } from '../../use-cases/forms/onboarding-forms';
 import { describeInvitationTtl } from '../../domain/invitation-ttl';
 import { html } from '../html';
 import { send } from '../send-page';
@@ -117,7 +115,6 @@ export function clientActionRoutes(deps: StaffPages): Router {
     // Who the action is about, so nobody revokes the wrong client; ops never see names.
     const who = (await clientContact(user, onboardingId))?.client ?? null;
     const emailTo = who?.portalAccount?.email ?? who?.email ?? null;
-    const packages = action === 'forms' ? await listPackages(db, org.id) : [];
     const confirm: string = ACTIONS[action].confirm;
     // The lifetime the new link really gets: the practice's own, else the default.
     const words = confirm.includes('{lifetime}')
@@ -157,19 +154,6 @@ export function clientActionRoutes(deps: StaffPages): Router {
                 <input id="name" name="name" required maxlength="200" autocomplete="off" />
                 <label for="email">Their email</label>
                 <input id="email" name="email" type="email" required maxlength="254" autocomplete="off" />`
-            : ''
-        }
-        ${
-          action === 'forms'
-            ? html`<label for="packageKey">Form &amp; Assessment Package</label>
-                <select id="packageKey" name="packageKey">
-                  ${packages.map(
-                    (pkg) =>
-                      html`<option value="${pkg.key}" ${pkg.isDefault ? html`selected` : ''}>
-                        ${pkg.name} (${pkg.forms.length} forms)
-                      </option>`,
-                  )}
-                </select>`
             : ''
         }
         <div class="actions" style="margin-top:1rem">
@@ -234,10 +218,9 @@ export function clientActionRoutes(deps: StaffPages): Router {
           }
           return changePortalOwner(deps, user, onboardingId, owner.data);
         }
-        case 'forms': {
-          const packageKey = typeof body.packageKey === 'string' ? body.packageKey : '';
-          return sendForms(deps, user, onboardingId, { packageKey });
-        }
+        case 'forms':
+          // Served by send-forms.ts, mounted first; kept here so the switch stays exhaustive.
+          throw new AppError('NOT_FOUND', 'send forms has its own page');
       }
     };
     try {

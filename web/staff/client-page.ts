@@ -122,9 +122,20 @@ export function clientPageRoutes(deps: StaffPages): Router {
                           ${
                             form.status === 'SUBMITTED' && user.role !== 'OPS'
                               ? html`<a
-                                  href="/staff/${org.slug}/onboardings/${onboardingId}/documents/${form.assignmentId}/pdf"
-                                  >PDF<span class="visually-hidden"> of ${form.title}</span></a
-                                >`
+                                    href="/staff/${org.slug}/onboardings/${onboardingId}/documents/${form.assignmentId}"
+                                    >Answers<span class="visually-hidden"> to ${form.title}</span></a
+                                  >
+                                  <a
+                                    href="/staff/${org.slug}/onboardings/${onboardingId}/documents/${form.assignmentId}/pdf"
+                                    >PDF<span class="visually-hidden"> of ${form.title}</span></a
+                                  >${
+                                    actions.includes('forms')
+                                      ? html`<a
+                                          href="/staff/${org.slug}/onboardings/${onboardingId}/forms?again=${form.formKey}"
+                                          >Send again<span class="visually-hidden"> ${form.title}</span></a
+                                        >`
+                                      : ''
+                                  }`
                               : ''
                           }
                         </li>`,

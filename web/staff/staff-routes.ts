@@ -20,6 +20,8 @@ import { send } from '../send-page';
 import { clientActionRoutes } from './client-actions';
 import { clientListRoutes } from './client-list';
 import { clientPageRoutes } from './client-page';
+import { formAnswersRoutes } from './form-answers';
+import { sendFormsRoutes } from './send-forms';
 import { STAFF_COOKIE, staffPages, type StaffDashboardDeps, type StaffSession } from './staff-session';
 
 const ZSignIn = z.object({ email: z.string().trim().max(254), password: z.string().max(200) });
@@ -158,6 +160,9 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
 
   router.use(clientListRoutes(deps));
   router.use(clientPageRoutes(deps));
+  router.use(formAnswersRoutes(deps));
+  // Before the generic confirmation steps: Send forms has its own page.
+  router.use(sendFormsRoutes(deps));
   router.use(clientActionRoutes(deps));
 
   return router;

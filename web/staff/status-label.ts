@@ -18,7 +18,8 @@ export function statusLabel(status: OnboardingStatus, forms: { total: number; su
     case 'REGISTERED':
       return 'Registered';
     case 'FORMS_OUTSTANDING':
-      return `Forms outstanding ${forms.submitted}/${forms.total}`;
+      // The number waiting, as the client's portal counts "forms to complete"; n/m read as the opposite.
+      return `Forms outstanding: ${forms.total - forms.submitted} of ${forms.total}`;
     case 'COMPLETE':
       return 'Complete';
     case 'CANCELLED':
