@@ -68,6 +68,7 @@ export const TIMELINE_LABELS: Record<string, Label> = {
   },
   'portal.registered': { what: () => 'Registered for the portal', actor: 'Client' },
   'portal.access_revoked': { what: () => 'Portal access revoked', actor: 'System' },
+  'portal.access_restored': { what: () => 'Portal access restored', actor: 'System' },
   'portal.owner_changed': { what: () => 'Portal owner changed', actor: 'System' },
   'onboarding.cancelled': { what: () => 'Onboarding cancelled', actor: 'System' },
   'onboarding.failed': { what: () => 'Onboarding stopped by an error', actor: 'System' },
@@ -79,6 +80,8 @@ export const TIMELINE_LABELS: Record<string, Label> = {
     actor: 'System',
   },
   'forms.email_sent': { what: () => 'Intake forms emailed', actor: 'System' },
+  'form.needs_review': { what: () => 'A signed form needs review today (crisis answer)', actor: 'Client' },
+  'form.review_alert_sent': { what: () => 'Practice alerted to review a signed form', actor: 'System' },
   'forms.reminder_sent': {
     what: (detail) => {
       const outstanding = number(detail.outstanding);
