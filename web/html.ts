@@ -147,6 +147,27 @@ const STYLE = `
   ol.timeline { margin: 0; padding-left: 1.25rem; }
   ol.timeline li { margin: 0.3rem 0; }
   .grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 1rem; }
+  /* Portal home: each thing to do is its own card, the whole card one link; the areas below are quieter. */
+  .section-heading { font-size: 1.1rem; margin: 0 0 0.6rem; }
+  .tasks { display: grid; gap: 0.75rem; }
+  .tasks > .ok { margin: 0; }
+  a.task { display: block; background: #fff; border-radius: 12px; padding: 1rem 1.25rem; box-shadow: 0 1px 3px rgba(0,0,0,.08); border-left: 6px solid var(--brand); color: inherit; text-decoration: none; }
+  .task-title { display: block; font-size: 1.1rem; font-weight: 700; }
+  .task-detail { display: block; margin-top: 0.2rem; color: var(--brand); font-weight: 600; text-decoration: underline; }
+  .all-set { border-left: 6px solid #17522f; }
+  .all-set h2 { font-size: 1.2rem; margin: 0 0 0.4rem; color: #17522f; }
+  .areas { display: grid; gap: 0.5rem; margin-top: 1.5rem; }
+  .areas a { display: block; padding: 0.85rem 1rem; background: #fff; border: 1px solid #d5dcdf; border-radius: 8px; font-weight: 600; color: var(--brand); text-decoration: none; }
+  .areas .area-title { text-decoration: underline; }
+  .areas .hint { display: block; }
+  .all-set p:last-child { margin-bottom: 0; }
+  /* My Account: wider than a form on a desktop for its history table, narrower than a staff screen; dates on one line. */
+  main.wide:has(> .account-page) { max-width: 60rem; }
+  .table-scroll { overflow-x: auto; }
+  table.history td.date, table.history td.amount { white-space: nowrap; }
+  @media (min-width: 40rem) {
+    .account-page .card > a.button { display: inline-block; width: auto; min-width: 16rem; margin-right: 0.75rem; }
+  }
   @media (max-width: 40rem) {
     table.list thead { display: none; }
     table.list, table.list tbody, table.list tr, table.list td { display: block; width: 100%; }

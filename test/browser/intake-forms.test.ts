@@ -92,11 +92,8 @@ async function registerAndSignIn(page: Page, event: TChartCreatedWebhook, link: 
   await page.getByLabel('Date of birth').fill(event.data.client.dateOfBirth);
   await page.getByLabel(/New password/).fill(PASSWORD);
   await page.getByLabel('Repeat the password').fill(PASSWORD);
+  // Registering signs the client in and lands on home.
   await page.getByRole('button', { name: 'Create my account' }).click();
-  await page.getByRole('link', { name: 'Sign in' }).click();
-  await page.getByLabel('Email').fill(event.data.client.email!);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: `Welcome, ${event.data.client.firstName}` }).waitFor();
 }
 
@@ -170,7 +167,7 @@ it('completes, signs and downloads the intake package on a phone; staff see it C
   // 2. Register, sign in: three forms to complete, all listed as To complete.
   const page = await context.newPage();
   await registerAndSignIn(page, event, link);
-  expect(squash(await page.getByRole('status').textContent())).toBe('You have 3 forms to complete.');
+  expect(squash(await page.getByTestId('task-forms').textContent())).toContain('3 forms from');
   await page.getByRole('link', { name: 'My Documents' }).click();
   expect(await documentList(page)).toEqual([
     [INTAKE, 'To complete'],
@@ -357,15 +354,15 @@ it('completes, signs and downloads the intake package on a phone; staff see it C
 
   // And the client's home page has nothing left to do.
   await page.goto(`${service.api.url}/portal/${org.slug}`);
-  expect(await page.getByRole('status').count()).toBe(0);
-  expect(squash(await page.getByRole('main').textContent())).toContain('will let you know by email');
+  expect(await page.getByTestId('task-forms').count()).toBe(0);
+  expect(squash(await page.getByTestId('all-set').textContent())).toContain(`You're all set`);
 });
 
 it('takes the PHQ-9 on a phone: one line per question, gaps flagged, no score shown', async () => {
   const { event, link } = await invite(org.assessmentsPackageKey);
   const page = await context.newPage();
   await registerAndSignIn(page, event, link);
-  expect(squash(await page.getByRole('status').textContent())).toBe('You have 5 forms to complete.');
+  expect(squash(await page.getByTestId('task-forms').textContent())).toContain('5 forms from');
   await page.getByRole('link', { name: 'My Documents' }).click();
   expect((await documentList(page)).map(([title]) => title)).toEqual([INTAKE, CONSENT, PRIVACY, PHQ9, GAD7]);
 

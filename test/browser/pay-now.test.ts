@@ -16,6 +16,7 @@ import { PDFParse } from 'pdf-parse';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { listOutbox } from '../../emails/mailer';
 import { paymentWorkflowId, type paymentRequest } from '../../workflows/payment';
+import { expectAccessible } from '../support/axe';
 import { launchBrowser, PHONE } from '../support/browser';
 import { createTestOrganization, type TestOrganization } from '../support/factories';
 import {
@@ -111,6 +112,46 @@ async function expectNoHorizontalScroll(): Promise<void> {
   expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
 }
 
+/** A laptop's screen: My Account's history table must fit its card there too. */
+const DESKTOP = { width: 1366, height: 768 };
+
+/**
+ * The history table fits its card (nothing sticks out, nothing to scroll
+ * sideways) and every date is on one line, at the page's current width.
+ */
+async function expectHistoryFits(): Promise<void> {
+  const fit = await page.evaluate<{ card: number[]; scroller: number[]; wrapped: string[]; dates: number }>(`(() => {
+    const table = document.querySelector('table.history');
+    const card = table.closest('.card');
+    const scroller = table.parentElement;
+    const lines = (cell) => {
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+    };
+    const dates = [...table.querySelectorAll('td[data-label="Date"]')];
+    return {
+      card: [card.scrollWidth, card.clientWidth],
+      scroller: [scroller.scrollWidth, scroller.clientWidth],
+      wrapped: dates.filter((cell) => lines(cell) > 1).map((cell) => cell.textContent.trim()),
+      dates: dates.length,
+    };
+  })()`);
+  expect(fit.dates).toBeGreaterThan(0);
+  expect(fit.card[0]).toBeLessThanOrEqual(fit.card[1]!);
+  expect(fit.scroller[0]).toBeLessThanOrEqual(fit.scroller[1]!);
+  expect(fit.wrapped).toEqual([]);
+}
+
+/** My Account at a laptop's width: checked, seen, then back to the phone. */
+async function expectAccountOnDesktop(name: string): Promise<void> {
+  await page.setViewportSize(DESKTOP);
+  await expectHistoryFits();
+  await expectAccessible(page);
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize(PHONE.viewport);
+}
+
 async function openAccount(): Promise<void> {
   await page.goto(url(''));
   await page.getByRole('link', { name: 'My Account' }).click();
@@ -174,6 +215,12 @@ describe('Pay Now on a phone with the local checkout', () => {
     await page.getByLabel('Password').fill(CLIENT_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await heading(`Welcome, ${client.firstName}`);
+    // Home puts the balance first, as its own card leading to Pay Now.
+    expect(await textOf(page.getByTestId('task-balance'))).toBe('Balance due: $100.00 Pay now');
+    expect(await page.getByTestId('all-set').count()).toBe(0);
+    expect(await page.getByTestId('task-balance').getAttribute('href')).toBe(`/portal/${org.slug}/account/pay`);
+    await expectAccessible(page);
+    await shot('home-balance');
 
     await openAccount();
     expect(await balance()).toBe('$100.00');
@@ -195,7 +242,10 @@ describe('Pay Now on a phone with the local checkout', () => {
     expect(await page.getByRole('link', { name: 'Pay Now' }).count()).toBe(1);
     expect(await textOf(page.getByRole('link', { name: /Cards on File/ }))).toBe('Credit/Debit Cards on File (0)');
     await expectNoHorizontalScroll();
+    await expectHistoryFits();
+    await expectAccessible(page);
     await shot('account');
+    await expectAccountOnDesktop('account');
 
     // Sort by amount: the largest first, then, clicked again, the smallest first.
     await page.getByRole('link', { name: 'Amount' }).click();
@@ -336,7 +386,13 @@ describe('Pay Now on a phone with the local checkout', () => {
     await heading('My Account');
     expect((await history()).map((row) => row.kind)).toEqual(['invoice', 'invoice']);
     await expectNoHorizontalScroll();
+    await expectHistoryFits();
     await shot('account-after-payment');
+    // A payment's date has a time too: the longest date the table shows, on one line on a desktop as well.
+    await page.getByLabel('Show').selectOption('');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await heading('My Account');
+    await expectAccountOnDesktop('account-after-payment');
   });
 
   it('pays the remaining $20.00 with the saved card once, though the Pay button is double-clicked', async () => {
@@ -388,11 +444,36 @@ describe('Pay Now on a phone with the local checkout', () => {
     expect(await db.payment.count({ where: { clientId: client.holder.clientId, amountCents: 2000 } })).toBe(1);
     expect(await textOf(page.getByTestId('receipt-amount'))).toBe('$20.00');
     expect(await textOf(page.getByTestId('receipt-number'))).toBe(twenty[0]!.payment!.receiptNumber);
+    await expectAccessible(page);
+
+    // Back from the receipt: the review page again, loaded by a GET (not a POST to resubmit, which Chrome
+    // answers with ERR_CACHE_MISS), and it says the payment was made instead of offering to pay again.
+    const back = await page.goBack();
+    expect(back?.status()).toBe(200);
+    await heading('This payment was already made');
+    expect(new URL(page.url()).pathname).toBe(`/portal/${org.slug}/account/pay/review`);
+    expect(await page.getByRole('button', { name: /^Pay/ }).count()).toBe(0);
+    await expectAccessible(page);
+    await shot('pay-now-back-from-receipt');
+    await page.getByTestId('made-payment').click();
+    await heading('Payment received');
+    expect(await textOf(page.getByTestId('receipt-number'))).toBe(twenty[0]!.payment!.receiptNumber);
+    expect(await db.payment.count({ where: { clientId: client.holder.clientId, amountCents: 2000 } })).toBe(1);
 
     await page.getByRole('link', { name: 'Back to My Account' }).click();
     await heading('My Account');
     expect(await balance()).toBe('$0.00');
     expect(await page.getByRole('link', { name: 'Pay Now' }).count()).toBe(0);
+
+    // Nothing owed, no forms: home says so, naming the practice.
+    await page.goto(url(''));
+    const allSet = await textOf(page.getByTestId('all-set'));
+    expect(allSet).toContain(`You're all set`);
+    const practice = await db.organization.findUniqueOrThrow({ where: { id: org.organizationId } });
+    expect(allSet).toContain(practice.name);
+    expect(await page.getByTestId('task-balance').count()).toBe(0);
+    await expectAccessible(page);
+    await shot('home-all-set');
   });
 
   it('cancels on the checkout page: back on My Account, nothing charged, the request abandoned', async () => {

@@ -18,6 +18,7 @@ const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'screens
 
 let service: TestService;
 let org: TestOrganization;
+let practiceName: string;
 let browser: Browser;
 let context: BrowserContext;
 
@@ -26,6 +27,9 @@ beforeAll(async () => {
   [service, browser] = await Promise.all([startTestService(), launchBrowser()]);
   await service.startWorker();
   org = await createTestOrganization(service.database.db);
+  ({ name: practiceName } = await service.database.db.organization.findUniqueOrThrow({
+    where: { id: org.organizationId },
+  }));
 });
 
 beforeEach(async () => {
@@ -57,8 +61,11 @@ async function statusOf(onboardingId: string): Promise<TOnboardingResponse> {
 }
 
 const PASSWORD = 'lantern orchard maple river';
+/** A laptop's screen, where the layout must hold as well as on a phone. */
+const DESKTOP = { width: 1366, height: 768 };
+const squash = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
 
-it('registers through the emailed link, signs in, and the onboarding moves to REGISTERED', async () => {
+it('registers through the emailed link, is signed in by it, and the onboarding moves to REGISTERED', async () => {
   const { event, onboardingId, link } = await invite();
   const page = await context.newPage();
 
@@ -74,15 +81,17 @@ it('registers through the emailed link, signs in, and the onboarding moves to RE
   await page.fill('#password', PASSWORD);
   await page.fill('#passwordConfirmation', PASSWORD);
   await page.click('button[type=submit]');
-  await page.waitForSelector('text=Your account is ready');
-  await page.screenshot({ path: path.join(SCREENSHOTS, 'registration-done-phone.png'), fullPage: true });
-
-  await page.getByRole('link', { name: 'Sign in' }).click();
-  await page.fill('#email', event.data.client.email!);
-  await page.fill('#password', PASSWORD);
-  await page.click('button[type=submit]');
+  // Signed in by registering (no second password prompt), told which address is the login from now on.
   await page.waitForSelector(`text=Welcome, ${event.data.client.firstName}`);
-  await page.screenshot({ path: path.join(SCREENSHOTS, 'portal-home-phone.png'), fullPage: true });
+  expect(new URL(page.url()).pathname).toBe(`/portal/${org.slug}`);
+  const welcome = squash(await page.getByTestId('welcome').textContent());
+  expect(welcome).toContain('Your account is ready');
+  expect(welcome).toContain(event.data.client.email!);
+  // Nothing to do yet (no forms sent): the page says so and names the practice.
+  expect(squash(await page.getByTestId('all-set').textContent())).toContain(`You're all set`);
+  expect(await page.getByTestId('all-set').textContent()).toContain(practiceName);
+  await expectAccessible(page);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'registration-done-phone.png'), fullPage: true });
 
   const onboarding = await eventually(async () => {
     const current = await statusOf(onboardingId);
@@ -99,9 +108,9 @@ it('registers through the emailed link, signs in, and the onboarding moves to RE
     where: { clientId: onboarding.clientId!, action: { in: ['portal.register', 'portal.sign_in'] } },
     orderBy: { occurredAt: 'asc' },
   });
-  expect(trail.map((event) => [event.action, event.outcome])).toEqual([
-    ['portal.register', 'success'],
-    ['portal.sign_in', 'success'],
+  expect(trail.map((event) => [event.action, event.outcome, event.detail])).toEqual([
+    ['portal.register', 'success', { result: 'registered' }],
+    ['portal.sign_in', 'success', { reason: 'registration' }],
   ]);
   expect(trail[0]!.userAgent).toMatch(/Chrome/);
 
@@ -114,6 +123,21 @@ it('registers through the emailed link, signs in, and the onboarding moves to RE
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.goto(`${service.api.url}/portal/${org.slug}`);
   expect(await page.textContent('h1')).toBe('Sign in');
+
+  // A wrong password keeps the email typed in (never the password); then the right one signs in.
+  await page.fill('#email', event.data.client.email!);
+  await page.fill('#password', 'not the password at all');
+  await page.click('button[type=submit]');
+  expect(await page.textContent('[role=alert]')).toContain('The email or password is not right');
+  expect(await page.inputValue('#email')).toBe(event.data.client.email);
+  expect(await page.inputValue('#password')).toBe('');
+  await expectAccessible(page);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'sign-in-error-phone.png'), fullPage: true });
+  await page.fill('#password', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForSelector(`text=Welcome, ${event.data.client.firstName}`);
+  // The welcome line belongs to the moment of registering, not to every sign-in.
+  expect(await page.getByTestId('welcome').count()).toBe(0);
 });
 
 it('explains a mismatch and a weak password without revealing the chart', async () => {
@@ -126,8 +150,28 @@ it('explains a mismatch and a weak password without revealing the chart', async 
   await page.fill('#password', PASSWORD);
   await page.fill('#passwordConfirmation', PASSWORD);
   await page.click('button[type=submit]');
-  expect(await page.textContent('[role=alert]')).toContain('do not match our records');
+  const wrongName = squash(await page.textContent('[role=alert]'));
+  expect(wrongName).toContain('do not match our records');
+  expect(wrongName).toContain('You have 4 more tries before this link is locked');
+  expect(wrongName).toContain('please enter your new password again');
   expect(await page.content()).not.toContain(event.data.client.lastName);
+  // What was typed stays (but the passwords, which never go back into a page).
+  expect(await page.inputValue('#lastName')).toBe('Somebody-Else');
+  expect(await page.inputValue('#dateOfBirth')).toBe(event.data.client.dateOfBirth);
+  expect(await page.inputValue('#password')).toBe('');
+  expect(await page.inputValue('#passwordConfirmation')).toBe('');
+  await expectAccessible(page);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'registration-mismatch-phone.png'), fullPage: true });
+
+  // A wrong date of birth reads the same but for the count: the page never says which field was wrong.
+  await page.fill('#lastName', event.data.client.lastName);
+  await page.fill('#dateOfBirth', '1990-01-01');
+  await page.fill('#password', PASSWORD);
+  await page.fill('#passwordConfirmation', PASSWORD);
+  await page.click('button[type=submit]');
+  const wrongDate = squash(await page.textContent('[role=alert]'));
+  expect(wrongDate.replace('3 more', '4 more')).toBe(wrongName);
+  expect(await page.inputValue('#dateOfBirth')).toBe('1990-01-01');
 
   await page.fill('#lastName', event.data.client.lastName);
   await page.fill('#dateOfBirth', event.data.client.dateOfBirth);
@@ -209,6 +253,46 @@ it('ends the previous session when the same browser signs in again', async () =>
     where: { email: event.data.client.email! },
   });
   const sessions = await service.database.db.portalSession.findMany({ where: { portalAccountId: account.id } });
-  expect(sessions).toHaveLength(2);
+  // Registering signed the browser in (one session); each sign-in after it replaced the one before.
+  expect(sessions).toHaveLength(3);
   expect(sessions.filter((session) => session.revokedAt === null)).toHaveLength(1);
+});
+
+it('home puts what is to do first as cards (forms, with their count), Sign out in the header, on a phone and a desktop', async () => {
+  const { event, link } = await invite({ formPackageKey: org.formPackageKey });
+  const page = await context.newPage();
+  await page.goto(link);
+  await page.fill('#lastName', event.data.client.lastName);
+  await page.fill('#dateOfBirth', event.data.client.dateOfBirth);
+  await page.fill('#password', PASSWORD);
+  await page.fill('#passwordConfirmation', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForSelector(`text=Welcome, ${event.data.client.firstName}`);
+
+  // The forms arrive once the onboarding's form request has assigned them.
+  const forms = page.getByTestId('task-forms');
+  await eventually(async () => {
+    await page.reload();
+    return (await forms.count()) === 1 ? true : undefined;
+  });
+  expect(await page.getByTestId('all-set').count()).toBe(0);
+  const task = squash(await forms.textContent());
+  const count = Number(/(\d+) forms? from/.exec(task)?.[1]);
+  expect(count).toBeGreaterThan(0);
+  expect(task).toContain(
+    `Complete your forms ${count} ${count === 1 ? 'form' : 'forms'} from ${practiceName} to complete`,
+  );
+  // Sign out is in the header, not one of the buttons of the page.
+  expect(await page.locator('header').getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+  expect(await page.locator('main').getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+  await expectAccessible(page);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'portal-home-todo-phone.png'), fullPage: true });
+  await page.setViewportSize(DESKTOP);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'portal-home-todo-desktop.png'), fullPage: true });
+  await page.setViewportSize(PHONE.viewport);
+
+  // The count is the list My Documents shows: the card leads to exactly that many forms to do.
+  await forms.click();
+  await page.waitForSelector('h1:has-text("My Documents")');
+  expect(await page.locator('.documents .tag-pending, .documents .tag-in_progress').count()).toBe(count);
 });

@@ -2,7 +2,8 @@
  * Issue 13: the client portal's payment pages over HTTP. Back from the
  * provider, the status page says "Confirming your payment" without a meta
  * refresh (a "Check again" link instead); the pay form says what is wrong
- * with an amount; the pages revalidate instead of being no-store.
+ * with an amount; the pages revalidate instead of being no-store; every page
+ * of Pay Now is a GET (post, then redirect), so Back never meets a POST result.
  */
 import { randomUUID } from 'node:crypto';
 import { SESSION_COOKIE } from '../../web/portal/portal-session';
@@ -94,4 +95,63 @@ test('back from the provider: "Confirming your payment", Check again, no meta re
   expect(before).toContain('Cancel this payment');
   expect(before).not.toContain('Confirming your payment');
   expect(before).not.toMatch(/http-equiv="refresh"/i);
+});
+
+test('Pay Now posts, then redirects: the review page is a GET whose URL holds its submission key', async () => {
+  // The test before left a payment open, and Pay Now sends the client to an open payment instead of its form.
+  await service.database.db.paymentRequest.updateMany({
+    where: { clientId: client.holder.clientId, status: 'AWAITING_PAYMENT' },
+    data: { status: 'ABANDONED' },
+  });
+  const form = await get('/account/pay');
+  const csrfCookie = /portal_csrf=[^;]+/.exec(form.headers.get('set-cookie') ?? '')?.[0];
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  const posted = await fetch(`${service.api.url}/portal/${org.slug}/account/pay/review`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${cookie}; ${csrfCookie}` },
+    body: new URLSearchParams({ _csrf: csrf, amount: '12.00', card: 'new', saveCard: 'yes' }).toString(),
+    redirect: 'manual',
+  });
+  expect(posted.status).toBe(303);
+  const location = new URL(posted.headers.get('location')!, service.api.url);
+  expect(location.pathname).toBe(`/portal/${org.slug}/account/pay/review`);
+  expect(location.searchParams.get('amount')).toBe('12.00');
+  expect(location.searchParams.get('saveCard')).toBe('yes');
+  const key = location.searchParams.get('key')!;
+  expect(key).toMatch(/^[A-Za-z0-9_-]{32,64}$/);
+
+  // Loaded again (Back, reload): the same key, so pressing Pay again is the same payment.
+  const review = () => get(`${location.pathname.replace(`/portal/${org.slug}`, '')}${location.search}`);
+  for (const page of [await (await review()).text(), await (await review()).text()]) {
+    expect(page).toContain('Review your payment');
+    expect(page).toContain(`name="submissionKey" value="${key}"`);
+  }
+
+  // Once that key has started a payment, the page says so and offers no second one.
+  const made = await service.database.db.paymentRequest.create({
+    data: {
+      organizationId: org.organizationId,
+      clientId: client.holder.clientId,
+      portalAccountId: client.holder.portalAccountId,
+      kind: 'BALANCE',
+      status: 'SUCCEEDED',
+      amountCents: 1200,
+      submissionKey: key,
+      workflowId: `test-${randomUUID()}`,
+    },
+  });
+  const again = await review();
+  const html = await again.text();
+  expect(again.status).toBe(200);
+  expect(html).toContain('This payment was already made');
+  expect(html).toContain(`href="/portal/${org.slug}/account/payments/${made.id}"`);
+  expect(html).not.toContain('name="submissionKey"');
+
+  // A review URL without a usable key starts over at the pay form.
+  const bare = await fetch(`${service.api.url}/portal/${org.slug}/account/pay/review?amount=12.00&card=new`, {
+    headers: { cookie },
+    redirect: 'manual',
+  });
+  expect(bare.status).toBe(303);
+  expect(bare.headers.get('location')).toBe(`/portal/${org.slug}/account/pay`);
 });

@@ -61,13 +61,40 @@ export async function signIn(
     return null;
   }
   await audit('success', 'password');
+  return openSession(db, account.id);
+}
+
+/**
+ * A client who has just registered is signed in at once: they proved who they
+ * are (chart details) and chose the password a moment ago, so asking again
+ * would only lose them. On the trail as a sign-in, with its reason.
+ */
+export async function signInAfterRegistration(
+  db: Db,
+  account: { portalAccountId: string; organizationId: string; clientId: string },
+  origin: AuditEntry['origin'] = {},
+): Promise<string> {
+  await recordAudit(db, {
+    organizationId: account.organizationId,
+    actor: { type: 'portal_user', id: account.portalAccountId },
+    action: 'portal.sign_in',
+    clientId: account.clientId,
+    outcome: 'success',
+    origin,
+    detail: { reason: 'registration' },
+  });
+  return openSession(db, account.portalAccountId);
+}
+
+/** A new session (a fresh random token, only its hash stored); clears the failed-sign-in count. */
+async function openSession(db: Db, portalAccountId: string): Promise<string> {
   const token = randomToken();
   const now = Date.now();
   await db.$transaction([
-    db.portalAccount.update({ where: { id: account.id }, data: { failedLogins: 0, lockedUntil: null } }),
+    db.portalAccount.update({ where: { id: portalAccountId }, data: { failedLogins: 0, lockedUntil: null } }),
     db.portalSession.create({
       data: {
-        portalAccountId: account.id,
+        portalAccountId,
         tokenHash: hashToken(token),
         expiresAt: new Date(now + SESSION_ABSOLUTE_MS),
       },
@@ -110,6 +137,15 @@ export async function currentUser(db: Db, token: string | undefined): Promise<Po
     displayName: session.portalAccount.ownerName ?? session.portalAccount.client.firstName,
     sessionId: session.id,
   };
+}
+
+/** The address the client signs in with (the portal's login is the email the practice has on file). */
+export async function loginEmail(db: Db, user: PortalUser): Promise<string> {
+  const account = await db.portalAccount.findUniqueOrThrow({
+    where: { id: user.portalAccountId },
+    select: { email: true },
+  });
+  return account.email;
 }
 
 export async function signOut(db: Db, token: string | undefined): Promise<void> {

@@ -30,12 +30,21 @@ export type LinkState =
   | { usable: false; reason: 'invalid'; link: RegistrationLink | null };
 
 export type RegistrationResult =
-  | { outcome: 'registered'; link: RegistrationLink }
-  | { outcome: 'mismatch'; link: RegistrationLink }
+  | { outcome: 'registered'; link: RegistrationLink; account: RegisteredAccount }
+  /** attemptsLeft: wrong tries still allowed before the link locks, which the page tells the client. */
+  | { outcome: 'mismatch'; link: RegistrationLink; attemptsLeft: number }
   | { outcome: 'weak-password'; link: RegistrationLink; problem: string }
   | { outcome: 'locked'; link: RegistrationLink }
   | { outcome: 'invalid'; link: RegistrationLink | null }
   | { outcome: 'used'; link: RegistrationLink };
+
+/** Who just registered: enough to sign them straight in and to tell them which email is their login. */
+export interface RegisteredAccount {
+  portalAccountId: string;
+  organizationId: string;
+  clientId: string;
+  email: string;
+}
 
 export interface RegistrationForm {
   lastName: string;
@@ -144,7 +153,7 @@ export async function registerPortalAccount(
         });
         return { outcome: 'locked', link };
       }
-      return { outcome: 'mismatch', link };
+      return { outcome: 'mismatch', link, attemptsLeft: MAX_REGISTRATION_ATTEMPTS - attempts };
     }
     if (problem || !passwordHash) return { outcome: 'weak-password', link, problem: problem ?? 'Choose a password.' };
 
@@ -163,7 +172,17 @@ export async function registerPortalAccount(
         detail: { sequence: invitation.sequence },
       },
     });
-    return { outcome: 'registered', link, workflowId: invitation.onboarding.workflowId };
+    return {
+      outcome: 'registered',
+      link,
+      account: {
+        portalAccountId: invitation.portalAccountId,
+        organizationId: found.organizationId,
+        clientId: client.clientId,
+        email: client.email,
+      },
+      workflowId: invitation.onboarding.workflowId,
+    };
   });
 
   // Identity checks against the chart are PHI access: each attempt is on the trail.

@@ -333,6 +333,14 @@ export async function loadPayment(db: Db, holder: AccountHolder, paymentRequestI
   return request;
 }
 
+/** The payment a review page's submission key already started, if any: Back to that page must not offer to pay again. */
+export function paymentOfSubmission(db: Db, holder: AccountHolder, submissionKey: string) {
+  return db.paymentRequest.findFirst({
+    where: { submissionKey, clientId: holder.clientId },
+    select: { id: true, status: true },
+  });
+}
+
 /** Cancel on the provider's page: the workflow ends the checkout (unless it was paid after all). */
 export async function cancelPayment(deps: PaymentDeps, holder: AccountHolder, paymentRequestId: string) {
   const request = await loadPayment(deps.db, holder, paymentRequestId);

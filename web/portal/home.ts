@@ -1,30 +1,74 @@
-/** The portal home: what is left to do, and the way to each area. */
-import { parse } from 'cookie';
+/**
+ * The portal home: what needs doing first (forms, the onboarding's payment
+ * step, a balance), each its own card; "You're all set" when nothing does.
+ * The counts come from the same use cases as My Documents and My Account, so
+ * the home never disagrees with the page it links to.
+ */
 import { Router } from 'express';
-import { html, page } from '../html';
+import { formatMoney } from '../../domain/money';
+import { html, page, type Html } from '../html';
 import { send } from '../send-page';
-import { currentUser } from '../../use-cases/accounts/portal-sessions';
+import { loginEmail } from '../../use-cases/accounts/portal-sessions';
 import { countOutstandingDocuments } from '../../use-cases/forms/portal-documents';
-import { accountHolder } from '../../use-cases/billing/portal-payments';
-import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
-import { SESSION_COOKIE, type PortalContext } from './portal-session';
+import { accountHolder, accountOverview } from '../../use-cases/billing/portal-payments';
+import { signedInClient, type PortalContext } from './portal-session';
 import { paymentStepPanel } from './payment-step';
 
 export function homeRoutes(deps: PortalContext): Router {
   const router = Router();
-  const base = '';
-  const organizationBySlug = (slug: string) => findOrganizationBySlug(deps.db, slug);
 
   router.get('/portal/:orgSlug', async (req, res) => {
-    const org = await organizationBySlug(req.params.orgSlug);
-    const user = await currentUser(deps.db, parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
-    if (!user || user.organizationId !== org.id) {
-      res.redirect(303, `${base}/portal/${org.slug}/login`);
-      return;
-    }
-    const outstanding = await countOutstandingDocuments(deps.db, user);
+    const session = await signedInClient(deps.db, req, res);
+    if (!session) return;
+    const { org, user } = session;
+    const holder = await accountHolder(deps.db, user);
     const csrf = deps.csrf(req, res);
-    const paymentStep = await paymentStepPanel(deps, await accountHolder(deps.db, user), org, csrf);
+    const [outstanding, account, paymentStep] = await Promise.all([
+      countOutstandingDocuments(deps.db, user),
+      accountOverview(deps, holder, { sort: 'date', order: 'desc' }),
+      paymentStepPanel(deps, holder, org, csrf),
+    ]);
+    // Just registered (and signed in by it): the one moment to say which address is their login from now on.
+    const welcome =
+      req.query.welcome !== undefined
+        ? html`<p class="ok" role="status" data-testid="welcome">
+            Your account is ready. Next time, sign in with <strong>${await loginEmail(deps.db, user)}</strong> and the
+            password you just chose.
+          </p>`
+        : '';
+
+    const tasks: Html[] = [];
+    if (outstanding > 0) {
+      tasks.push(
+        html`<a class="task" href="/portal/${org.slug}/documents" data-testid="task-forms">
+          <span class="task-title">Complete your forms</span>
+          <span class="task-detail"
+            >${outstanding} ${outstanding === 1 ? 'form' : 'forms'} from ${org.name} to complete</span
+          >
+        </a>`,
+      );
+    }
+    if (paymentStep) tasks.push(html`<div class="task">${paymentStep}</div>`);
+    if (account.openPayment) {
+      tasks.push(
+        html`<a class="task" href="/portal/${org.slug}/account/payments/${account.openPayment.id}">
+          <span class="task-title">A payment is in progress</span>
+          <span class="task-detail">See where it stands</span>
+        </a>`,
+      );
+    } else if (account.balanceCents > 0) {
+      tasks.push(
+        html`<a
+          class="task"
+          href="/portal/${org.slug}/account${account.paymentsOpen ? '/pay' : ''}"
+          data-testid="task-balance"
+        >
+          <span class="task-title">Balance due: ${formatMoney(account.balanceCents)}</span>
+          <span class="task-detail">${account.paymentsOpen ? 'Pay now' : 'See your account'}</span>
+        </a>`,
+      );
+    }
+
     send(
       res,
       200,
@@ -33,22 +77,34 @@ export function homeRoutes(deps: PortalContext): Router {
         practiceName: org.name,
         contact: org.contact,
         brandColor: org.brandColor,
-        body: html`<div class="card">
-          ${paymentStep}
+        // Signing out is always there but never the first thing offered: the header, styled as a link.
+        nav: html`<form method="post" action="/portal/${org.slug}/logout">
+          <input type="hidden" name="_csrf" value="${csrf}" />
+          <button type="submit">Sign out</button>
+        </form>`,
+        body: html`${welcome}
           ${
-            outstanding > 0
-              ? html`<p class="ok" role="status">
-                  You have ${outstanding} ${outstanding === 1 ? 'form' : 'forms'} to complete.
-                </p>`
-              : html`<p>${org.name} will let you know by email when there are forms for you to complete.</p>`
+            tasks.length > 0
+              ? html`<section aria-labelledby="todo-heading">
+                  <h2 id="todo-heading" class="section-heading">To do</h2>
+                  <div class="tasks">${tasks}</div>
+                </section>`
+              : html`<div class="card all-set" data-testid="all-set">
+                  <h2>You're all set</h2>
+                  <p>
+                    Nothing needs doing right now. ${org.name} will email you when there are forms for you to complete
+                    or a new bill.
+                  </p>
+                </div>`
           }
-          <a class="button" href="${base}/portal/${org.slug}/documents">My Documents</a>
-          <a class="button" href="${base}/portal/${org.slug}/account">My Account</a>
-          <form method="post" action="${base}/portal/${org.slug}/logout">
-            <input type="hidden" name="_csrf" value="${csrf}" />
-            <button type="submit">Sign out</button>
-          </form>
-        </div>`,
+          <nav aria-label="Your account" class="areas">
+            <a href="/portal/${org.slug}/documents"
+              ><span class="area-title">My Documents</span> <span class="hint">forms and signed copies</span></a
+            >
+            <a href="/portal/${org.slug}/account"
+              ><span class="area-title">My Account</span> <span class="hint">balance, payments and receipts</span></a
+            >
+          </nav>`,
       }),
     );
   });

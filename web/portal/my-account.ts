@@ -56,7 +56,10 @@ export function myAccountRoutes(deps: PortalContext): Router {
         practiceName: org.name,
         contact: org.contact,
         brandColor: org.brandColor,
-        body: html`${notice}
+        // Wide (not a phone's column) on a desktop: the history is a five-column table.
+        wide: true,
+        body: html`<div class="account-page">
+          ${notice}
           <div class="card">
             <p>Balance due</p>
             <p class="balance" data-testid="balance"><strong>${formatMoney(account.balanceCents)}</strong></p>
@@ -111,57 +114,62 @@ export function myAccountRoutes(deps: PortalContext): Router {
             ${
               account.history.length === 0
                 ? html`<p>Nothing to show yet.</p>`
-                : html`<table class="list history">
-                    <thead>
-                      <tr>
-                        <th ${ariaSort('date')}>Date</th>
-                        <th>Description</th>
-                        <th ${ariaSort('amount')}>Amount</th>
-                        <th>Status</th>
-                        <th>Documents</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      ${account.history.map(
-                        (entry) =>
-                          html`<tr data-kind="${entry.kind}">
-                            <td data-label="Date">${dateText(entry.date, org.timeZone, entry.kind === 'payment')}</td>
-                            <td data-label="Description">${entry.description}</td>
-                            <td data-label="Amount">${formatMoney(entry.amountCents)}</td>
-                            <td data-label="Status">
-                              ${
-                                entry.kind === 'invoice'
-                                  ? html`${STATUS_TEXT[entry.status] ?? entry.status}${
-                                      entry.balanceCents ? html` (${formatMoney(entry.balanceCents)} due)` : ''
-                                    }`
-                                  : 'Paid'
-                              }
-                            </td>
-                            <td data-label="Documents">
-                              ${
-                                entry.kind === 'invoice'
-                                  ? html`<a href="/portal/${org.slug}/account/invoices/${entry.id}/invoice.pdf"
-                                        >Invoice</a
-                                      >${
-                                        entry.hasSuperbill
-                                          ? html` ·
-                                              <a href="/portal/${org.slug}/account/invoices/${entry.id}/superbill.pdf"
-                                                >Superbill</a
-                                              >`
-                                          : ''
+                : html`<div class="table-scroll">
+                    <table class="list history">
+                      <thead>
+                        <tr>
+                          <th ${ariaSort('date')}>Date</th>
+                          <th>Description</th>
+                          <th ${ariaSort('amount')}>Amount</th>
+                          <th>Status</th>
+                          <th>Documents</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        ${account.history.map(
+                          (entry) =>
+                            html`<tr data-kind="${entry.kind}">
+                              <td data-label="Date" class="date">
+                                ${dateText(entry.date, org.timeZone, entry.kind === 'payment')}
+                              </td>
+                              <td data-label="Description">${entry.description}</td>
+                              <td data-label="Amount" class="amount">${formatMoney(entry.amountCents)}</td>
+                              <td data-label="Status">
+                                ${
+                                  entry.kind === 'invoice'
+                                    ? html`${STATUS_TEXT[entry.status] ?? entry.status}${
+                                        entry.balanceCents ? html` (${formatMoney(entry.balanceCents)} due)` : ''
                                       }`
-                                  : html`<a href="/portal/${org.slug}/account/payments/${entry.paymentRequestId}"
-                                      >Receipt</a
-                                    >`
-                              }
-                            </td>
-                          </tr>`,
-                      )}
-                    </tbody>
-                  </table>`
+                                    : 'Paid'
+                                }
+                              </td>
+                              <td data-label="Documents">
+                                ${
+                                  entry.kind === 'invoice'
+                                    ? html`<a href="/portal/${org.slug}/account/invoices/${entry.id}/invoice.pdf"
+                                          >Invoice</a
+                                        >${
+                                          entry.hasSuperbill
+                                            ? html` ·
+                                                <a href="/portal/${org.slug}/account/invoices/${entry.id}/superbill.pdf"
+                                                  >Superbill</a
+                                                >`
+                                            : ''
+                                        }`
+                                    : html`<a href="/portal/${org.slug}/account/payments/${entry.paymentRequestId}"
+                                        >Receipt</a
+                                      >`
+                                }
+                              </td>
+                            </tr>`,
+                        )}
+                      </tbody>
+                    </table>
+                  </div>`
             }
             <a class="button secondary" href="/portal/${org.slug}">Back to home</a>
-          </div>`,
+          </div>
+        </div>`,
       }),
     );
   });

@@ -3,6 +3,12 @@
  * provider's hosted page (a new card) or a charge of a saved one. No card
  * number is ever typed on these pages. The same review page posted twice is
  * one payment (its submission key).
+ *
+ * Every page of the flow is the answer to a GET (post, then redirect): Back
+ * from the receipt lands on a page the browser can load again, never on a
+ * POST result it would have to resubmit (Chrome's ERR_CACHE_MISS). The review
+ * page's URL carries its submission key, so going Back to it and pressing Pay
+ * again is still the one payment, and the page says it was made.
  */
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
@@ -12,7 +18,7 @@ import { AppError } from '../../use-cases/app-error';
 import { originOf } from '../../http/audit-context';
 import { html, page } from '../html';
 import { send } from '../send-page';
-import { accountOverview, startPayment } from '../../use-cases/billing/portal-payments';
+import { accountOverview, paymentOfSubmission, startPayment } from '../../use-cases/billing/portal-payments';
 import { accountPages, cardText, nextPage, ZId, ZSubmissionKey } from './account-pages';
 import type { PortalContext } from './portal-session';
 
@@ -99,15 +105,55 @@ export function payNowRoutes(deps: PortalContext): Router {
     await payForm(req, res, session, {}, null);
   });
 
-  /** Pay Now, step 2: review everything before confirming. */
+  /** Pay Now, step 1 posted: on to the review page by a GET, with a new submission key in its URL. */
   router.post('/portal/:orgSlug/account/pay/review', async (req, res) => {
     deps.checkCsrf(req);
     const session = await signedIn(req, res);
     if (!session) return;
-    const { org, holder } = session;
     const form = ZPayForm.safeParse(req.body);
     if (!form.success) throw new AppError('VALIDATION_FAILED', 'bad pay form');
     const { amount, card, saveCard } = form.data;
+    const query = new URLSearchParams({
+      amount,
+      card,
+      ...(saveCard === 'yes' ? { saveCard } : {}),
+      key: randomBytes(24).toString('base64url'),
+    });
+    res.redirect(303, `/portal/${session.org.slug}/account/pay/review?${query.toString()}`);
+  });
+
+  /** Pay Now, step 2: review everything before confirming. */
+  router.get('/portal/:orgSlug/account/pay/review', async (req, res) => {
+    const session = await signedIn(req, res);
+    if (!session) return;
+    const { org, holder } = session;
+    const form = ZPayForm.extend({ key: ZSubmissionKey }).safeParse(req.query);
+    if (!form.success) {
+      // A hand-made or truncated URL: start the payment again rather than show an error.
+      res.redirect(303, `/portal/${org.slug}/account/pay`);
+      return;
+    }
+    const { amount, card, saveCard, key } = form.data;
+    const made = await paymentOfSubmission(deps.db, holder, key);
+    if (made) {
+      send(
+        res,
+        200,
+        page({
+          title: 'This payment was already made',
+          practiceName: org.name,
+          brandColor: org.brandColor,
+          body: html`<div class="card">
+            <p role="status">You already confirmed this payment, so it was not made again.</p>
+            <a class="button" href="/portal/${org.slug}/account/payments/${made.id}" data-testid="made-payment"
+              >See this payment</a
+            >
+            <a class="button secondary" href="/portal/${org.slug}/account">Back to My Account</a>
+          </div>`,
+        }),
+      );
+      return;
+    }
     const typed = { amount, card, saveCard: saveCard === 'yes' };
     const account = await accountOverview(deps, holder, { sort: 'date', order: 'desc' });
     const cents = parseAmountToCents(amount);
@@ -141,7 +187,7 @@ export function payNowRoutes(deps: PortalContext): Router {
         brandColor: org.brandColor,
         body: html`<form method="post" action="/portal/${org.slug}/account/pay" class="card">
           <input type="hidden" name="_csrf" value="${deps.csrf(req, res)}" />
-          <input type="hidden" name="submissionKey" value="${randomBytes(24).toString('base64url')}" />
+          <input type="hidden" name="submissionKey" value="${key}" />
           <input type="hidden" name="amount" value="${(cents / 100).toFixed(2)}" />
           <input type="hidden" name="card" value="${savedCard ? savedCard.id : 'new'}" />
           ${!savedCard && typed.saveCard ? html`<input type="hidden" name="saveCard" value="yes" />` : ''}

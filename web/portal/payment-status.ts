@@ -53,10 +53,7 @@ export function paymentStatusRoutes(deps: PortalContext): Router {
               : ''
           }
         </dl>
-        <p class="hint no-print">
-          A copy of this receipt was emailed to you. Print or save this page: the PDF is the easiest to print or keep,
-          and your browser's Print prints this page without the buttons.
-        </p>
+        <p class="hint no-print">A copy of this receipt was emailed to you.</p>
         <a
           class="button"
           data-testid="receipt-pdf"

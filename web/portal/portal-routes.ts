@@ -13,7 +13,7 @@ import { html, page, type Html } from '../html';
 import { howToReach, type PagePractice } from '../practice-contact';
 import { send } from '../send-page';
 import { doorLimiter } from '../door-limiter';
-import { SESSION_ABSOLUTE_MS, signIn, signOut } from '../../use-cases/accounts/portal-sessions';
+import { signIn, signInAfterRegistration, signOut } from '../../use-cases/accounts/portal-sessions';
 import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
 import {
   inspectRegistrationLink,
@@ -30,7 +30,7 @@ import { passwordResetRoutes } from './password-reset';
 import { payNowRoutes } from './pay-now';
 import { paymentStatusRoutes } from './payment-status';
 import { paymentStepRoutes } from './payment-step';
-import { portalContext, SESSION_COOKIE, type PortalDeps } from './portal-session';
+import { portalContext, SESSION_COOKIE, startSession, type PortalDeps } from './portal-session';
 
 const ZRegistrationForm = z.object({
   lastName: z.string().trim().min(1).max(100),
@@ -40,11 +40,28 @@ const ZRegistrationForm = z.object({
 });
 const ZSignInForm = z.object({ email: z.string().trim().max(254), password: z.string().max(MAX_PASSWORD_LENGTH) });
 
-/** What the person typed comes back after an error (never the password), so they fix one field, not four. */
+/**
+ * What the person typed comes back after an error, so they fix one field, not
+ * four. Never the passwords: a password written back into the page would sit
+ * in its HTML (view-source, a shared screen, a proxy's log), so the message
+ * asks for them again instead.
+ */
 interface Typed {
   lastName?: string;
   dateOfBirth?: string;
 }
+
+/** A non-secret field of a post as typed, whatever its shape, cut to what its input allows. */
+function typedField(body: unknown, name: string, max: number): string | undefined {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value.slice(0, max) : undefined;
+}
+
+function typedIn(body: unknown): Typed {
+  return { lastName: typedField(body, 'lastName', 100), dateOfBirth: typedField(body, 'dateOfBirth', 10) };
+}
+
+const passwordsAgain = 'For your security, please enter your new password again.';
 
 function registrationForm(csrf: string, link: RegistrationLink, message: Html | null, typed: Typed = {}): string {
   return page({
@@ -193,29 +210,18 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
         return;
       }
       const message = html`<p class="error" role="alert">
-        Please fill in every field; the date of birth as day, month and year.
+        Please fill in every field; the date of birth as day, month and year. ${passwordsAgain}
       </p>`;
-      send(res, 400, registrationForm(csrf, state.link, message));
+      send(res, 400, registrationForm(csrf, state.link, message, typedIn(req.body)));
       return;
     }
     const result = await registerPortalAccount(deps, req.params.token, form.data, originOf(req));
     switch (result.outcome) {
       case 'registered':
-        send(
-          res,
-          200,
-          page({
-            title: 'Your account is ready',
-            practiceName: result.link.practiceName,
-            brandColor: result.link.brandColor,
-            contact: result.link.contact,
-            body: html`<div class="card">
-              <p class="ok" role="status">You have set up your Client Portal account.</p>
-              <p>Sign in with your email address and the password you just chose.</p>
-              <a class="button" href="${base}/portal/${result.link.organizationSlug}/login">Sign in</a>
-            </div>`,
-          }),
-        );
+        // Signed in at once, and sent on with a GET (Back and reload never post the form again); home says
+        // which email address is their login from now on.
+        await startSession(deps, req, res, await signInAfterRegistration(deps.db, result.account, originOf(req)));
+        res.redirect(303, `${base}/portal/${result.link.organizationSlug}?welcome=1`);
         return;
       case 'mismatch':
         send(
@@ -226,7 +232,14 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
             result.link,
             html`<p class="error" role="alert">
               Those details do not match our records. Check the spelling of your last name and your date of birth.
+              ${
+                result.attemptsLeft === 1
+                  ? 'You have 1 more try before this link is locked to protect your information.'
+                  : `You have ${result.attemptsLeft} more tries before this link is locked to protect your information.`
+              }
+              ${passwordsAgain}
             </p>`,
+            form.data,
           ),
         );
         return;
@@ -234,7 +247,12 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
         send(
           res,
           422,
-          registrationForm(csrf, result.link, html`<p class="error" role="alert">${result.problem}</p>`, form.data),
+          registrationForm(
+            csrf,
+            result.link,
+            html`<p class="error" role="alert">${result.problem} ${passwordsAgain}</p>`,
+            form.data,
+          ),
         );
         return;
       case 'locked':
@@ -249,7 +267,8 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
     }
   });
 
-  const signInPage = (req: Request, res: Response, org: PagePractice, error: boolean) =>
+  /** After a refused sign-in the email stays typed in; the password never comes back. */
+  const signInPage = (req: Request, res: Response, org: PagePractice, error: boolean, email = '') =>
     page({
       title: 'Sign in',
       practiceName: org.name,
@@ -260,7 +279,7 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
         <form method="post" action="${base}/portal/${org.slug}/login">
           <input type="hidden" name="_csrf" value="${deps.csrf(req, res)}" />
           <label for="email">Email</label>
-          <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" />
+          <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" value="${email}" />
           <label for="password">Password</label>
           <input id="password" name="password" type="password" autocomplete="current-password" required />
           <button type="submit">Sign in</button>
@@ -285,21 +304,10 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
       ? await signIn(deps.db, org.id, form.data.email, form.data.password, originOf(req))
       : null;
     if (!token) {
-      send(res, 401, signInPage(req, res, org, true));
+      send(res, 401, signInPage(req, res, org, true, typedField(req.body, 'email', 254)));
       return;
     }
-    // A new session id at every sign-in (no fixation); the session of any old cookie ends here.
-    await signOut(deps.db, parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
-    res.append(
-      'Set-Cookie',
-      serialize(SESSION_COOKIE, token, {
-        httpOnly: true,
-        secure,
-        sameSite: 'lax',
-        path: '/portal',
-        maxAge: SESSION_ABSOLUTE_MS / 1000,
-      }),
-    );
+    await startSession(deps, req, res, token);
     res.redirect(303, `${base}/portal/${org.slug}`);
   });
 

@@ -3,12 +3,12 @@
  * signed-in client, and the CSRF field and check bound to this deployment.
  */
 import type { Client } from '@temporalio/client';
-import { parse } from 'cookie';
+import { parse, serialize } from 'cookie';
 import type { Request, Response } from 'express';
 import type { Db } from '../../db/client';
 import type { Logger } from '../../observability/logger';
 import type { PaymentProvider } from '../../payments/payment-provider';
-import { currentUser } from '../../use-cases/accounts/portal-sessions';
+import { currentUser, SESSION_ABSOLUTE_MS, signOut } from '../../use-cases/accounts/portal-sessions';
 import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
 import { assertCsrf, csrfField } from '../csrf';
 
@@ -57,4 +57,23 @@ export async function signedInClient(db: Db, req: Request, res: Response) {
   }
   const { timeZone } = await db.organization.findUniqueOrThrow({ where: { id: org.id }, select: { timeZone: true } });
   return { org: { ...org, timeZone }, user };
+}
+
+/**
+ * Hands the browser a new session (sign-in, or registration, which signs in):
+ * a new session id every time, so a planted cookie is never promoted (no
+ * fixation), and the session of any old cookie ends here.
+ */
+export async function startSession(deps: PortalContext, req: Request, res: Response, token: string): Promise<void> {
+  await signOut(deps.db, parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
+  res.append(
+    'Set-Cookie',
+    serialize(SESSION_COOKIE, token, {
+      httpOnly: true,
+      secure: deps.secure,
+      sameSite: 'lax',
+      path: '/portal',
+      maxAge: SESSION_ABSOLUTE_MS / 1000,
+    }),
+  );
 }
