@@ -103,4 +103,5 @@ it('completes every onboarding exactly once after the worker is killed mid-batch
   // A redeploy stops the worker with SIGTERM: it drains and exits cleanly.
   second.child.kill('SIGTERM');
   expect(await second.exited).toBe(0);
-});
+  // Two worker processes start and a batch runs on a shared 2-core machine: more than the default minute.
+}, 150_000);
