@@ -253,6 +253,11 @@ const ROUTES: Record<string, RouteFixture> = {
     params: onboarding,
     tenancy: IDS,
   },
+  'POST /v1/onboardings/{onboardingId}/portal-access/restore': {
+    access: staff(INVITERS),
+    params: onboarding,
+    tenancy: IDS,
+  },
   'POST /v1/onboardings/{onboardingId}/portal-owner': {
     access: staff(INVITERS),
     params: onboarding,
@@ -1052,6 +1057,7 @@ describe('2b. a therapist reaches only the clients assigned to them, in their ow
         'GET /v1/onboardings/{onboardingId}',
         'POST /v1/onboardings/{onboardingId}/invitation/resend',
         'POST /v1/onboardings/{onboardingId}/portal-access/revoke',
+        'POST /v1/onboardings/{onboardingId}/portal-access/restore',
         'POST /v1/onboardings/{onboardingId}/portal-owner',
         'POST /v1/onboardings/{onboardingId}/cancel',
         'GET /v1/onboardings/{onboardingId}/forms',
