@@ -234,12 +234,18 @@ describe('the timeline and the invitation line', () => {
     const client = await createPayingClient(db, org);
     const before = new Date(Date.now() - 60 * 60 * 1000);
     await db.onboarding.update({ where: { id: client.onboardingId }, data: { updatedAt: before } });
+    const customerId = `cus_${randomUUID().slice(0, 8)}`;
+    await db.client.update({ where: { id: client.holder.clientId }, data: { paymentCustomerId: customerId } });
+    // The provider confirms what recordPayment checks: this request's id (pi_<request id>), amount, currency, customer.
     const provider = {
       getPayment: (paymentIntentId: string) =>
         Promise.resolve({
           paymentIntentId,
           status: 'succeeded' as const,
           amountReceivedCents: 6400,
+          currency: 'usd',
+          customerId,
+          metadata: { paymentRequestId: paymentIntentId.slice('pi_'.length) },
           card: { paymentMethodId: 'pm_1', brand: 'visa', last4: '4242', expMonth: 1, expYear: 2030 },
         }),
     } as unknown as PaymentProvider;
@@ -263,11 +269,7 @@ describe('the timeline and the invitation line', () => {
         },
       });
     const paid = await request(6400);
-    await activities.recordPayment({
-      paymentRequestId: paid.id,
-      paymentIntentId: `pi_${randomUUID()}`,
-      amountCents: 6400,
-    });
+    await activities.recordPayment({ paymentRequestId: paid.id, paymentIntentId: `pi_${paid.id}`, amountCents: 6400 });
     const declined = await request(1200);
     await activities.closeUnpaidPayment({ paymentRequestId: declined.id, status: 'FAILED', reason: 'declined' });
 
