@@ -26,6 +26,8 @@ export interface ActivityDependencies {
   secretBox: SecretBox;
   /** The card processor (payments/): Stripe, or the local checkout of `npm start`; none where payments are off. */
   payments?: PaymentProvider;
+  /** Lets EHR callbacks go to http and this machine's own network: tests and `npm start` only (activities/status-callbacks.ts). */
+  allowPrivateCallbackTargets?: boolean;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
 } from '../domain/status-callback';
 import { SecretBoxError, type SecretBox } from '../security/secret-box';
 import { isStrongWebhookSecret, signWebhook } from '../security/standard-webhooks';
+import { OutboundUnreachableError, outboundUrlProblem, postOutbound } from '../security/outbound-request';
 
 /** An EHR that has not answered in 10 s is treated as down; the retry profile tries again later. */
 export const STATUS_CALLBACK_TIMEOUT_MS = 10_000;
@@ -32,24 +33,6 @@ export type StatusCallbackDelivery =
   /** The callback URL was removed (or the integration disabled) before the first attempt: nothing sent or logged. */
   | { outcome: 'no-endpoint' };
 
-/** Why a POST failed, in a few words: never the response body, which could echo PHI back. */
-function networkReason(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return `no answer within ${STATUS_CALLBACK_TIMEOUT_MS / 1000} s`;
-  }
-  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
-  return typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? `connection failed (${code})` : 'connection failed';
-}
-
-function isHttpUrl(url: string): boolean {
-  try {
-    const { protocol } = new URL(url);
-    return protocol === 'https:' || protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Failure types of an attempt. The first two are for good (also listed as
  * non-retryable in the retry profile); the others heal with time (a callback
@@ -58,7 +41,22 @@ function isHttpUrl(url: string): boolean {
 type AttemptFailure =
   'CallbackRejected' | 'CallbackMisconfigured' | 'CallbackFailed' | 'CallbackUnreachable' | 'CallbackSecretUnreadable';
 
-export function createStatusCallbackActivities({ db, secretBox }: { db: Db; secretBox: SecretBox }) {
+export interface StatusCallbackDependencies {
+  db: Db;
+  secretBox: SecretBox;
+  /**
+   * Allows http and loopback or private callback URLs, for EHR stand-ins on
+   * this machine: tests and `npm start` only. Off (the default), a callback
+   * goes over https to a public address, checked when connecting.
+   */
+  allowPrivateCallbackTargets?: boolean;
+}
+
+export function createStatusCallbackActivities({
+  db,
+  secretBox,
+  allowPrivateCallbackTargets = false,
+}: StatusCallbackDependencies) {
   /** Writes one attempt's result to the delivery log. */
   const recordAttempt = (webhookId: string, data: Prisma.OutboundWebhookUpdateInput) =>
     db.outboundWebhook.update({ where: { webhookId }, data, select: { attempts: true } });
@@ -154,9 +152,8 @@ export function createStatusCallbackActivities({ db, secretBox }: { db: Db; secr
       });
 
       const { callbackUrl: url, callbackSecret: secret } = integration;
-      if (!isHttpUrl(url)) {
-        throw await failAttempt(webhookId, 'CallbackMisconfigured', 'callback URL is not http(s)', null);
-      }
+      const urlProblem = outboundUrlProblem(url, allowPrivateCallbackTargets);
+      if (urlProblem) throw await failAttempt(webhookId, 'CallbackMisconfigured', urlProblem, null);
       if (!secret) {
         throw await failAttempt(webhookId, 'CallbackMisconfigured', 'no callback secret to sign with', null);
       }
@@ -186,10 +183,10 @@ export function createStatusCallbackActivities({ db, secretBox }: { db: Db; secr
       const body = JSON.stringify(payload);
       // The current time, not the event's: receivers refuse timestamps more than minutes old.
       const timestamp = Math.floor(Date.now() / 1000);
-      let response: Response;
+      let status: number;
       try {
-        response = await fetch(url, {
-          method: 'POST',
+        // A redirect is not followed: it could carry the signed body to a host the practice never configured.
+        status = await postOutbound(url, {
           headers: {
             'content-type': 'application/json',
             'webhook-id': webhookId,
@@ -197,27 +194,27 @@ export function createStatusCallbackActivities({ db, secretBox }: { db: Db; secr
             'webhook-signature': signWebhook(signingKey, webhookId, timestamp, body),
           },
           body,
-          // A redirect could carry the signed body to a host the practice never configured.
-          redirect: 'manual',
-          signal: AbortSignal.timeout(STATUS_CALLBACK_TIMEOUT_MS),
+          timeoutMs: STATUS_CALLBACK_TIMEOUT_MS,
+          allowPrivateTargets: allowPrivateCallbackTargets,
         });
       } catch (error: unknown) {
-        throw await failAttempt(webhookId, 'CallbackUnreachable', networkReason(error), null);
+        if (!(error instanceof OutboundUnreachableError)) throw error;
+        // The same words whatever went wrong, so the log cannot map the network behind us.
+        throw await failAttempt(webhookId, 'CallbackUnreachable', error.message, null);
       }
-      // What the EHR answered is not ours to keep; only the status code goes in the log.
-      await response.body?.cancel().catch(() => undefined);
 
-      if (response.ok) {
+      // What the EHR answered is not ours to keep; only the status code goes in the log.
+      if (status >= 200 && status < 300) {
         const { attempts } = await recordAttempt(webhookId, {
           status: 'DELIVERED',
           deliveredAt: new Date(),
-          lastStatusCode: response.status,
+          lastStatusCode: status,
           lastError: null,
         });
         return { outcome: 'delivered', attempts };
       }
-      const { status } = response;
-      const refused = status >= 400 && status < 500 && !RETRYABLE_CLIENT_ERRORS.has(status);
+      // A redirect is a refusal too: the practice must configure the URL that answers.
+      const refused = status >= 300 && status < 500 && !RETRYABLE_CLIENT_ERRORS.has(status);
       throw await failAttempt(webhookId, refused ? 'CallbackRejected' : 'CallbackFailed', `HTTP ${status}`, status);
     },
 

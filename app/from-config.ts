@@ -55,12 +55,12 @@ export function paymentProviderFromConfig(config: AppConfig): PaymentProvider | 
 /**
  * `observe`: the registry that counts activities and emails, and the logger
  * for one line per activity attempt. `npm start` passes the API's registry,
- * so one /metrics shows both.
+ * so one /metrics shows both, and allows callbacks to this machine.
  */
 export async function createWorkerFromConfig(
   config: AppConfig,
   db: Db,
-  observe: { metrics?: AppMetrics; logger?: Logger } = {},
+  observe: { metrics?: AppMetrics; logger?: Logger; allowPrivateCallbackTargets?: boolean } = {},
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
   // Integration secrets left in plaintext from before encryption at rest are sealed by the first process to start.
   await sealPlaintextSecretsAtStart(
@@ -81,9 +81,12 @@ export async function createWorkerFromConfig(
       ...(observe.metrics ? { metrics: observe.metrics } : {}),
       secretBox: secretBoxFromConfig(config),
       ...withPayments(config),
+      // Only `npm start` passes it: every production entry point calls callbacks over https to public addresses.
+      allowPrivateCallbackTargets: observe.allowPrivateCallbackTargets ?? false,
     }),
     payloadKeys: config.payloadKeys,
-    ...observe,
+    ...(observe.metrics ? { metrics: observe.metrics } : {}),
+    ...(observe.logger ? { logger: observe.logger } : {}),
   });
   return { worker, connection };
 }

@@ -10,6 +10,7 @@ import { practiceOfPath } from '../web/practice-contact';
 import { httpMetrics } from '../http/http-metrics';
 import { methodNotAllowed, openApiDocument } from '../api/openapi';
 import { keepRawBody } from '../http/raw-body';
+import { isParsedAfterAuth } from '../http/body-limits';
 import { requestContext } from '../http/request-context';
 import { securityHeaders } from '../http/security-headers';
 import { ehrWebhookRoutes } from '../api/routes/ehr-webhooks';
@@ -77,7 +78,6 @@ export interface ApiDependencies {
 
 /** A webhook is a few kB; anything much larger is a mistake or an attack. */
 const BODY_LIMIT = '64kb';
-const FORM_BODY_LIMIT = '512kb';
 
 export function createApp(deps: ApiDependencies): Express {
   const app = express();
@@ -100,22 +100,15 @@ export function createApp(deps: ApiDependencies): Express {
     }
     next();
   });
-  // Workflow histories sent to the codec carry many payloads at once.
-  app.use(['/codec', '/staff/codec'], express.json({ limit: '8mb', strict: true }));
-  // A form definition carries whole consent and privacy texts.
-  app.use(
-    '/v1/forms',
-    express.json({ limit: FORM_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }),
-  );
-  app.use(
-    express.json({
-      limit: BODY_LIMIT,
-      strict: true,
-      type: ['application/json', 'application/*+json'],
-      // Webhook signatures cover the exact bytes sent, not our re-serialisation of them.
-      verify: keepRawBody,
-    }),
-  );
+  const jsonBody = express.json({
+    limit: BODY_LIMIT,
+    strict: true,
+    type: ['application/json', 'application/*+json'],
+    // Webhook signatures cover the exact bytes sent, not our re-serialisation of them.
+    verify: keepRawBody,
+  });
+  // Larger bodies wait for their route's own parser, which runs after the caller is authenticated.
+  app.use((req, res, next) => (isParsedAfterAuth(req) ? next() : jsonBody(req, res, next)));
 
   app.use(healthRoutes(deps));
   // A person opening the bare address finds the dashboard, the portal and the docs, not a JSON 404.

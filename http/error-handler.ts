@@ -11,6 +11,7 @@ import { ZErrorResponse } from '../schemas/error-response';
 const HTTP_STATUS: Record<AppErrorCode, number> = {
   VALIDATION_FAILED: 400,
   MALFORMED_BODY: 400,
+  BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
@@ -42,9 +43,7 @@ function toAppError(error: unknown): AppError {
   // body-parser's errors carry `type`; they are client mistakes, not ours.
   const type = (error as { type?: unknown }).type;
   if (type === 'entity.parse.failed') return new AppError('MALFORMED_BODY', 'body is not valid JSON');
-  if (type === 'entity.too.large') {
-    return new AppError('MALFORMED_BODY', 'body too large', { publicMessage: 'The request body is too large.' });
-  }
+  if (type === 'entity.too.large') return new AppError('BODY_TOO_LARGE', 'body too large');
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return new AppError('MALFORMED_BODY', String(type));
   }

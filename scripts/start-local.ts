@@ -133,7 +133,12 @@ runMain(async () => {
 
   // One registry for the worker and the API in this one process: the API's /metrics shows both.
   const metrics = createMetrics();
-  const { worker, connection: workerConnection } = await createWorkerFromConfig(config, db, { metrics, logger });
+  const { worker, connection: workerConnection } = await createWorkerFromConfig(config, db, {
+    metrics,
+    logger,
+    // A practice trying callbacks locally points them at a receiver on this machine, often plain http.
+    allowPrivateCallbackTargets: true,
+  });
   stack.push({ name: 'worker connection', stop: () => workerConnection.close() });
   const workerRun = worker.run();
   stack.push({

@@ -7,8 +7,10 @@
 export const APP_ERROR_CODES = {
   /** The request body or parameters failed validation; `fields` says which. */
   VALIDATION_FAILED: 'The request is invalid.',
-  /** The body is not JSON, or is larger than the limit. */
+  /** The body is not JSON. */
   MALFORMED_BODY: 'The request body could not be read.',
+  /** The body is larger than this route takes. */
+  BODY_TOO_LARGE: 'The request body is too large.',
   /** The body is not JSON (Content-Type must be application/json). */
   UNSUPPORTED_MEDIA_TYPE: 'The request body must be JSON (Content-Type: application/json).',
   /** No valid credentials (API key) were presented. */

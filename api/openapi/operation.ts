@@ -2,8 +2,8 @@
  * Builds one OpenAPI operation from the zod schemas its route validates with
  * (path params, query, body), so the document is exactly as strict as the
  * validators, and adds the answers every operation of its kind can give: 400
- * when it validates anything, 401 for a staff key, 415 for a JSON body on
- * /v1, 405 and 500 everywhere.
+ * when it validates anything, 401 for a staff key, 413 for a body too large
+ * for the operation, 415 for a JSON body on /v1, 405 and 500 everywhere.
  */
 import { z } from 'zod';
 import { ZErrorResponse } from '../../schemas/error-response';
@@ -93,6 +93,7 @@ export function operation(spec: OperationSpec): Schema {
   const responses: Record<string, Schema> = {
     ...(validates ? { 400: error(spec.invalid ?? `Invalid request: ${invalid}; fields says which`) } : {}),
     ...(spec.auth === 'staff' ? { 401: error(NO_STAFF_KEY) } : {}),
+    ...(spec.body ? { 413: error('Body larger than this operation takes') } : {}),
     ...(spec.body && spec.checksMediaType !== false
       ? { 415: error('Body is not JSON (Content-Type must be application/json)') }
       : {}),

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { Router } from 'express';
+import express, { Router } from 'express';
 import type { Db } from '../../db/client';
 import { recordAudit } from '../../audit/audit-log';
 import { originOf } from '../../http/audit-context';
@@ -15,6 +15,7 @@ import {
 import { ZOnboardingParams } from '../../schemas/onboarding';
 import { audited } from '../../http/staff-audit';
 import { requireStaff, staffOf } from '../../http/staff-auth';
+import { FORM_DEFINITION_BODY_LIMIT } from '../../http/body-limits';
 import {
   assertAdmin,
   getForm,
@@ -42,6 +43,11 @@ export function formRoutes(deps: FormRouteDeps): Router {
   const router = Router();
   const { db } = deps;
   router.use(['/v1/forms', '/v1/form-packages', '/v1/onboardings'], requireStaff(db));
+  // After requireStaff: a form definition's half megabyte is read for staff only.
+  router.use(
+    '/v1/forms',
+    express.json({ limit: FORM_DEFINITION_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }),
+  );
 
   const auditCatalog = (req: Parameters<typeof originOf>[0], action: string, detail: Record<string, string | number>) =>
     recordAudit(db, {

@@ -19,7 +19,7 @@
  * in the same shape.
  */
 import { parse } from 'cookie';
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Payload } from '@temporalio/common';
 import type { Db } from '../../db/client';
@@ -31,6 +31,7 @@ import { requireStaff, staffOf } from '../../http/staff-auth';
 import { type StaffPrincipal } from '../../use-cases/staff-principal';
 import { currentStaff } from '../../use-cases/accounts/staff-sessions';
 import { validate } from '../../http/validate';
+import { CODEC_BODY_LIMIT } from '../../http/body-limits';
 
 export interface TemporalCodecDeps {
   db: Db;
@@ -200,6 +201,8 @@ export function temporalCodecRoutes(deps: TemporalCodecDeps): Router {
     if (refusal) throw refusal.error;
     next();
   });
+  // Only now, with the caller known and allowed: nobody else can make us parse 8 MB.
+  router.use(CODEC_PATHS, express.json({ limit: CODEC_BODY_LIMIT, strict: true }));
 
   for (const direction of ['decode', 'encode'] as const) {
     router.post(

@@ -209,8 +209,8 @@ describe('POST /v1/webhooks/ehr/:integrationId (chart.created)', () => {
       [
         'a body over 64 kB',
         () => service.post(webhookPath, { ...chartCreatedWebhook(), padding: 'x'.repeat(70_000) }),
-        400,
-        'MALFORMED_BODY',
+        413,
+        'BODY_TOO_LARGE',
       ],
       [
         'an unknown form package (seed 000: packages must exist first)',

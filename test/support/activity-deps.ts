@@ -25,6 +25,8 @@ export function testActivityDeps(
     tokenSigningKey: randomBytes(32),
     publicBaseUrl: options.publicBaseUrl ?? TEST_PUBLIC_BASE_URL,
     secretBox: testSecretBox,
+    // The tests' EHR stand-ins listen on 127.0.0.1 over plain http.
+    allowPrivateCallbackTargets: true,
     outboxDir,
   };
 }

@@ -30,7 +30,8 @@ import { passwordResetRoutes } from './password-reset';
 import { payNowRoutes } from './pay-now';
 import { paymentStatusRoutes } from './payment-status';
 import { paymentStepRoutes } from './payment-step';
-import { portalContext, SESSION_COOKIE, startSession, type PortalDeps } from './portal-session';
+import { portalContext, SESSION_COOKIE, signedInClient, startSession, type PortalDeps } from './portal-session';
+import { PORTAL_DOCUMENT_BODY_LIMIT } from '../../http/body-limits';
 
 const ZRegistrationForm = z.object({
   lastName: z.string().trim().min(1).max(100),
@@ -164,10 +165,13 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
   const { secure } = deps;
   // Links between portal pages stay on whatever host served the page (relative), so they work behind any proxy.
   const base = '';
-  // Intake forms post many fields and long answers; every other portal form is small.
+  // Intake forms post many fields and long answers, read only from a signed-in client; every other portal form is small.
+  router.post('/portal/:orgSlug/documents/:assignmentId', async (req, res, next) => {
+    if (await signedInClient(deps.db, req, res)) next();
+  });
   router.use(
     '/portal/:orgSlug/documents',
-    express.urlencoded({ extended: false, limit: '256kb', parameterLimit: MAX_FORM_FIELDS }),
+    express.urlencoded({ extended: false, limit: PORTAL_DOCUMENT_BODY_LIMIT, parameterLimit: MAX_FORM_FIELDS }),
   );
   router.use('/portal', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
   // Pay Now and Add a card post here and are sent on to the provider's hosted page, which form-action must allow.
