@@ -50,11 +50,8 @@ async function signedInClient(page: Page): Promise<void> {
   await page.getByLabel(/New password/).fill(PASSWORD);
   await page.getByLabel('Repeat the password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create my account' }).click();
-  await page.getByRole('link', { name: 'Sign in' }).click();
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: `Welcome, ${event.data.client.firstName}` }).waitFor();
+  // Registering signs the client in and lands on their portal home.
+  await page.waitForURL(`${service.api.url}/portal/${org.slug}?welcome=1`);
 }
 
 it.each([
