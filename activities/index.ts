@@ -11,6 +11,7 @@ import { createInvitationActivities } from './invitations';
 import { createOnboardingProgressActivities } from './onboarding-progress';
 import { createPasswordResetActivities } from './password-reset';
 import { createPaymentActivities } from './payments';
+import { createPaymentEmailActivities } from './payment-emails';
 import { createStatusCallbackActivities } from './status-callbacks';
 
 export interface ActivityDependencies {
@@ -46,6 +47,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createPasswordResetActivities(deps),
     ...createStatusCallbackActivities(deps),
     ...createPaymentActivities(deps),
+    ...createPaymentEmailActivities(deps),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The payment workflow's steps (workflows/payment.ts): reach the provider,
  * find out what happened when a webhook was lost, record the payment against
- * the client's invoices, save the card, email the receipt and tell staff.
+ * the client's invoices, save the card. The receipt and the staff notice are
+ * in payment-emails.ts.
  *
  * Every provider call that creates or charges carries an idempotency key made
  * of the payment request's id and the step, so a retried activity (a worker
@@ -16,8 +17,8 @@ import type { AppMetrics } from '../observability/metrics';
 import type { OnboardingStatus } from '../domain/onboarding-status';
 import { PaymentProviderRejected, type CardDetails, type PaymentProvider } from '../payments/payment-provider';
 import { confirmationProblem } from '../payments/provider-confirmation';
-import { sendTemplatedEmail } from './emails';
-import { staffToNotify } from './staff-recipients';
+import { payDownOpenInvoices } from './invoice-allocation';
+import { loadPaymentRequest, receiptNumberOf } from './payment-request';
 import { applyOnboardingProgress } from './onboarding-progress';
 
 export interface PaymentActivityDeps {
@@ -51,11 +52,6 @@ export interface RecordedPayment {
   allocatedToInvoices: string[];
 }
 
-/** Deterministic, so the receipt a retry emails carries the number the first attempt recorded. */
-export function receiptNumberOf(paymentRequestId: string): string {
-  return `R-${paymentRequestId.replace(/-/g, '').slice(0, 10).toUpperCase()}`;
-}
-
 /** The timeline entry of a confirmed payment, by kind: the onboarding's steps, and Pay Now against the balance. */
 const PAID_EVENT_TYPE: Record<string, string> = {
   DEPOSIT: 'payment.deposit_paid',
@@ -81,23 +77,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
     return deps.payments;
   };
 
-  const loadRequest = (paymentRequestId: string) =>
-    db.paymentRequest.findUniqueOrThrow({
-      where: { id: paymentRequestId },
-      include: {
-        organization: { select: { id: true, slug: true, name: true, timeZone: true, brandColor: true } },
-        // The client's onboarding too: the timeline, the EHR callback and the staff to notify hang off it.
-        client: {
-          select: {
-            id: true,
-            paymentCustomerId: true,
-            externalChartId: true,
-            onboarding: { select: { id: true, status: true, assignedStaffId: true } },
-          },
-        },
-      },
-    });
-
+  const loadRequest = (paymentRequestId: string) => loadPaymentRequest(db, paymentRequestId);
   /** The provider's customer for this client, created once (the idempotency key is the client's id). */
   const customerOf = async (request: Awaited<ReturnType<typeof loadRequest>>): Promise<string> => {
     if (request.client.paymentCustomerId) return request.client.paymentCustomerId;
@@ -388,30 +368,9 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
             invoices: (existing.allocations as { externalInvoiceId: string }[]).map((entry) => entry.externalInvoiceId),
           };
         }
-        // The amount asked for is what the client confirmed; the provider's signed event carries it too.
-        let remaining = input.amountCents;
-        const allocations: { invoiceId: string; externalInvoiceId: string; amountCents: number }[] = [];
-        if (request.kind === 'BALANCE') {
-          const open = await tx.$queryRaw<{ id: string; external_invoice_id: string; balance_cents: number }[]>`
-            SELECT id, external_invoice_id, balance_cents FROM invoice
-            WHERE client_id = ${request.clientId}::uuid AND status = 'OPEN' AND balance_cents > 0
-            ORDER BY issued_on, created_at FOR UPDATE`;
-          for (const invoice of open) {
-            if (remaining <= 0) break;
-            const applied = Math.min(remaining, invoice.balance_cents);
-            remaining -= applied;
-            const balance = invoice.balance_cents - applied;
-            await tx.invoice.update({
-              where: { id: invoice.id },
-              data: { balanceCents: balance, ...(balance === 0 ? { status: 'PAID' as const } : {}) },
-            });
-            allocations.push({
-              invoiceId: invoice.id,
-              externalInvoiceId: invoice.external_invoice_id,
-              amountCents: applied,
-            });
-          }
-        }
+        // A balance payment pays down the oldest open invoices; a deposit or a card setup pays none.
+        const allocations =
+          request.kind === 'BALANCE' ? await payDownOpenInvoices(tx, request.clientId, input.amountCents) : [];
         await tx.payment.create({
           data: {
             organizationId: request.organizationId,
@@ -484,75 +443,6 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
         }
       });
       return { saved: true };
-    },
-
-    /** The client's receipt (seed 002), to the portal user who paid, once per payment. */
-    async sendPaymentReceipt({ paymentRequestId }: { paymentRequestId: string }): Promise<{ sent: boolean }> {
-      const request = await loadRequest(paymentRequestId);
-      const payment = await db.payment.findUniqueOrThrow({ where: { paymentRequestId } });
-      const account = await db.portalAccount.findFirst({
-        where: request.portalAccountId ? { id: request.portalAccountId } : { clientId: request.clientId },
-        select: { email: true, ownerName: true, client: { select: { firstName: true } } },
-      });
-      if (!account) return { sent: false };
-      const { onboarding } = request.client;
-      const sent = await sendTemplatedEmail(deps, {
-        organizationId: request.organizationId,
-        onboardingId: onboarding?.id ?? null,
-        idempotencyKey: `payment-receipt:${paymentRequestId}`,
-        template: 'payment-receipt',
-        to: account.email,
-        props: {
-          practiceName: request.organization.name,
-          brandColor: request.organization.brandColor ?? undefined,
-          timeZone: request.organization.timeZone,
-          recipientName: account.ownerName ?? account.client.firstName,
-          amountCents: payment.amountCents,
-          currency: 'usd',
-          paidAt: payment.paidAt.toISOString(),
-          receiptNumber: payment.receiptNumber,
-          cardBrand: payment.cardBrand,
-          cardLast4: payment.cardLast4,
-          receiptUrl: portalUrl(request, `/account/payments/${paymentRequestId}`),
-          savedCard: request.saveCard && payment.cardLast4 !== null,
-        },
-      });
-      return { sent };
-    },
-
-    /**
-     * Seed 003: "Both the Administrator and the assigned Therapist will
-     * receive a payment notification." By chart id only, no client PHI.
-     */
-    async notifyStaffOfPayment({ paymentRequestId }: { paymentRequestId: string }): Promise<{ notified: number }> {
-      const request = await loadRequest(paymentRequestId);
-      const payment = await db.payment.findUniqueOrThrow({ where: { paymentRequestId } });
-      const { onboarding, externalChartId } = request.client;
-      const staff = await staffToNotify(db, request.organizationId, onboarding?.assignedStaffId);
-      for (const member of staff) {
-        await sendTemplatedEmail(deps, {
-          organizationId: request.organizationId,
-          onboardingId: onboarding?.id ?? null,
-          idempotencyKey: `payment-received:${paymentRequestId}:${member.id}`,
-          template: 'payment-received-staff',
-          to: member.email,
-          props: {
-            practiceName: request.organization.name,
-            brandColor: request.organization.brandColor ?? undefined,
-            timeZone: request.organization.timeZone,
-            recipientName: member.displayName,
-            externalChartId,
-            amountCents: payment.amountCents,
-            currency: 'usd',
-            paidAt: payment.paidAt.toISOString(),
-            receiptNumber: payment.receiptNumber,
-            dashboardUrl: onboarding
-              ? `${publicBaseUrl}/staff/${request.organization.slug}/onboardings/${onboarding.id}`
-              : `${publicBaseUrl}/staff/${request.organization.slug}`,
-          },
-        });
-      }
-      return { notified: staff.length };
     },
   };
 }
