@@ -18,6 +18,7 @@ import {
   formatShortDate,
   GREY,
   PdfWriter,
+  type RowOptions,
 } from './pdf-text';
 
 export interface InvoicePaymentEntry {
@@ -61,6 +62,8 @@ const SUMMARY_COLUMNS: Column[] = [
   { width: 160, align: 'right' },
   { width: 80, align: 'right' },
 ];
+// The empty first column only moves the label under the amounts; the label heads its row.
+const TOTAL_ROW: RowOptions = { cells: [null, 'TH', 'TD'] };
 
 /** The invoice as a PDF: header, the lines, the total, portal payments and the balance due. */
 export async function invoicePdf(input: InvoicePdfInput): Promise<Uint8Array> {
@@ -87,7 +90,7 @@ export async function invoicePdf(input: InvoicePdfInput): Promise<Uint8Array> {
   const tableStyles = { header: { font: bold, size: 9, color: GREY }, body };
 
   out.text(input.practiceName, { font: bold, size: 12 });
-  out.space(4).text(`Invoice ${invoice.externalInvoiceId}`, { font: bold, size: 18 });
+  out.space(4).text(`Invoice ${invoice.externalInvoiceId}`, { font: bold, size: 18 }, { role: 'H1' });
   const dates = [`Issued ${formatCalendarDate(invoice.issuedOn)}`];
   if (invoice.dueOn) dates.push(`Due ${formatCalendarDate(invoice.dueOn, 'invoice.dueOn')}`);
   dates.push(`Status: ${STATUS_LABELS[invoice.status]}`);
@@ -96,7 +99,7 @@ export async function invoicePdf(input: InvoicePdfInput): Promise<Uint8Array> {
   out.text(input.clientName, { font: regular, size: 11 });
   out.space(12).rule();
 
-  out.space(12).text('Services', { font: bold, size: 12 }).space(4);
+  out.space(12).text('Services', { font: bold, size: 12 }, { role: 'H2' }).space(4);
   out.table(
     LINE_COLUMNS,
     ['Service date', 'Description', 'Code', 'Units', 'Amount'],
@@ -111,10 +114,10 @@ export async function invoicePdf(input: InvoicePdfInput): Promise<Uint8Array> {
   );
   // The closing rule stays on the page of the total under it.
   out.space(2).keep(22).rule().space(3);
-  out.row(['', 'Total', money(total)], SUMMARY_COLUMNS, { font: bold, size: 10 });
+  out.group('Table', () => out.row(['', 'Total', money(total)], SUMMARY_COLUMNS, { font: bold, size: 10 }, TOTAL_ROW));
 
   out.space(18).keep(60);
-  out.text('Payments through the Client Portal', { font: bold, size: 12 }).space(4);
+  out.text('Payments through the Client Portal', { font: bold, size: 12 }, { role: 'H2' }).space(4);
   if (payments.length === 0) {
     out.text('No payments have been made through the Client Portal for this invoice.', body);
   } else {
@@ -137,13 +140,14 @@ export async function invoicePdf(input: InvoicePdfInput): Promise<Uint8Array> {
   out
     .space(18)
     .keep(70 + 15 * steps.length)
-    .text('Summary', { font: bold, size: 12 })
+    .text('Summary', { font: bold, size: 12 }, { role: 'H2' })
     .space(4);
-  out.row(['', 'Total', money(total)], SUMMARY_COLUMNS, body);
-  for (const [name, amount] of steps) out.row(['', name, amount], SUMMARY_COLUMNS, body);
-
-  out.space(6).rule().space(6);
-  out.row(['', 'Balance due', money(invoice.balanceCents)], SUMMARY_COLUMNS, { font: bold, size: 12 });
+  out.group('Table', () => {
+    out.row(['', 'Total', money(total)], SUMMARY_COLUMNS, body, TOTAL_ROW);
+    for (const [name, amount] of steps) out.row(['', name, amount], SUMMARY_COLUMNS, body, TOTAL_ROW);
+    out.space(6).rule().space(6);
+    out.row(['', 'Balance due', money(invoice.balanceCents)], SUMMARY_COLUMNS, { font: bold, size: 12 }, TOTAL_ROW);
+  });
   if (summary.otherCents !== 0) {
     out
       .space(6)
@@ -155,5 +159,5 @@ export async function invoicePdf(input: InvoicePdfInput): Promise<Uint8Array> {
   }
 
   out.footers(regular, `Questions about this invoice? Please contact ${input.practiceName}.`);
-  return doc.save();
+  return out.save();
 }

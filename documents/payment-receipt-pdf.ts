@@ -5,7 +5,7 @@
  */
 import { formatMoney } from '../domain/money';
 import { formatDateTime } from '../emails/format';
-import { assertCents, type Column, CONTENT_WIDTH, createPdf, GREY, PdfWriter } from './pdf-text';
+import { assertCents, type Column, CONTENT_WIDTH, createPdf, GREY, PdfWriter, type RowOptions } from './pdf-text';
 
 export interface ReceiptPdfInput {
   practiceName: string;
@@ -24,6 +24,8 @@ export interface ReceiptPdfInput {
 }
 
 const DETAIL_COLUMNS: Column[] = [{ width: 140 }, { width: CONTENT_WIDTH - 140 }];
+// A label and its value: the label heads its row.
+const DETAIL_ROW: RowOptions = { cells: ['TH', 'TD'] };
 
 /** A one-page receipt for a payment. */
 export async function receiptPdf(input: ReceiptPdfInput): Promise<Uint8Array> {
@@ -44,18 +46,20 @@ export async function receiptPdf(input: ReceiptPdfInput): Promise<Uint8Array> {
   const value = { font: regular, size: 10.5 };
 
   out.text(input.practiceName, { font: bold, size: 12 });
-  out.space(4).text('Payment receipt', { font: bold, size: 18 });
+  out.space(4).text('Payment receipt', { font: bold, size: 18 }, { role: 'H1' });
   out.text(`Receipt ${input.receiptNumber}`, { font: regular, size: 10, color: GREY });
   out.space(10).rule().space(10);
 
-  out.row(['Amount paid', amount], DETAIL_COLUMNS, [label, { font: bold, size: 14 }]).space(4);
   const rows: [string, string][] = [
     ['Date', formatDateTime(input.paidAt, input.timeZone)],
     ['Paid by', input.payerName],
     ['Paid to', input.practiceName],
   ];
   if (input.card) rows.push(['Payment method', input.card]);
-  for (const row of rows) out.row(row, DETAIL_COLUMNS, [label, value]).space(4);
+  out.group('Table', () => {
+    out.row(['Amount paid', amount], DETAIL_COLUMNS, [label, { font: bold, size: 14 }], DETAIL_ROW).space(4);
+    for (const row of rows) out.row(row, DETAIL_COLUMNS, [label, value], DETAIL_ROW).space(4);
+  });
 
   out.space(6).rule().space(10);
   out.text(`Thank you for your payment. Please keep this receipt for your records.`, value);
@@ -66,5 +70,5 @@ export async function receiptPdf(input: ReceiptPdfInput): Promise<Uint8Array> {
   });
 
   out.footers(regular, `Receipt ${input.receiptNumber} from ${input.practiceName}`);
-  return doc.save();
+  return out.save();
 }

@@ -3,9 +3,9 @@
  * (issue 13, accessibility; WCAG 2.4.2 and 3.1.1, PDF/UA's metadata rules):
  * the title, shown in the window instead of the file name; the language, so
  * the text is read with English pronunciation; who issued it and what it is.
- * The content itself is drawn top to bottom, left to right (PdfWriter and
- * the signed form's writer), which is the order text extraction and
- * untagged-PDF readers follow.
+ * The content is tagged (tagged-pdf.ts, through PdfWriter): a structure tree
+ * of headings, paragraphs, tables and lists, read in the order it is drawn,
+ * top to bottom, left to right.
  */
 import type { PDFDocument } from 'pdf-lib';
 

@@ -6,13 +6,14 @@
  */
 import { PDFDocument, type PDFFont, type PDFPage, type RGB, StandardFonts, rgb } from 'pdf-lib';
 import { describePdf } from './pdf-accessibility';
+import { type StructureRole, TaggedPdf } from './tagged-pdf';
 
 // US Letter, in points, with 3/4-inch margins.
 export const PAGE_WIDTH = 612;
 export const PAGE_HEIGHT = 792;
 export const MARGIN = 54;
 export const CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN;
-/** Room kept at the bottom of each page for the footer lines. */
+/** Room kept at the bottom of each page for the footer lines (a note and the page number). */
 const FOOTER_SPACE = 36;
 /** White space between two table columns. */
 const COLUMN_GAP = 8;
@@ -110,23 +111,62 @@ export async function createPdf(
   return { doc, regular, bold };
 }
 
-/** Writes lines and table rows top to bottom, starting a new page whenever the current one is full. */
+export interface TextOptions {
+  /** What the text is to a screen reader: a paragraph unless it is a heading or a list item's body. */
+  role?: Extract<StructureRole, 'P' | 'H1' | 'H2' | 'H3' | 'H4' | 'LBody'>;
+  indent?: number;
+}
+
+/**
+ * What a row's cell is in the structure tree: a header cell, a data cell, or
+ * null for a column that only holds the layout (and must stay empty).
+ */
+export type CellRole = 'TH' | 'TD' | null;
+
+export interface RowOptions {
+  /** One per column; all data cells when left out. */
+  cells?: readonly CellRole[];
+  /** Runs when the row moves to a new page, before it is drawn (to repeat a table's header). */
+  onNewPage?: () => void;
+}
+
+/**
+ * Writes lines and table rows top to bottom, starting a new page whenever the
+ * current one is full, and tags what it draws (tagged-pdf.ts): text belongs
+ * to the element it is given, rules and footers are artifacts. Open groups
+ * (a list, a table, a section) with `group`; end with `save`.
+ */
 export class PdfWriter {
+  readonly tag: TaggedPdf;
   private page: PDFPage;
   private y = PAGE_HEIGHT - MARGIN;
 
-  constructor(private readonly doc: PDFDocument) {
+  /** @param footerSpace room kept at the bottom of each page for the footers. */
+  constructor(
+    private readonly doc: PDFDocument,
+    private readonly footerSpace = FOOTER_SPACE,
+  ) {
+    this.tag = new TaggedPdf(doc);
     this.page = doc.addPage([PAGE_WIDTH, PAGE_HEIGHT]);
   }
 
-  /** Word-wrapped to the page width; newlines in the text are kept. */
-  text(text: string, style: TextStyle, indent = 0): this {
+  /** Word-wrapped to the page width, as one element; newlines in the text are kept. */
+  text(text: string, style: TextStyle, options: TextOptions = {}): this {
+    const { role = 'P', indent = 0 } = options;
     const lineHeight = style.size * LINE_SPACING;
-    for (const line of wrap(winAnsi(text, style.font), style.font, style.size, CONTENT_WIDTH - indent)) {
-      this.keep(lineHeight);
-      this.y -= lineHeight;
-      this.draw(line, MARGIN + indent, style, lineHeight);
-    }
+    this.tag.within(role, () => {
+      for (const line of wrap(winAnsi(text, style.font), style.font, style.size, CONTENT_WIDTH - indent)) {
+        this.keep(lineHeight);
+        this.y -= lineHeight;
+        this.draw(line, MARGIN + indent, style, lineHeight);
+      }
+    });
+    return this;
+  }
+
+  /** The elements `draw` writes, inside one element of `role` (a list, a table, a signature block). */
+  group(role: StructureRole, draw: () => void): this {
+    this.tag.within(role, draw);
     return this;
   }
 
@@ -137,12 +177,15 @@ export class PdfWriter {
 
   rule(): this {
     this.keep(1);
-    this.page.drawLine({
-      start: { x: MARGIN, y: this.y },
-      end: { x: PAGE_WIDTH - MARGIN, y: this.y },
-      thickness: 0.5,
-      color: GREY,
-    });
+    const page = this.page;
+    this.tag.artifact(page, () =>
+      page.drawLine({
+        start: { x: MARGIN, y: this.y },
+        end: { x: PAGE_WIDTH - MARGIN, y: this.y },
+        thickness: 0.5,
+        color: GREY,
+      }),
+    );
     return this;
   }
 
@@ -153,44 +196,54 @@ export class PdfWriter {
   }
 
   /**
-   * One row of cells side by side, each wrapped within its column (whose
-   * widths should add up to CONTENT_WIDTH). A row is never split across pages;
-   * when it moves to a new page, `onNewPage` runs first (to repeat a table's header).
+   * One row of cells side by side (a TR), each wrapped within its column (whose
+   * widths should add up to CONTENT_WIDTH). A row is never split across pages.
+   * Call it inside a Table (or its THead/TBody) group.
    */
   row(
     cells: readonly string[],
     columns: readonly Column[],
     styles: TextStyle | readonly TextStyle[],
-    onNewPage?: () => void,
+    options: RowOptions = {},
   ): this {
     const cellsToDraw = columns.map((column, index) => {
       const style = Array.isArray(styles) ? (styles as readonly TextStyle[])[index]! : (styles as TextStyle);
       const width = column.width - (index < columns.length - 1 ? COLUMN_GAP : 0);
       const lines = wrap(winAnsi(cells[index] ?? '', style.font), style.font, style.size, width);
-      return { column, style, width, lines, lineHeight: style.size * LINE_SPACING };
+      const role = options.cells ? options.cells[index]! : 'TD';
+      if (role === null && lines.join('') !== '') throw new Error(`column ${index} is layout only and must be empty`);
+      return { column, style, width, lines, lineHeight: style.size * LINE_SPACING, role };
     });
     // Cells in a smaller size move down so that the first lines share a baseline.
     const largest = Math.max(...cellsToDraw.map(({ style }) => style.size));
     const drop = (size: number) => ((largest - size) * (LINE_SPACING + 1)) / 2;
     const height =
       Math.max(...cellsToDraw.map(({ style, lines, lineHeight }) => drop(style.size) + lines.length * lineHeight)) + 3;
-    if (this.newPageUnlessFits(height)) onNewPage?.();
+    if (this.newPageUnlessFits(height)) options.onNewPage?.();
+    // A header row heads columns; a TH in a data row heads its row.
+    const scope = cellsToDraw.every(({ role }) => role === 'TH') ? 'Column' : 'Row';
+    this.tag.begin('TR');
     let x = MARGIN;
-    for (const { column, style, width, lines, lineHeight } of cellsToDraw) {
+    for (const { column, style, width, lines, lineHeight, role } of cellsToDraw) {
       const top = this.y - drop(style.size);
-      lines.forEach((line, lineIndex) => {
-        const lineX = column.align === 'right' ? x + width - style.font.widthOfTextAtSize(line, style.size) : x;
-        this.draw(line, lineX, style, lineHeight, top - (lineIndex + 1) * lineHeight);
-      });
+      const drawLines = () =>
+        lines.forEach((line, lineIndex) => {
+          const lineX = column.align === 'right' ? x + width - style.font.widthOfTextAtSize(line, style.size) : x;
+          this.draw(line, lineX, style, lineHeight, top - (lineIndex + 1) * lineHeight);
+        });
+      if (role === 'TH') this.tag.within('TH', drawLines, { scope });
+      else if (role === 'TD') this.tag.within('TD', drawLines);
       x += column.width;
     }
+    this.tag.end('TR');
     this.y -= height;
     return this;
   }
 
   /**
    * A table: the header, then one row per entry, with the header repeated at
-   * the top of each page the table continues on.
+   * the top of each page the table continues on (as an artifact: a screen
+   * reader has read it once already).
    */
   table(
     columns: readonly Column[],
@@ -198,19 +251,24 @@ export class PdfWriter {
     rows: readonly (readonly string[])[],
     styles: { header: TextStyle; body: TextStyle },
   ): this {
+    const headerCells = header.map((): CellRole => 'TH');
     const drawHeader = () => {
-      this.row(header, columns, styles.header);
+      this.row(header, columns, styles.header, { cells: headerCells });
       this.rule().space(3);
     };
+    const repeatHeader = () => this.tag.asArtifacts(drawHeader);
     this.keep((styles.header.size + styles.body.size) * LINE_SPACING + 10);
-    drawHeader();
-    for (const cells of rows) this.row(cells, columns, styles.body, drawHeader);
-    return this;
+    return this.group('Table', () => {
+      this.group('THead', drawHeader);
+      this.group('TBody', () => {
+        for (const cells of rows) this.row(cells, columns, styles.body, { onNewPage: repeatHeader });
+      });
+    });
   }
 
   /**
    * On every page, once their number is known: `note` (one line, shortened
-   * to fit) above "Page i of n".
+   * to fit) above "Page i of n"; both are artifacts, repeated on each page.
    */
   footers(font: PDFFont, note?: string): void {
     const pages = this.doc.getPages();
@@ -219,22 +277,37 @@ export class PdfWriter {
     pages.forEach((page, index) => {
       const label = `Page ${index + 1} of ${pages.length}`;
       const centred = (text: string) => (PAGE_WIDTH - font.widthOfTextAtSize(text, size)) / 2;
-      if (line) page.drawText(line, { x: centred(line), y: MARGIN / 2 + 12, font, size, color: GREY });
-      page.drawText(label, { x: centred(label), y: MARGIN / 2, font, size, color: GREY });
+      this.tag.artifact(
+        page,
+        () => {
+          if (line) page.drawText(line, { x: centred(line), y: MARGIN / 2 + 12, font, size, color: GREY });
+          page.drawText(label, { x: centred(label), y: MARGIN / 2, font, size, color: GREY });
+        },
+        { type: 'Pagination', subtype: 'Footer' },
+      );
     });
+  }
+
+  /** The document's bytes, with its structure tree written. */
+  save(): Promise<Uint8Array> {
+    this.tag.finish();
+    return this.doc.save();
   }
 
   /** @returns whether it started a new page. */
   private newPageUnlessFits(height: number): boolean {
-    if (this.y - height >= MARGIN + FOOTER_SPACE) return false;
+    if (this.y - height >= MARGIN + this.footerSpace) return false;
     this.page = this.doc.addPage([PAGE_WIDTH, PAGE_HEIGHT]);
     this.y = PAGE_HEIGHT - MARGIN;
     return true;
   }
 
+  /** One line of the open element's content; an empty line draws nothing. */
   private draw(line: string, x: number, style: TextStyle, lineHeight: number, baselineTop = this.y): void {
+    if (line === '') return;
     const { font, size, color = BLACK } = style;
-    this.page.drawText(line, { x, y: baselineTop + (lineHeight - size) / 2, font, size, color });
+    const page = this.page;
+    this.tag.mark(page, () => page.drawText(line, { x, y: baselineTop + (lineHeight - size) / 2, font, size, color }));
   }
 }
 

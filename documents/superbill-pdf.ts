@@ -20,6 +20,7 @@ import {
   formatShortDate,
   GREY,
   PdfWriter,
+  type RowOptions,
 } from './pdf-text';
 
 export interface SuperbillPdfInput {
@@ -66,6 +67,10 @@ const SUMMARY_COLUMNS: Column[] = [
   { width: 160, align: 'right' },
   { width: 80, align: 'right' },
 ];
+// A label and its value: the label heads its row.
+const DETAIL_ROW: RowOptions = { cells: ['TH', 'TD'] };
+// The empty first column only moves the label under the fees.
+const TOTAL_ROW: RowOptions = { cells: [null, 'TH', 'TD'] };
 
 /** The superbill of an invoice as a PDF. Throws when the EHR sent no superbill details for it. */
 export async function superbillPdf(input: SuperbillPdfInput): Promise<Uint8Array> {
@@ -87,11 +92,13 @@ export async function superbillPdf(input: SuperbillPdfInput): Promise<Uint8Array
   const body = { font: regular, size: 9.5 };
   const label = { font: bold, size: 9.5, color: GREY };
   const details = (rows: [string, string][]) => {
-    for (const row of rows) out.row(row, DETAIL_COLUMNS, [label, body]);
+    out.group('Table', () => {
+      for (const row of rows) out.row(row, DETAIL_COLUMNS, [label, body], DETAIL_ROW);
+    });
   };
 
   out.text(input.practiceName, { font: bold, size: 12 });
-  out.space(4).text('Superbill', { font: bold, size: 18 });
+  out.space(4).text('Superbill', { font: bold, size: 18 }, { role: 'H1' });
   out.text('Statement of services for insurance reimbursement', { font: regular, size: 10, color: GREY });
   out.text(`Invoice ${invoice.externalInvoiceId}   ·   Issued ${formatCalendarDate(invoice.issuedOn)}`, {
     font: regular,
@@ -100,7 +107,7 @@ export async function superbillPdf(input: SuperbillPdfInput): Promise<Uint8Array
   });
   out.space(10).rule();
 
-  out.space(12).text('Provider', { font: bold, size: 12 }).space(4);
+  out.space(12).text('Provider', { font: bold, size: 12 }, { role: 'H2' }).space(4);
   const providerRows: [string, string][] = [
     ['Rendering provider', provider.providerName],
     ['Practice', input.practiceName],
@@ -110,19 +117,19 @@ export async function superbillPdf(input: SuperbillPdfInput): Promise<Uint8Array
   if (provider.placeOfService) providerRows.push(['Place of service', placeOfService(provider.placeOfService)]);
   details(providerRows);
 
-  out.space(12).text('Patient', { font: bold, size: 12 }).space(4);
+  out.space(12).text('Patient', { font: bold, size: 12 }, { role: 'H2' }).space(4);
   details([
     ['Name', input.clientName],
     ['Date of birth', dateOfBirth],
   ]);
   const diagnosisCodes = input.showDiagnosisCodes ? invoice.diagnosisCodes : [];
   if (diagnosisCodes.length > 0) {
-    out.space(12).text('Diagnosis', { font: bold, size: 12 }).space(4);
+    out.space(12).text('Diagnosis', { font: bold, size: 12 }, { role: 'H2' }).space(4);
     details([['ICD-10 codes', diagnosisCodes.join(', ')]]);
   }
   out.space(10).rule();
 
-  out.space(12).text('Services', { font: bold, size: 12 }).space(4);
+  out.space(12).text('Services', { font: bold, size: 12 }, { role: 'H2' }).space(4);
   out.table(
     LINE_COLUMNS,
     ['Date of service', 'CPT code', 'Description', 'Units', 'Fee'],
@@ -143,9 +150,12 @@ export async function superbillPdf(input: SuperbillPdfInput): Promise<Uint8Array
     .keep(30 + 15 * steps.length)
     .rule()
     .space(3);
-  out.row(['', 'Total charges', money(summary.totalCents)], SUMMARY_COLUMNS, { font: bold, size: 10 });
-  for (const [name, amount] of steps) out.row(['', name, amount], SUMMARY_COLUMNS, body);
-  out.row(['', 'Balance', money(summary.balanceCents)], SUMMARY_COLUMNS, { font: bold, size: 10 });
+  out.group('Table', () => {
+    const totals = { font: bold, size: 10 };
+    out.row(['', 'Total charges', money(summary.totalCents)], SUMMARY_COLUMNS, totals, TOTAL_ROW);
+    for (const [name, amount] of steps) out.row(['', name, amount], SUMMARY_COLUMNS, body, TOTAL_ROW);
+    out.row(['', 'Balance', money(summary.balanceCents)], SUMMARY_COLUMNS, totals, TOTAL_ROW);
+  });
 
   out.space(18).keep(60);
   if (diagnosisCodes.length === 0) out.text(DIAGNOSIS_ON_REQUEST, { font: bold, size: 10 }).space(4);
@@ -156,7 +166,7 @@ export async function superbillPdf(input: SuperbillPdfInput): Promise<Uint8Array
   );
 
   out.footers(regular, `Superbill issued by ${input.practiceName}.`);
-  return doc.save();
+  return out.save();
 }
 
 /** "12-3456789", the way an EIN is written, whether or not the EHR sent the hyphen. */
