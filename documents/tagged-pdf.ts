@@ -192,9 +192,13 @@ export class TaggedPdf {
       if (kid.page === firstPage) return PDFNumber.of(kid.mcid);
       return context.obj({ Type: 'MCR', Pg: kid.page.ref, MCID: kid.mcid });
     });
-    const element = context.obj({ Type: 'StructElem', S: node.role, P: parent, K: PDFArray.withContext(context) });
-    const k = element.lookup(PDFName.of('K'), PDFArray);
-    kids.forEach((kid) => k.push(kid));
+    const element = context.obj({ Type: 'StructElem', S: node.role, P: parent });
+    // An empty table cell keeps its place in the row, with nothing in it.
+    if (kids.length > 0) {
+      const k = PDFArray.withContext(context);
+      kids.forEach((kid) => k.push(kid));
+      element.set(PDFName.of('K'), k);
+    }
     if (firstPage) element.set(PDFName.of('Pg'), firstPage.ref);
     if (node.options.alt) element.set(PDFName.of('Alt'), PDFHexString.fromText(node.options.alt));
     if (node.options.scope) element.set(PDFName.of('A'), context.obj({ O: 'Table', Scope: node.options.scope }));
