@@ -3,9 +3,10 @@
  * (issue 13, accessibility): a title shown instead of the file name, the
  * language of its text, who issued it and what kind of document it is.
  */
-import { PDFBool, PDFDict, PDFDocument, PDFName, PDFString } from 'pdf-lib';
+import { PDFBool, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
 import { invoicePdf } from '../../documents/invoice-pdf';
 import { receiptPdf } from '../../documents/payment-receipt-pdf';
+import { createPdf } from '../../documents/pdf-text';
 import { renderSignedFormPdf } from '../../documents/signed-form-pdf';
 import { superbillPdf } from '../../documents/superbill-pdf';
 import { ZInvoice } from '../../domain/billing';
@@ -103,3 +104,43 @@ it.each(documents)(
     }
   },
 );
+
+it.each(documents)(
+  'the %s carries its title, issuer, kind and language as XMP metadata, where PDF/UA looks for them',
+  async (_kind, render, expected) => {
+    const doc = await PDFDocument.load(await render(), { updateMetadata: false });
+    const stream = metadataOf(doc);
+    expect(stream.dict.get(PDFName.of('Subtype'))).toBe(PDFName.of('XML'));
+    // Uncompressed: no filter between a packet scanner and the XML.
+    expect(stream.dict.get(PDFName.of('Filter'))).toBeUndefined();
+    const xmp = Buffer.from(stream.getContents()).toString('utf8');
+    expect(xmp).toContain(
+      `<dc:title><rdf:Alt><rdf:li xml:lang="x-default">${expected.title}</rdf:li></rdf:Alt></dc:title>`,
+    );
+    expect(xmp).toContain(`<rdf:Seq><rdf:li>${PRACTICE}</rdf:li></rdf:Seq>`);
+    expect(xmp).toContain(`<rdf:li xml:lang="x-default">${expected.subject}</rdf:li>`);
+    expect(xmp).toContain('<dc:language><rdf:Bag><rdf:li>en-US</rdf:li></rdf:Bag></dc:language>');
+    expect(xmp).not.toContain(CLIENT);
+    // Not claimed until the fonts are embedded, which PDF/UA-1 requires.
+    expect(xmp).not.toContain('pdfuaid');
+  },
+);
+
+it('escapes a title that looks like XML in the metadata', async () => {
+  const { doc } = await createPdf({
+    title: 'Consent <draft> & "notes"',
+    author: 'Smith & Jones',
+    subject: 'Signed form',
+    createdAt: new Date('2026-01-15T00:00:00Z'),
+  });
+  const reloaded = await PDFDocument.load(await doc.save(), { updateMetadata: false });
+  const xmp = Buffer.from(metadataOf(reloaded).getContents()).toString('utf8');
+  expect(xmp).toContain('Consent &lt;draft&gt; &amp; &quot;notes&quot;');
+  expect(xmp).toContain('<rdf:li>Smith &amp; Jones</rdf:li>');
+});
+
+function metadataOf(doc: PDFDocument): PDFRawStream {
+  const stream = doc.catalog.lookup(PDFName.of('Metadata'));
+  if (!(stream instanceof PDFRawStream)) throw new Error('the catalog has no metadata stream');
+  return stream;
+}
