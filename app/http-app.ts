@@ -145,7 +145,7 @@ export function createApp(deps: ApiDependencies): Express {
       }),
     );
   }
-  app.use(staffDashboardRoutes({ ...deps, metrics }));
+  app.use(staffDashboardRoutes({ ...deps, metrics, secretBox: deps.secretBox ?? createSecretBox([]) }));
   if (deps.outboxDir) app.use(devEmailRoutes({ outboxDir: deps.outboxDir }));
 
   app.use(methodNotAllowed(openApi as { paths: Record<string, object> }));
