@@ -58,9 +58,10 @@ export interface ApiDependencies {
    */
   codecOperatorOrganizations?: readonly string[];
   /**
-   * Opens the integration secrets stored encrypted (webhook signing secrets).
-   * Without it only plaintext secrets open: for tests and benches that
-   * receive no webhooks. app/from-config.ts always passes it.
+   * Opens the integration secrets stored encrypted (webhook signing secrets),
+   * and seals and opens the staff's TOTP secrets (second factor).
+   * Without it only plaintext secrets open and no second factor can be set
+   * up: for tests and benches that need neither. app/from-config.ts always passes it.
    */
   secretBox?: SecretBox;
   /**

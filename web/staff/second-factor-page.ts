@@ -45,7 +45,8 @@ export function secondFactorRoutes(deps: StaffPages): Router {
       </form>`;
     };
     const body = status.enrolled
-      ? html`<div class="card">
+      ? html`<div style="display:grid;gap:1rem">
+          <div class="card">
             <p data-testid="second-factor-status">
               Your second factor is <strong>on</strong>. You have ${status.recoveryCodesLeft} unused recovery
               code${status.recoveryCodesLeft === 1 ? '' : 's'}.
@@ -63,7 +64,8 @@ export function secondFactorRoutes(deps: StaffPages): Router {
                 ? html`<p>Your practice requires a second factor for your role, so it stays on.</p>`
                 : codeForm('turn-off', 'turn-off', 'Turn off second factor', true)
             }
-          </div>`
+          </div>
+        </div>`
       : html`<div class="card">
           <p data-testid="second-factor-status">
             Your second factor is <strong>off</strong>: signing in takes your password only.

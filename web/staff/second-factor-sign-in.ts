@@ -106,7 +106,7 @@ export function secondFactorSignInRoutes(deps: StaffPages & { signIns: RateLimit
           <p class="hint">Lost your phone? Enter one of the recovery codes you saved when you set it up.</p>
           <button type="submit">Continue</button>
         </form>
-        ${howToReach(org, 'to reset your second factor if you have lost both')}
+        ${howToReach(org, 'to have an administrator reset your second factor if you have lost your phone and your recovery codes')}
       </div>`,
     });
 
