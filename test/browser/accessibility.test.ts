@@ -219,6 +219,7 @@ it('the staff’s pages: sign-in, the list, a client, each confirmation', async 
   // The second factor (issue 14, item 12): the admin's own page, the team's, and the step that timed out.
   await visit('staff-security', staff('/security'));
   await visit('staff-security-team', staff('/security/team'));
+  await visit('staff-confirm-second-factor-reset', staff(`/security/team/${org.therapistId}/reset`));
   await visit('staff-error-second-step-expired', staff('/login/code'));
 });
 

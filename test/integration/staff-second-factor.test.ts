@@ -299,7 +299,10 @@ test('an admin resets a colleague’s second factor: audited, their sessions end
   const adminPages = (await signInWithCode(admin.email, codeFor(adminFactor.secret, 1))).pages;
   const list = await adminPages.get(team);
   expect(list.html).toContain(`Reset ${'Second Factor therapist'}’s second factor`);
-  const reset = await adminPages.post(`${team}/${colleague.id}/reset`, {}, team);
+  const confirm = await adminPages.get(`${team}/${colleague.id}/reset`);
+  expect(confirm.html).toContain('Reset Second Factor therapist’s second factor?');
+  expect(await service.database.db.staffSecondFactor.count({ where: { staffUserId: colleague.id } })).toBe(1);
+  const reset = await adminPages.post(`${team}/${colleague.id}/reset`, {}, `${team}/${colleague.id}/reset`);
   expect(reset.response.headers.get('location')).toBe(`${team}?reset=${colleague.id}`);
   expect(await service.database.db.staffSecondFactor.count({ where: { staffUserId: colleague.id } })).toBe(0);
   expect(await service.database.db.staffRecoveryCode.count({ where: { staffUserId: colleague.id } })).toBe(0);
@@ -310,5 +313,6 @@ test('an admin resets a colleague’s second factor: audited, their sessions end
   ]);
   // Both of the colleague's sessions (set-up and sign-in) ended. Another practice's staff member is not found from here.
   const stranger = await newStaff('THERAPIST', other.organizationId);
+  expect((await adminPages.get(`${team}/${stranger.id}/reset`)).response.status).toBe(404);
   expect((await adminPages.post(`${team}/${stranger.id}/reset`, {}, team)).response.status).toBe(404);
 });

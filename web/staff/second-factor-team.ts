@@ -74,16 +74,12 @@ export function secondFactorTeamRoutes(deps: StaffPages): Router {
                     <td>
                       ${
                         member.secondFactor && member.id !== user.staffUserId
-                          ? html`<form method="post" action="/staff/${org.slug}/security/team/${member.id}/reset">
-                              <input type="hidden" name="_csrf" value="${csrf(req, res)}" />
-                              <button
-                                type="submit"
-                                class="danger"
-                                aria-label="Reset ${member.displayName}’s second factor"
-                              >
-                                Reset
-                              </button>
-                            </form>`
+                          ? html`<a
+                              class="button secondary"
+                              href="/staff/${org.slug}/security/team/${member.id}/reset"
+                              aria-label="Reset ${member.displayName}’s second factor"
+                              >Reset</a
+                            >`
                           : ''
                       }
                     </td>
@@ -91,6 +87,41 @@ export function secondFactorTeamRoutes(deps: StaffPages): Router {
               )}
             </tbody>
           </table>`,
+      ),
+    );
+  });
+
+  /** The confirmation step, as for every other staff action: who, and what a reset does. */
+  router.get('/staff/:orgSlug/security/team/:staffUserId/reset', async (req, res) => {
+    const { org, user } = sessionOf(res);
+    assertMayManagePractice(user);
+    const id = ZStaffUserId.safeParse(req.params.staffUserId);
+    const member = id.success
+      ? await db.staffUser.findFirst({
+          where: { id: id.data, organizationId: org.id },
+          select: { id: true, displayName: true },
+        })
+      : null;
+    if (!member) throw new AppError('NOT_FOUND', 'no such staff member in this practice');
+    send(
+      res,
+      200,
+      layout(
+        req,
+        res,
+        `Reset ${member.displayName}’s second factor?`,
+        html`<div class="card">
+          <p>
+            Their authenticator and recovery codes stop working and they are signed out everywhere. If your practice
+            requires a second factor, they set up a new one when they next sign in. Do this only once you are sure who
+            is asking.
+          </p>
+          <form method="post" action="/staff/${org.slug}/security/team/${member.id}/reset">
+            <input type="hidden" name="_csrf" value="${csrf(req, res)}" />
+            <button type="submit" class="danger">Reset second factor</button>
+          </form>
+          <p><a href="/staff/${org.slug}/security/team">Cancel</a></p>
+        </div>`,
       ),
     );
   });
