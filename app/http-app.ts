@@ -58,9 +58,10 @@ export interface ApiDependencies {
    */
   codecOperatorOrganizations?: readonly string[];
   /**
-   * Opens the integration secrets stored encrypted (webhook signing secrets).
-   * Without it only plaintext secrets open: for tests and benches that
-   * receive no webhooks. app/from-config.ts always passes it.
+   * Opens the integration secrets stored encrypted (webhook signing secrets),
+   * and seals and opens the staff's TOTP secrets (second factor).
+   * Without it only plaintext secrets open and no second factor can be set
+   * up: for tests and benches that need neither. app/from-config.ts always passes it.
    */
   secretBox?: SecretBox;
   /**
@@ -145,7 +146,7 @@ export function createApp(deps: ApiDependencies): Express {
       }),
     );
   }
-  app.use(staffDashboardRoutes({ ...deps, metrics }));
+  app.use(staffDashboardRoutes({ ...deps, metrics, secretBox: deps.secretBox ?? createSecretBox([]) }));
   if (deps.outboxDir) app.use(devEmailRoutes({ outboxDir: deps.outboxDir }));
 
   app.use(methodNotAllowed(openApi as { paths: Record<string, object> }));

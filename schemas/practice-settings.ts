@@ -81,6 +81,11 @@ export const ZPracticeSettings = z.object({
    */
   crisisMessage: z.string().trim().max(1000).refine(isStorableText, UNSTORABLE_TEXT).nullable(),
   ...ZPracticeContact.shape,
+  requireSecondFactor: z
+    .boolean()
+    .describe(
+      'Admins and therapists must sign in to the staff dashboard with a second factor (an authenticator app code, RFC 6238 TOTP); one who has none is asked to set it up right after their password. Off by default. Staff API keys are not affected.',
+    ),
   superbillDiagnosisCodes: z
     .boolean()
     .describe(

@@ -216,6 +216,11 @@ it('the staff’s pages: sign-in, the list, a client, each confirmation', async 
   await visit('staff-client-paid', staff(`/onboardings/${payer.onboardingId}`));
   await visit('staff-error-bad-filter', staff('?from=not-a-date'));
   await visit('staff-error-not-found', staff('/onboardings/00000000-0000-4000-8000-000000000000'));
+  // The second factor (issue 14, item 12): the admin's own page, the team's, and the step that timed out.
+  await visit('staff-security', staff('/security'));
+  await visit('staff-security-team', staff('/security/team'));
+  await visit('staff-confirm-second-factor-reset', staff(`/security/team/${org.therapistId}/reset`));
+  await visit('staff-error-second-step-expired', staff('/login/code'));
 });
 
 it('the error pages, the local outbox and template previews', async () => {

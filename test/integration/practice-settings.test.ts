@@ -116,6 +116,21 @@ test('an admin gives the practice’s contact details and turns diagnosis codes 
   expect(await (await settingsOf(other.keys.admin)).json()).toMatchObject({ contactPhone: null });
 });
 
+test('requiring a second factor is off for a practice until its admin turns it on, and API keys still work', async () => {
+  expect(await (await settingsOf(org.keys.admin)).json()).toMatchObject({ requireSecondFactor: false });
+  const changed = await patch(org.keys.admin, { requireSecondFactor: true });
+  expect(changed.status).toBe(200);
+  expect(await changed.json()).toMatchObject({ requireSecondFactor: true });
+  const row = await service.database.db.organization.findUniqueOrThrow({ where: { id: org.organizationId } });
+  expect(row.requireSecondFactor).toBe(true);
+  // API keys are a separate credential: the switch does not touch them.
+  expect((await settingsOf(org.keys.admin)).status).toBe(200);
+  expect(await (await settingsOf(other.keys.admin)).json()).toMatchObject({ requireSecondFactor: false });
+  const therapist = await patch(org.keys.therapist, { requireSecondFactor: false });
+  expect(therapist.status).toBe(403);
+  expect(await patch(org.keys.admin, { requireSecondFactor: false })).toHaveProperty('status', 200);
+});
+
 test('invalid settings are a 400 with field errors and change nothing', async () => {
   const before = await service.database.db.organization.findUniqueOrThrow({ where: { id: other.organizationId } });
   const cases: [unknown, string][] = [
@@ -138,6 +153,7 @@ test('invalid settings are a 400 with field errors and change nothing', async ()
     [{ contactAddress: '' }, 'contactAddress'],
     [{ contactAddress: 'x'.repeat(301) }, 'contactAddress'],
     [{ superbillDiagnosisCodes: 'on' }, 'superbillDiagnosisCodes'],
+    [{ requireSecondFactor: 'yes' }, 'requireSecondFactor'],
   ];
   for (const [body, field] of cases) {
     const response = await patch(other.keys.admin, body);

@@ -3,6 +3,11 @@
  * organisation, a session cookie rotated at every sign-in, the same idle and
  * absolute limits as the client portal, and a growing pause after five wrong
  * passwords (security/login-lockout.ts). Every failure looks the same and takes about as long.
+ *
+ * A staff member with a second factor, or one the practice requires it of,
+ * gets no session from the password alone: the answer says which step is
+ * owed (staff-second-factor.ts), and the strikes stand until it is done, so
+ * the right password cannot buy fresh guesses at the code.
  */
 import type { Db } from '../../db/client';
 import { recordAudit, type AuditEntry, type AuditOutcome } from '../../audit/audit-log';
@@ -10,7 +15,9 @@ import { dummyPasswordHash, verifyPassword } from '../../security/passwords';
 import { hashToken, randomToken } from '../../security/tokens';
 import type { StaffPrincipal } from '../staff-principal';
 import { strikeStaffAccount } from '../../security/login-lockout';
+import type { PendingStep } from '../../security/pending-sign-in';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from './portal-sessions';
+import { roleNeedsSecondFactor } from './second-factor-policy';
 
 export interface StaffSessionUser extends StaffPrincipal {
   displayName: string;
@@ -19,7 +26,13 @@ export interface StaffSessionUser extends StaffPrincipal {
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-/** @returns the session token for the cookie, or null. */
+export type StaffSignIn =
+  /** Signed in: the session token for the cookie. */
+  | { kind: 'session'; token: string }
+  /** The password was right; the second factor is owed: a code, or enrolment first. */
+  | { kind: 'second-factor'; staffUserId: string; step: PendingStep };
+
+/** @returns what the right password leads to, or null. */
 export async function signInStaff(
   db: Db,
   organizationId: string,
@@ -28,10 +41,16 @@ export async function signInStaff(
   origin: AuditEntry['origin'] = {},
   /** `onPause`: wrong passwords just paused this account; the caller raises the alarm. */
   options: { onPause?: (staffUserId: string) => void } = {},
-): Promise<string | null> {
+): Promise<StaffSignIn | null> {
   const staff = await db.staffUser.findUnique({
     where: { organizationId_email: { organizationId, email: email.trim().toLowerCase() } },
-    select: { id: true, passwordHash: true },
+    select: {
+      id: true,
+      passwordHash: true,
+      role: true,
+      secondFactor: { select: { confirmedAt: true } },
+      organization: { select: { requireSecondFactor: true } },
+    },
   });
   const audit = (outcome: AuditOutcome, reason: string) =>
     recordAudit(db, {
@@ -59,13 +78,29 @@ export async function signInStaff(
     if (strike.paused) options.onPause?.(staff.id);
     return null;
   }
+  if (staff.secondFactor?.confirmedAt) {
+    await audit('success', 'password-second-factor-owed');
+    return { kind: 'second-factor', staffUserId: staff.id, step: 'code' };
+  }
+  if (staff.organization.requireSecondFactor && roleNeedsSecondFactor(staff.role)) {
+    await audit('success', 'password-enrolment-owed');
+    return { kind: 'second-factor', staffUserId: staff.id, step: 'enrol' };
+  }
   await audit('success', 'password');
+  return { kind: 'session', token: await openStaffSession(db, staff.id) };
+}
+
+/**
+ * A new session for a staff member who has passed every step of sign-in;
+ * their strikes are cleared. @returns the token for the cookie.
+ */
+export async function openStaffSession(db: Db, staffUserId: string): Promise<string> {
   const token = randomToken();
   await db.$transaction([
-    db.staffUser.update({ where: { id: staff.id }, data: { failedLogins: 0, lockedUntil: null } }),
+    db.staffUser.update({ where: { id: staffUserId }, data: { failedLogins: 0, lockedUntil: null } }),
     db.staffSession.create({
       data: {
-        staffUserId: staff.id,
+        staffUserId,
         tokenHash: hashToken(token),
         expiresAt: new Date(Date.now() + SESSION_ABSOLUTE_MS),
       },

@@ -24,6 +24,7 @@ const SELECT = {
   paymentsEnabled: true,
   onboardingPaymentStep: true,
   intakeDepositCents: true,
+  requireSecondFactor: true,
 } as const;
 
 /** Seed 003: the Organization Administrator controls the portal's settings. Checked before the input is. */

@@ -11,7 +11,6 @@ import { z } from 'zod';
 import { originOf } from '../../http/audit-context';
 import { addressBucket } from '../../security/address-bucket';
 import { createRateLimiter, rateLimitKeySecret } from '../../security/rate-limiter';
-import { SESSION_ABSOLUTE_MS } from '../../use-cases/accounts/portal-sessions';
 import { currentStaff, signInStaff, signOutStaff } from '../../use-cases/accounts/staff-sessions';
 import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
 import { DOOR_ATTEMPTS_PER_WINDOW } from '../door-limiter';
@@ -21,6 +20,8 @@ import { clientActionRoutes } from './client-actions';
 import { clientListRoutes } from './client-list';
 import { clientPageRoutes } from './client-page';
 import { formAnswersRoutes } from './form-answers';
+import { secondFactorSignInRoutes } from './second-factor-sign-in';
+import { secondFactorRoutes } from './second-factor-page';
 import { sendFormsRoutes } from './send-forms';
 import { STAFF_COOKIE, staffPages, type StaffDashboardDeps, type StaffSession } from './staff-session';
 
@@ -82,6 +83,9 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
       </div>`,
     });
 
+  const secondStep = secondFactorSignInRoutes({ ...deps, signIns });
+  router.use(secondStep);
+
   router.get('/staff/:orgSlug/login', async (req, res) => {
     const org = await findOrganizationBySlug(db, req.params.orgSlug);
     send(res, 200, signInPage(req, res, org, false));
@@ -96,7 +100,7 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
       send(res, 429, signInPage(req, res, org, true, typed));
       return;
     }
-    const token = form.success
+    const signedIn = form.success
       ? await signInStaff(db, org.id, form.data.email, form.data.password, originOf(req), {
           // The alarm: ids only, never the email that was tried.
           onPause: (staffUserId) => {
@@ -108,21 +112,21 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
           },
         })
       : null;
-    if (!token) {
+    if (!signedIn) {
       send(res, 401, signInPage(req, res, org, true, typed));
       return;
     }
+    // Whoever was signed in on this browser is signed out before anyone else's step begins.
     await signOutStaff(db, parse(req.headers.cookie ?? '')[STAFF_COOKIE]);
-    res.append(
-      'Set-Cookie',
-      serialize(STAFF_COOKIE, token, {
-        httpOnly: true,
-        secure,
-        sameSite: 'lax',
-        path: '/staff',
-        maxAge: SESSION_ABSOLUTE_MS / 1000,
-      }),
-    );
+    if (signedIn.kind === 'second-factor') {
+      await secondStep.toSecondStep(req, res, org.slug, {
+        staffUserId: signedIn.staffUserId,
+        organizationId: org.id,
+        step: signedIn.step,
+      });
+      return;
+    }
+    deps.startSession(res, signedIn.token);
     res.redirect(303, `/staff/${org.slug}`);
   });
 
@@ -150,14 +154,15 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
     next();
   };
   router.use('/staff/:orgSlug', (req, res, next) => {
-    // Relative to the mount path: signing in and out need no session.
-    if (req.path === '/login' || req.path === '/logout') {
+    // Relative to the mount path: signing in and out need no session (the second step has its own check).
+    if (req.path === '/login' || req.path === '/logout' || req.path.startsWith('/login/')) {
       next();
       return;
     }
     signedIn(req, res, next).catch(next);
   });
 
+  router.use(secondFactorRoutes(deps));
   router.use(clientListRoutes(deps));
   router.use(clientPageRoutes(deps));
   router.use(formAnswersRoutes(deps));

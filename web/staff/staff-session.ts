@@ -4,11 +4,14 @@
  * that the staff member may reach an onboarding.
  */
 import type { Client } from '@temporalio/client';
+import { serialize } from 'cookie';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../../observability/logger';
 import type { AppMetrics } from '../../observability/metrics';
 import type { Db } from '../../db/client';
+import type { SecretBox } from '../../security/secret-box';
+import { SESSION_ABSOLUTE_MS } from '../../use-cases/accounts/portal-sessions';
 import { AppError } from '../../use-cases/app-error';
 import type { StaffSessionUser } from '../../use-cases/accounts/staff-sessions';
 import { accessibleOnboarding } from '../../use-cases/client-access-policy';
@@ -22,6 +25,8 @@ export interface StaffDashboardDeps {
   taskQueue: string;
   tokenSigningKey: Buffer;
   publicBaseUrl: string;
+  /** Seals and opens the staff members' TOTP secrets (as it does the integration secrets). */
+  secretBox: SecretBox;
   /** For the alarm when repeated wrong passwords pause a staff account. */
   logger?: Logger;
   metrics?: AppMetrics;
@@ -43,6 +48,18 @@ export function staffPages(deps: StaffDashboardDeps) {
   const csrf = (req: Request, res: Response) => csrfField(req, res, deps.tokenSigningKey, secure, 'staff');
   const checkCsrf = (req: Request) => assertCsrf(req, deps.tokenSigningKey, 'staff');
   const sessionOf = (res: Response) => res.locals.session as StaffSession;
+  /** The session cookie, once every step of sign-in is passed. */
+  const startSession = (res: Response, token: string) =>
+    res.append(
+      'Set-Cookie',
+      serialize(STAFF_COOKIE, token, {
+        httpOnly: true,
+        secure,
+        sameSite: 'lax',
+        path: '/staff',
+        maxAge: SESSION_ABSOLUTE_MS / 1000,
+      }),
+    );
 
   const layout = (req: Request, res: Response, title: string, body: Html) => {
     const { org, user } = sessionOf(res);
@@ -52,6 +69,7 @@ export function staffPages(deps: StaffDashboardDeps) {
       brandColor: org.brandColor,
       wide: true,
       nav: html`<a href="/staff/${org.slug}">Onboardings</a>
+        <a href="/staff/${org.slug}/security">Security</a>
         <span>${user.displayName}</span>
         <form method="post" action="/staff/${org.slug}/logout">
           <input type="hidden" name="_csrf" value="${csrf(req, res)}" />
@@ -98,5 +116,16 @@ export function staffPages(deps: StaffDashboardDeps) {
           },
         });
 
-  return { ...deps, secure, csrf, checkCsrf, sessionOf, layout, onboardingIdOf, assertVisible, clientContact };
+  return {
+    ...deps,
+    secure,
+    csrf,
+    checkCsrf,
+    sessionOf,
+    startSession,
+    layout,
+    onboardingIdOf,
+    assertVisible,
+    clientContact,
+  };
 }
