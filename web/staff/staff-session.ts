@@ -27,7 +27,6 @@ export interface StaffDashboardDeps {
   metrics?: AppMetrics;
 }
 
-export const STAFF_COOKIE = 'staff_session';
 const ZOnboardingId = z.uuid();
 
 export interface StaffSession {
@@ -41,7 +40,7 @@ export function staffPages(deps: StaffDashboardDeps) {
   const { db } = deps;
   const secure = deps.publicBaseUrl.startsWith('https://');
   const csrf = (req: Request, res: Response) => csrfField(req, res, deps.tokenSigningKey, secure, 'staff');
-  const checkCsrf = (req: Request) => assertCsrf(req, deps.tokenSigningKey, 'staff');
+  const checkCsrf = (req: Request) => assertCsrf(req, deps.tokenSigningKey, secure, 'staff');
   const sessionOf = (res: Response) => res.locals.session as StaffSession;
 
   const layout = (req: Request, res: Response, title: string, body: Html) => {
