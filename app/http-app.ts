@@ -142,6 +142,7 @@ export function createApp(deps: ApiDependencies): Express {
         db: deps.db,
         payloadKeys: deps.payloadKeys,
         temporalUiUrl: deps.temporalUiUrl,
+        secureCookies: deps.publicBaseUrl.startsWith('https://'),
         operatorOrganizations: deps.codecOperatorOrganizations ?? [],
       }),
     );

@@ -8,7 +8,7 @@
  * against real PostgreSQL and a Temporal cluster instead.
  */
 import path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { createWorkerFromConfig, secretBoxFromConfig, startApiFromConfig } from '../app/from-config';
 import { ConfigError, loadConfig, loadObservabilityConfig } from '../config/env';
@@ -31,6 +31,7 @@ import { DEMO, seedDemo } from '../prisma/seed';
 import { connectClient } from '../temporal/connection';
 import { temporalConfig } from '../temporal.config';
 import { temporalMetricsRuntimeOptions } from '../temporal/runtime-metrics';
+import { sdkLoggingRuntimeOptions } from '../temporal/sdk-logger';
 import { runMain } from './run-main';
 
 /**
@@ -77,11 +78,15 @@ runMain(async () => {
   const DATA_DIR = path.resolve(local.data.LOCAL_DATA_DIR);
   // We stop things in our own order on Ctrl-C, not the SDK's; its logs are for problems only.
   // Before the dev server starts: it is the runtime's first connection. Core's metrics exporter is set here too.
-  Runtime.install({
-    logger: new DefaultLogger('WARN'),
-    shutdownSignals: [],
-    ...temporalMetricsRuntimeOptions(loadObservabilityConfig().temporalMetricsBindAddress),
-  });
+  // A person reads this terminal, not a log pipeline: one short line per event (start:api and start:worker keep JSON).
+  const logLines = prettyDestination();
+  // The SDK's own lines (activity failures quote their messages) get our redaction too.
+  Runtime.install(
+    sdkLoggingRuntimeOptions(createLogger({ name: 'local', destination: logLines }), {
+      shutdownSignals: [],
+      ...temporalMetricsRuntimeOptions(loadObservabilityConfig().temporalMetricsBindAddress),
+    }),
+  );
   const stack: { name: string; stop: () => Promise<unknown> }[] = [];
 
   say('Starting embedded PostgreSQL (PGlite) ...');
@@ -119,8 +124,6 @@ runMain(async () => {
     // Payments without a Stripe account: a local checkout page that asks for no card (payments/local-provider.ts).
     PAYMENTS_PROVIDER: process.env.PAYMENTS_PROVIDER ?? 'local',
   });
-  // A person reads this terminal, not a log pipeline: one short line per event (start:api and start:worker keep JSON).
-  const logLines = prettyDestination();
   const logger = createLogger({ level: config.server.logLevel, name: 'local', destination: logLines });
 
   // PGlite serves one connection at a time: the worker and the API share this pool of one.

@@ -7,16 +7,18 @@ import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
 import { startMetricsServer } from '../observability/metrics-server';
 import { temporalMetricsRuntimeOptions } from '../temporal/runtime-metrics';
+import { sdkLoggingRuntimeOptions } from '../temporal/sdk-logger';
 import { runMain } from './run-main';
 
 runMain(async () => {
   const config = loadConfig();
   const { observability } = config;
-  // Core's own metrics exporter is a runtime option: installed once, before the worker's connection.
-  if (observability.temporalMetricsBindAddress) {
-    Runtime.install(temporalMetricsRuntimeOptions(observability.temporalMetricsBindAddress));
-  }
   const logger = createLogger({ level: config.server.logLevel, name: 'worker' });
+  // Runtime options are installed once, before the worker's connection: the SDK's own log lines
+  // (activity failures quote their messages) go through our redacting logger, and Core's metrics exporter.
+  Runtime.install(
+    sdkLoggingRuntimeOptions(logger, temporalMetricsRuntimeOptions(observability.temporalMetricsBindAddress)),
+  );
   const db = createDb(config.database.url, { poolMax: config.database.poolMax });
   const metrics = createMetrics();
   const { worker, connection } = await createWorkerFromConfig(config, db, { metrics, logger });

@@ -18,7 +18,6 @@
  * {"payloads":[{"metadata":{"k":"<base64>"},"data":"<base64>"}]}, answered
  * in the same shape.
  */
-import { parse } from 'cookie';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Payload } from '@temporalio/common';
@@ -27,6 +26,7 @@ import { recordAudit } from '../../audit/audit-log';
 import { AesGcmPayloadCodec, PayloadDecryptionError, type PayloadKey } from '../../temporal/payload-codec';
 import { AppError } from '../../use-cases/app-error';
 import { originOf } from '../../http/audit-context';
+import { readCookie } from '../../http/cookies';
 import { requireStaff, staffOf } from '../../http/staff-auth';
 import { type StaffPrincipal } from '../../use-cases/staff-principal';
 import { currentStaff } from '../../use-cases/accounts/staff-sessions';
@@ -38,6 +38,8 @@ export interface TemporalCodecDeps {
   payloadKeys: PayloadKey[];
   /** The Web UI's origin (TEMPORAL_UI_URL), allowed to call from the browser. */
   temporalUiUrl?: string | undefined;
+  /** Whether PUBLIC_BASE_URL is https, so the dashboard's session cookie has its `__Host-` name (http/cookies.ts). */
+  secureCookies?: boolean;
   /** Slugs of the organisations that operate the deployment (CODEC_OPERATOR_ORGANIZATIONS); empty: nobody may. */
   operatorOrganizations: readonly string[];
 }
@@ -98,7 +100,6 @@ export function codecUiOrigins(temporalUiUrl: string | undefined): Set<string> {
  * when the Web UI includes credentials (same-site: localhost:8233 and :3000).
  */
 export const CODEC_PATHS = ['/codec', '/staff/codec'];
-const STAFF_SESSION_COOKIE = 'staff_session';
 
 /** A refused caller's refusals are audited at most once in this window. */
 export const DENIAL_AUDIT_WINDOW_MS = 60_000;
@@ -177,7 +178,7 @@ export function temporalCodecRoutes(deps: TemporalCodecDeps): Router {
   router.use(CODEC_PATHS, async (req: Request, res: Response, next: NextFunction) => {
     // A bearer key (CLI, proxy) wins; else, under /staff, the dashboard's session cookie (the Web UI).
     if (!req.get('authorization') && req.baseUrl.startsWith('/staff')) {
-      const user = await currentStaff(deps.db, parse(req.headers.cookie ?? '')[STAFF_SESSION_COOKIE]);
+      const user = await currentStaff(deps.db, readCookie(req, 'staff', 'session', deps.secureCookies ?? false));
       if (!user) throw new AppError('UNAUTHENTICATED', 'no staff dashboard session');
       req.staff = user;
     }

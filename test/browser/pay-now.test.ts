@@ -480,7 +480,7 @@ describe('Pay Now on a phone with the local checkout', () => {
     await shot('home-all-set');
   });
 
-  it('cancels on the checkout page: back on My Account, nothing charged, the request abandoned', async () => {
+  it('cancels on the checkout page, confirmed by a button: back on My Account, nothing charged, the request abandoned', async () => {
     const db = service.database.db;
     const copay = testInvoice({
       issuedOn: '2026-11-20',
@@ -501,6 +501,18 @@ describe('Pay Now on a phone with the local checkout', () => {
     expect(request?.status).toBe('AWAITING_PAYMENT');
 
     await page.getByRole('link', { name: 'Cancel' }).click();
+    // The provider's cancel URL is a GET: it only asks (issue 14), the request is still open.
+    await heading('Cancel this payment?');
+    expect(await textOf(page.getByRole('status').first())).toContain('Nothing has been charged');
+    expect((await db.paymentRequest.findUniqueOrThrow({ where: { id: request!.id } })).status).toBe('AWAITING_PAYMENT');
+    await expectNoHorizontalScroll();
+    await expectAccessible(page);
+    await shot('pay-now-cancel-confirm');
+    await page.setViewportSize(DESKTOP);
+    await expectAccessible(page);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'pay-now-cancel-confirm-desktop.png'), fullPage: true });
+    await page.setViewportSize(PHONE.viewport);
+    await page.getByRole('button', { name: 'Cancel this payment' }).click();
     await heading('My Account');
     expect(new URL(page.url()).searchParams.get('cancelled')).toBe('1');
     expect(await textOf(page.getByRole('status').first())).toBe('Payment cancelled. Nothing was charged.');

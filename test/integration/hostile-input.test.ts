@@ -18,6 +18,10 @@ import { createLogger } from '../../observability/logger';
 import { hashToken } from '../../security/tokens';
 import { latestRegistrationToken } from '../support/invitations';
 import { eventually, startTestService, type TestService } from '../support/service';
+import { cookieName } from '../../http/cookies';
+
+/** The portal session cookie on http:// (tests and npm start): its plain name. */
+const PORTAL_SESSION = cookieName('portal', 'session', false);
 
 let service: TestService;
 let org: TestOrganization;
@@ -63,7 +67,7 @@ async function registeredClientWithForms() {
   const assignment = await eventually(() =>
     db.formAssignment.findFirst({ where: { onboardingId: id, position: 0 } }).then((row) => row ?? undefined),
   );
-  return { cookie: `portal_session=${session}`, formPath: `/portal/${org.slug}/documents/${assignment.id}` };
+  return { cookie: `${PORTAL_SESSION}=${session}`, formPath: `/portal/${org.slug}/documents/${assignment.id}` };
 }
 
 afterAll(async () => {
@@ -249,14 +253,14 @@ it('portal pages never fail with 500 on hostile tokens and forms, and sign no on
             headers: { 'content-type': 'application/x-www-form-urlencoded' },
             body: formBody,
           }),
-          fetch(`${service.api.url}/portal/${org.slug}`, { headers: { cookie: `portal_session=${encoded}` } }),
+          fetch(`${service.api.url}/portal/${org.slug}`, { headers: { cookie: `${PORTAL_SESSION}=${encoded}` } }),
           fetch(`${service.api.url}/portal/${org.slug}/documents/${encoded}`, { headers: { cookie: portal.cookie } }),
           fetch(`${service.api.url}/portal/${org.slug}/documents/${encoded}/pdf`, {
             headers: { cookie: portal.cookie },
           }),
           fetch(`${service.api.url}${portal.formPath}`, {
             method: 'POST',
-            headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `portal_session=${encoded}` },
+            headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${PORTAL_SESSION}=${encoded}` },
             body: formBody,
           }),
         ]);
@@ -272,11 +276,9 @@ it('portal pages never fail with 500 on hostile tokens and forms, and sign no on
 });
 
 it('a signed-in client posting hostile answers to a form gets no 500 and signs nothing', async () => {
-  // A real page first: its CSRF cookie and field, so the posts reach the form's own checks.
+  // A real page first: its CSRF field (bound to the session), so the posts reach the form's own checks.
   const page = await fetch(`${service.api.url}${portal.formPath}`, { headers: { cookie: portal.cookie } });
-  const csrfCookie = /portal_csrf=[^;]+/.exec(page.headers.get('set-cookie') ?? '')?.[0];
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
-  expect(csrfCookie).toBeDefined();
   expect(csrf).toBeDefined();
   const before = await settledRowCounts();
   const statuses = new Set<number>();
@@ -292,7 +294,7 @@ it('a signed-in client posting hostile answers to a form gets no 500 and signs n
         const body = new URLSearchParams([['_csrf', csrf!], ['_action', action], ...pairs]);
         const response = await fetch(`${service.api.url}${portal.formPath}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${portal.cookie}; ${csrfCookie}` },
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: portal.cookie },
           body,
           redirect: 'manual',
         });
@@ -397,9 +399,8 @@ it('My Account pages never fail with 500 on hostile ids, queries and forms, and 
   });
   const page = await fetch(`${service.api.url}/portal/${org.slug}/account/pay`, { headers: { cookie: portal.cookie } });
   expect(page.status).toBe(200);
-  const csrfCookie = /portal_csrf=[^;]+/.exec(page.headers.get('set-cookie') ?? '')?.[0] ?? '';
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-  const cookie = `${portal.cookie}; ${csrfCookie}`;
+  const { cookie } = portal;
   const requestsBefore = await db.paymentRequest.count();
   const statuses = new Set<number>();
   await fc.assert(

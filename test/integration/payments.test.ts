@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import Stripe from 'stripe';
-import { SESSION_COOKIE } from '../../web/portal/portal-session';
+import { cookieName } from '../../http/cookies';
 import { startPayment, type PaymentDeps } from '../../use-cases/billing/portal-payments';
 import { signIn } from '../../use-cases/accounts/portal-sessions';
 import { listOutbox } from '../../emails/mailer';
@@ -30,6 +30,9 @@ import {
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
 import { eventually, startTestService, type TestService } from '../support/service';
 import { startStripeMock, type StripeMock } from '../support/stripe-mock';
+
+/** The portal's session cookie as npm start and the tests name it (http://, so without `__Host-`). */
+const SESSION_COOKIE = cookieName('portal', 'session', false);
 
 const WEBHOOK_SECRET = `whsec_${randomBytes(16).toString('hex')}`;
 
@@ -419,11 +422,10 @@ test('the onboarding’s deposit step: the portal home asks for it, its button o
   expect(html).toContain('intake deposit of $50.00');
   // The button's form may lead to Stripe's page, and only there besides this site.
   expect(home.headers.get('content-security-policy')).toContain("form-action 'self' https://checkout.stripe.com");
-  const csrfCookie = /portal_csrf=[^;]+/.exec(home.headers.get('set-cookie') ?? '')?.[0];
   const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1] ?? '';
   const pressed = await fetch(`${service.api.url}/portal/${practice.slug}/account/onboarding-step`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${cookie}; ${csrfCookie}` },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
     body: new URLSearchParams({ _csrf: field('_csrf'), submissionKey: field('submissionKey') }).toString(),
     redirect: 'manual',
   });

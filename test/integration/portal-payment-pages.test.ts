@@ -6,7 +6,7 @@
  * of Pay Now is a GET (post, then redirect), so Back never meets a POST result.
  */
 import { randomUUID } from 'node:crypto';
-import { SESSION_COOKIE } from '../../web/portal/portal-session';
+import { cookieName } from '../../http/cookies';
 import { signIn } from '../../use-cases/accounts/portal-sessions';
 import { createTestOrganization, type TestOrganization } from '../support/factories';
 import {
@@ -18,6 +18,9 @@ import {
   type PayingClient,
 } from '../support/payments';
 import { startTestService, type TestService } from '../support/service';
+
+/** The portal's session cookie as npm start and the tests name it (http://, so without `__Host-`). */
+const SESSION_COOKIE = cookieName('portal', 'session', false);
 
 let service: TestService;
 let org: TestOrganization;
@@ -60,12 +63,11 @@ const get = (path: string) => fetch(`${service.api.url}/portal/${org.slug}${path
 test('the pay form says what is wrong with an amount', async () => {
   const form = await get('/account/pay');
   const page = await form.text();
-  const csrfCookie = /portal_csrf=[^;]+/.exec(form.headers.get('set-cookie') ?? '')?.[0];
   const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
   const review = async (amount: string) => {
     const response = await fetch(`${service.api.url}/portal/${org.slug}/account/pay/review`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${cookie}; ${csrfCookie}` },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
       body: new URLSearchParams({ _csrf: csrf, amount, card: 'new' }).toString(),
     });
     return response.text();
@@ -104,11 +106,10 @@ test('Pay Now posts, then redirects: the review page is a GET whose URL holds it
     data: { status: 'ABANDONED' },
   });
   const form = await get('/account/pay');
-  const csrfCookie = /portal_csrf=[^;]+/.exec(form.headers.get('set-cookie') ?? '')?.[0];
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
   const posted = await fetch(`${service.api.url}/portal/${org.slug}/account/pay/review`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${cookie}; ${csrfCookie}` },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
     body: new URLSearchParams({ _csrf: csrf, amount: '12.00', card: 'new', saveCard: 'yes' }).toString(),
     redirect: 'manual',
   });

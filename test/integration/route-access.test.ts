@@ -16,7 +16,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { openApiDocument } from '../../api/openapi';
-import { SESSION_COOKIE } from '../../web/portal/portal-session';
+import { cookieName } from '../../http/cookies';
 import { currentUser, signIn, type PortalUser } from '../../use-cases/accounts/portal-sessions';
 import { registerPortalAccount } from '../../use-cases/accounts/register-portal-account';
 import { createLogger } from '../../observability/logger';
@@ -35,6 +35,9 @@ import { signAllForms } from '../support/forms';
 import { latestRegistrationToken } from '../support/invitations';
 import { eventually, startTestService, type TestService } from '../support/service';
 import { setStaffPassword, StaffPages } from '../support/staff-login';
+
+/** The portal's session cookie as npm start and the tests name it (http://, so without `__Host-`). */
+const SESSION_COOKIE = cookieName('portal', 'session', false);
 
 // ---------------------------------------------------------------------------
 // The operations, from the OpenAPI document
@@ -1791,20 +1794,17 @@ async function portalGet(client: Client, path: string, cookies: string[] = []) {
   };
 }
 
-/** Posts a portal form with a valid CSRF pair of this client's own session (from their own document page). */
+/** Posts a portal form with a valid CSRF token of this client's own session (from their own document page). */
 async function portalPost(client: Client, slug: string, path: string, fields: Record<string, string>) {
   const own = await portalGet(client, `/portal/${slug}/documents/${client.assignmentId}`);
   expect(own.status).toBe(200);
-  const csrfCookie = own.setCookies
-    .map((header) => header.split(';')[0]!)
-    .find((pair) => pair.startsWith('portal_csrf='));
   const csrf = /name="_csrf" value="([^"]+)"/.exec(own.html)?.[1];
-  expect(csrfCookie && csrf).toBeTruthy();
+  expect(csrf).toBeTruthy();
   const response = await fetch(`${service.api.url}${path}`, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
-      cookie: [`${SESSION_COOKIE}=${client.session}`, csrfCookie!].join('; '),
+      cookie: `${SESSION_COOKIE}=${client.session}`,
     },
     body: new URLSearchParams({ _csrf: csrf!, ...fields }),
     redirect: 'manual',

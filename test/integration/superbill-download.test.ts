@@ -5,10 +5,13 @@
  */
 import { PDFParse } from 'pdf-parse';
 import { signIn } from '../../use-cases/accounts/portal-sessions';
-import { SESSION_COOKIE } from '../../web/portal/portal-session';
+import { cookieName } from '../../http/cookies';
 import { createTestOrganization, type TestOrganization } from '../support/factories';
 import { CLIENT_PASSWORD, createPayingClient, enablePayments, giveInvoice, testInvoice } from '../support/payments';
 import { startTestService, type TestService } from '../support/service';
+
+/** The portal's session cookie as npm start and the tests name it (http://, so without `__Host-`). */
+const SESSION_COOKIE = cookieName('portal', 'session', false);
 
 let service: TestService;
 let org: TestOrganization;

@@ -18,6 +18,10 @@ import {
   type TestOrganization,
 } from '../support/factories';
 import { eventually, startTestService, type TestService } from '../support/service';
+import { cookieName } from '../../http/cookies';
+
+/** The staff session cookie on http:// (tests and npm start): its plain name. */
+const STAFF_SESSION = cookieName('staff', 'session', false);
 
 let service: TestService;
 /** The deployment's operators, listed in CODEC_OPERATOR_ORGANIZATIONS. */
@@ -207,7 +211,7 @@ it('lets the Web UI decode with the dashboard session its browser sends, from th
   expect(preflight.headers.get('access-control-allow-headers')).toMatch(/x-namespace/i);
 
   const session = await dashboardSession(operators.adminId);
-  const decoded = await fromUi({ cookie: `staff_session=${session}` });
+  const decoded = await fromUi({ cookie: `${STAFF_SESSION}=${session}` });
   expect(decoded.status).toBe(200);
   expect(decoded.headers.get('access-control-allow-origin')).toBe(UI);
   expect(decoded.headers.get('access-control-allow-credentials')).toBe('true');
@@ -216,13 +220,13 @@ it('lets the Web UI decode with the dashboard session its browser sends, from th
 
   // Without the cookie, with an unknown one, or as the practice's own admin: nothing decoded.
   expect((await fromUi({})).status).toBe(401);
-  expect((await fromUi({ cookie: `staff_session=${randomBytes(32).toString('base64url')}` })).status).toBe(401);
-  const practiceAdmin = await fromUi({ cookie: `staff_session=${await dashboardSession(practice.adminId)}` });
+  expect((await fromUi({ cookie: `${STAFF_SESSION}=${randomBytes(32).toString('base64url')}` })).status).toBe(401);
+  const practiceAdmin = await fromUi({ cookie: `${STAFF_SESSION}=${await dashboardSession(practice.adminId)}` });
   expect(practiceAdmin.status).toBe(403);
   expect(await practiceAdmin.text()).not.toContain(lastName);
 
   // Another origin gets no CORS grant, so its browser never shows it the answer.
-  const evil = await fromUi({ origin: 'https://evil.example', cookie: `staff_session=${session}` });
+  const evil = await fromUi({ origin: 'https://evil.example', cookie: `${STAFF_SESSION}=${session}` });
   expect(evil.headers.get('access-control-allow-origin')).toBeNull();
 });
 

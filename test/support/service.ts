@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { Runtime, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import type { Mailer } from '../../emails/mailer';
 import { testActivityDeps } from './activity-deps';
@@ -11,6 +11,7 @@ import { createMetrics, type AppMetrics } from '../../observability/metrics';
 import { createLocalPaymentProvider } from '../../payments/local-provider';
 import type { PaymentProvider } from '../../payments/payment-provider';
 import type { PayloadKey } from '../../temporal/payload-codec';
+import { sdkLoggingRuntimeOptions } from '../../temporal/sdk-logger';
 import {
   createDevServerEnv,
   createTimeSkippingEnv,
@@ -69,7 +70,8 @@ export async function startTestService(
   } = {},
 ): Promise<TestService> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+    // As in production: the SDK's lines through our redacting logger (temporal/sdk-logger.ts).
+    Runtime.install(sdkLoggingRuntimeOptions(createLogger({ name: 'temporal-sdk' }), { shutdownSignals: [] }));
     runtimeInstalled = true;
   }
   const keys = testPayloadKeys();

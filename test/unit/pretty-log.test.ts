@@ -50,12 +50,13 @@ it('never shows what the redaction hides, and is never JSON', () => {
   expect(lines[0]!.trimStart().startsWith('{')).toBe(false);
 });
 
-it('gives an error its stack, a refusal only its message', () => {
+it('gives an error its stack, a refusal only its code, and neither the message (it may quote PHI)', () => {
   const { lines, logger } = capture();
   logger.error({ err: new Error('database gone') }, 'unhandled error');
   logger.info({ err: Object.assign(new Error('email in use'), { code: 'CONFLICT' }), status: 409 }, 'refused');
-  expect(lines[0]).toMatch(/ERROR {2}unhandled error\n {4}Error: database gone\n\s+at /);
-  expect(lines[1]).toMatch(/ {2}refused {2}status=409 \(CONFLICT: email in use\)\n$/);
+  expect(lines[0]).toMatch(/ERROR {2}unhandled error\n {4}Error\n\s+at /);
+  expect(lines[0]).not.toContain('database gone');
+  expect(lines[1]).toMatch(/ {2}refused {2}status=409 \(CONFLICT\)\n$/);
 });
 
 it('remembers when it last wrote, so npm start can print its banner once things settle', () => {

@@ -59,7 +59,7 @@ export function submissionKeyOf(req: Request): string {
 export function accountPages(deps: PortalContext) {
   /** The practice and the signed-in client, or a redirect to sign in. */
   const signedIn = async (req: Request, res: Response) => {
-    const session = await signedInClient(deps.db, req, res);
+    const session = await signedInClient(deps, req, res);
     return session && { org: session.org, holder: await accountHolder(deps.db, session.user) };
   };
 

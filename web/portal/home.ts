@@ -18,7 +18,7 @@ export function homeRoutes(deps: PortalContext): Router {
   const router = Router();
 
   router.get('/portal/:orgSlug', async (req, res) => {
-    const session = await signedInClient(deps.db, req, res);
+    const session = await signedInClient(deps, req, res);
     if (!session) return;
     const { org, user } = session;
     const holder = await accountHolder(deps.db, user);

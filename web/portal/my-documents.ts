@@ -71,7 +71,7 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
 
   /** The practice (with its crisis message, for the PHQ-9) and the signed-in user, or a redirect to sign in. */
   const signedIn = async (req: Request, res: Response) => {
-    const session = await signedInClient(deps.db, req, res);
+    const session = await signedInClient(deps, req, res);
     if (!session) return null;
     return { ...session, org: { ...session.org, crisisMessage: await readCrisisMessage(deps.db, session.org.id) } };
   };
@@ -265,7 +265,7 @@ export function myDocumentRoutes(deps: PortalDocumentDeps): Router {
   });
 
   router.post('/portal/:orgSlug/documents/:assignmentId', async (req, res) => {
-    assertCsrf(req, deps.tokenSigningKey);
+    assertCsrf(req, deps.tokenSigningKey, deps.secure);
     const session = await signedIn(req, res);
     if (!session) return;
     const { org, user } = session;

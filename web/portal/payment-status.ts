@@ -121,8 +121,66 @@ export function paymentStatusRoutes(deps: PortalContext): Router {
     send(res, 200, page({ title, practiceName: org.name, brandColor: org.brandColor, contact: org.contact, body }));
   });
 
-  /** Cancel on the provider's page (its cancel URL): back to My Account, nothing charged. */
+  /**
+   * The provider's cancel URL (Stripe's "back" link, the local checkout's Cancel) lands here by a GET, which
+   * anyone can make a signed-in browser send (a link, an image): so this only shows the payment and asks.
+   * The cancellation itself is the POST below, with the form's CSRF token. A payment no longer open goes to its page.
+   */
   router.get('/portal/:orgSlug/account/payments/:paymentRequestId/cancel', async (req, res) => {
+    const session = await signedIn(req, res);
+    if (!session) return;
+    const { org, holder } = session;
+    const id = ZId.safeParse(req.params.paymentRequestId);
+    const request = id.success ? await loadPayment(deps.db, holder, id.data) : null;
+    if (!request) {
+      notFound(res, org, 'Payment');
+      return;
+    }
+    if (!isOpen(request.status)) {
+      res.redirect(303, `/portal/${org.slug}/account/payments/${request.id}`);
+      return;
+    }
+    const isSetup = request.kind === 'CARD_SETUP';
+    res.setHeader('Cache-Control', 'no-store');
+    send(
+      res,
+      200,
+      page({
+        title: isSetup ? 'Stop saving this card?' : 'Cancel this payment?',
+        practiceName: org.name,
+        brandColor: org.brandColor,
+        contact: org.contact,
+        body: html`<div class="card">
+          <p role="status">
+            ${
+              isSetup
+                ? 'You left the secure card page. Your card has not been saved.'
+                : html`You left the secure payment page. Nothing has been charged for this payment of
+                    <strong>${formatMoney(request.amountCents)}</strong> to ${org.name}.`
+            }
+          </p>
+          <form method="post" action="/portal/${org.slug}/account/payments/${request.id}/cancel">
+            <input type="hidden" name="_csrf" value="${deps.csrf(req, res)}" />
+            <button type="submit" data-testid="confirm-cancel">
+              ${isSetup ? 'Stop saving this card' : 'Cancel this payment'}
+            </button>
+          </form>
+          ${
+            request.checkoutUrl
+              ? html`<a class="button secondary" href="${request.checkoutUrl}"
+                  >${isSetup ? 'Go back to the secure card page' : 'Go back to the secure payment page'}</a
+                >`
+              : ''
+          }
+          <a class="button secondary" href="/portal/${org.slug}/account">Back to My Account</a>
+        </div>`,
+      }),
+    );
+  });
+
+  /** Cancel, confirmed: the flow closes the checkout; back to My Account, nothing charged. */
+  router.post('/portal/:orgSlug/account/payments/:paymentRequestId/cancel', async (req, res) => {
+    deps.checkCsrf(req);
     const session = await signedIn(req, res);
     if (!session) return;
     const { org, holder } = session;

@@ -4,7 +4,6 @@
  * HTML posts protected by CSRF tokens; nothing on these pages shows clinical
  * information (seed 003).
  */
-import { parse, serialize } from 'cookie';
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH } from '../../security/passwords';
@@ -13,7 +12,7 @@ import { html, page, type Html } from '../html';
 import { howToReach, type PagePractice } from '../practice-contact';
 import { send } from '../send-page';
 import { doorLimiter } from '../door-limiter';
-import { signIn, signInAfterRegistration, signOut } from '../../use-cases/accounts/portal-sessions';
+import { signIn, signInAfterRegistration } from '../../use-cases/accounts/portal-sessions';
 import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
 import {
   inspectRegistrationLink,
@@ -30,7 +29,7 @@ import { passwordResetRoutes } from './password-reset';
 import { payNowRoutes } from './pay-now';
 import { paymentStatusRoutes } from './payment-status';
 import { paymentStepRoutes } from './payment-step';
-import { portalContext, SESSION_COOKIE, signedInClient, startSession, type PortalDeps } from './portal-session';
+import { endSession, portalContext, signedInClient, startSession, type PortalDeps } from './portal-session';
 import { PORTAL_DOCUMENT_BODY_LIMIT } from '../../http/body-limits';
 
 const ZRegistrationForm = z.object({
@@ -162,12 +161,11 @@ function alreadyUsedPage(publicBaseUrl: string, link: RegistrationLink): string 
 export function portalRoutes(portalDeps: PortalDeps): Router {
   const router = Router();
   const deps = portalContext(portalDeps);
-  const { secure } = deps;
   // Links between portal pages stay on whatever host served the page (relative), so they work behind any proxy.
   const base = '';
   // Intake forms post many fields and long answers, read only from a signed-in client; every other portal form is small.
   router.post('/portal/:orgSlug/documents/:assignmentId', async (req, res, next) => {
-    if (await signedInClient(deps.db, req, res)) next();
+    if (await signedInClient(deps, req, res)) next();
   });
   router.use(
     '/portal/:orgSlug/documents',
@@ -319,11 +317,7 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
 
   router.post('/portal/:orgSlug/logout', async (req, res) => {
     deps.checkCsrf(req);
-    await signOut(deps.db, parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
-    res.append(
-      'Set-Cookie',
-      serialize(SESSION_COOKIE, '', { httpOnly: true, secure, sameSite: 'lax', path: '/portal', maxAge: 0 }),
-    );
+    await endSession(deps, req, res);
     res.redirect(303, `${base}/portal/${encodeURIComponent(req.params.orgSlug)}/login`);
   });
 

@@ -3,14 +3,14 @@
  * signed-in client, and the CSRF field and check bound to this deployment.
  */
 import type { Client } from '@temporalio/client';
-import { parse, serialize } from 'cookie';
 import type { Request, Response } from 'express';
 import type { Db } from '../../db/client';
 import type { Logger } from '../../observability/logger';
 import type { PaymentProvider } from '../../payments/payment-provider';
 import { currentUser, SESSION_ABSOLUTE_MS, signOut } from '../../use-cases/accounts/portal-sessions';
 import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
-import { assertCsrf, csrfField } from '../csrf';
+import { readCookie, setCookie } from '../../http/cookies';
+import { assertCsrf, csrfAfterSignIn, csrfAfterSignOut, csrfField } from '../csrf';
 
 export interface PortalDeps {
   db: Db;
@@ -38,19 +38,23 @@ export function portalContext(deps: PortalDeps): PortalContext {
     ...deps,
     secure,
     csrf: (req, res) => csrfField(req, res, deps.tokenSigningKey, secure),
-    checkCsrf: (req) => assertCsrf(req, deps.tokenSigningKey),
+    checkCsrf: (req) => assertCsrf(req, deps.tokenSigningKey, secure),
   };
 }
 
-export const SESSION_COOKIE = 'portal_session';
+/** The portal session token this browser presents (http/cookies.ts names it by scheme). */
+export function portalSessionToken(deps: Pick<PortalContext, 'secure'>, req: Request): string | undefined {
+  return readCookie(req, 'portal', 'session', deps.secure);
+}
 
 /**
  * The practice a portal page names and the client signed in to it, or null
  * after redirecting to its sign-in page (no session, or one of another practice).
  */
-export async function signedInClient(db: Db, req: Request, res: Response) {
+export async function signedInClient(deps: Pick<PortalContext, 'db' | 'secure'>, req: Request, res: Response) {
+  const { db } = deps;
   const org = await findOrganizationBySlug(db, String(req.params.orgSlug));
-  const user = await currentUser(db, parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
+  const user = await currentUser(db, portalSessionToken(deps, req));
   if (!user || user.organizationId !== org.id) {
     res.redirect(303, `/portal/${org.slug}/login`);
     return null;
@@ -65,15 +69,14 @@ export async function signedInClient(db: Db, req: Request, res: Response) {
  * fixation), and the session of any old cookie ends here.
  */
 export async function startSession(deps: PortalContext, req: Request, res: Response, token: string): Promise<void> {
-  await signOut(deps.db, parse(req.headers.cookie ?? '')[SESSION_COOKIE]);
-  res.append(
-    'Set-Cookie',
-    serialize(SESSION_COOKIE, token, {
-      httpOnly: true,
-      secure: deps.secure,
-      sameSite: 'lax',
-      path: '/portal',
-      maxAge: SESSION_ABSOLUTE_MS / 1000,
-    }),
-  );
+  await signOut(deps.db, portalSessionToken(deps, req));
+  setCookie(res, 'portal', 'session', token, deps.secure, { sameSite: 'lax', maxAge: SESSION_ABSOLUTE_MS / 1000 });
+  csrfAfterSignIn(res, 'portal', deps.secure, token);
+}
+
+/** Ends this browser's portal session, here and in its cookie. */
+export async function endSession(deps: PortalContext, req: Request, res: Response): Promise<void> {
+  await signOut(deps.db, portalSessionToken(deps, req));
+  setCookie(res, 'portal', 'session', '', deps.secure, { sameSite: 'lax', maxAge: 0 });
+  csrfAfterSignOut(res, 'portal', deps.secure);
 }

@@ -5,15 +5,16 @@
  * behind a confirmation step. Server-rendered HTML, no script, CSRF-protected
  * posts, a session cookie of its own (path /staff).
  */
-import { parse, serialize } from 'cookie';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { originOf } from '../../http/audit-context';
+import { readCookie, setCookie } from '../../http/cookies';
 import { addressBucket } from '../../security/address-bucket';
 import { createRateLimiter, rateLimitKeySecret } from '../../security/rate-limiter';
 import { currentStaff, signInStaff, signOutStaff } from '../../use-cases/accounts/staff-sessions';
 import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
 import { DOOR_ATTEMPTS_PER_WINDOW } from '../door-limiter';
+import { csrfAfterSignOut } from '../csrf';
 import { html, page } from '../html';
 import { send } from '../send-page';
 import { clientActionRoutes } from './client-actions';
@@ -23,7 +24,7 @@ import { formAnswersRoutes } from './form-answers';
 import { secondFactorSignInRoutes } from './second-factor-sign-in';
 import { secondFactorRoutes } from './second-factor-page';
 import { sendFormsRoutes } from './send-forms';
-import { STAFF_COOKIE, staffPages, type StaffDashboardDeps, type StaffSession } from './staff-session';
+import { staffPages, type StaffDashboardDeps, type StaffSession } from './staff-session';
 
 const ZSignIn = z.object({ email: z.string().trim().max(254), password: z.string().max(200) });
 
@@ -117,7 +118,7 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
       return;
     }
     // Whoever was signed in on this browser is signed out before anyone else's step begins.
-    await signOutStaff(db, parse(req.headers.cookie ?? '')[STAFF_COOKIE]);
+    await signOutStaff(db, readCookie(req, 'staff', 'session', secure));
     if (signedIn.kind === 'second-factor') {
       await secondStep.toSecondStep(req, res, org.slug, {
         staffUserId: signedIn.staffUserId,
@@ -132,18 +133,16 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
 
   router.post('/staff/:orgSlug/logout', async (req, res) => {
     checkCsrf(req);
-    await signOutStaff(db, parse(req.headers.cookie ?? '')[STAFF_COOKIE]);
-    res.append(
-      'Set-Cookie',
-      serialize(STAFF_COOKIE, '', { httpOnly: true, secure, sameSite: 'lax', path: '/staff', maxAge: 0 }),
-    );
+    await signOutStaff(db, readCookie(req, 'staff', 'session', secure));
+    setCookie(res, 'staff', 'session', '', secure, { sameSite: 'lax', maxAge: 0 });
+    csrfAfterSignOut(res, 'staff', secure);
     res.redirect(303, `/staff/${encodeURIComponent(req.params.orgSlug)}/login`);
   });
 
   /** Every other staff page: the signed-in staff member of this practice, or a redirect to sign in. */
   const signedIn = async (req: Request, res: Response, next: NextFunction) => {
     const org = await findOrganizationBySlug(db, req.params.orgSlug as string);
-    const user = await currentStaff(db, parse(req.headers.cookie ?? '')[STAFF_COOKIE]);
+    const user = await currentStaff(db, readCookie(req, 'staff', 'session', secure));
     if (!user || user.organizationId !== org.id) {
       res.redirect(303, `/staff/${org.slug}/login`);
       return;

@@ -4,19 +4,19 @@
  * that the staff member may reach an onboarding.
  */
 import type { Client } from '@temporalio/client';
-import { serialize } from 'cookie';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../../observability/logger';
 import type { AppMetrics } from '../../observability/metrics';
 import type { Db } from '../../db/client';
+import { setCookie } from '../../http/cookies';
 import type { SecretBox } from '../../security/secret-box';
 import { SESSION_ABSOLUTE_MS } from '../../use-cases/accounts/portal-sessions';
 import { AppError } from '../../use-cases/app-error';
 import type { StaffSessionUser } from '../../use-cases/accounts/staff-sessions';
 import { accessibleOnboarding } from '../../use-cases/client-access-policy';
 import type { StaffPrincipal } from '../../use-cases/staff-principal';
-import { assertCsrf, csrfField } from '../csrf';
+import { assertCsrf, csrfAfterSignIn, csrfField } from '../csrf';
 import { html, page, type Html } from '../html';
 
 export interface StaffDashboardDeps {
@@ -32,7 +32,6 @@ export interface StaffDashboardDeps {
   metrics?: AppMetrics;
 }
 
-export const STAFF_COOKIE = 'staff_session';
 const ZOnboardingId = z.uuid();
 
 export interface StaffSession {
@@ -46,20 +45,14 @@ export function staffPages(deps: StaffDashboardDeps) {
   const { db } = deps;
   const secure = deps.publicBaseUrl.startsWith('https://');
   const csrf = (req: Request, res: Response) => csrfField(req, res, deps.tokenSigningKey, secure, 'staff');
-  const checkCsrf = (req: Request) => assertCsrf(req, deps.tokenSigningKey, 'staff');
+  const checkCsrf = (req: Request) => assertCsrf(req, deps.tokenSigningKey, secure, 'staff');
   const sessionOf = (res: Response) => res.locals.session as StaffSession;
   /** The session cookie, once every step of sign-in is passed. */
-  const startSession = (res: Response, token: string) =>
-    res.append(
-      'Set-Cookie',
-      serialize(STAFF_COOKIE, token, {
-        httpOnly: true,
-        secure,
-        sameSite: 'lax',
-        path: '/staff',
-        maxAge: SESSION_ABSOLUTE_MS / 1000,
-      }),
-    );
+  const startSession = (res: Response, token: string) => {
+    setCookie(res, 'staff', 'session', token, secure, { sameSite: 'lax', maxAge: SESSION_ABSOLUTE_MS / 1000 });
+    // A new session gets a new CSRF binding: a token from before sign-in is refused after it.
+    csrfAfterSignIn(res, 'staff', secure, token);
+  };
 
   const layout = (req: Request, res: Response, title: string, body: Html) => {
     const { org, user } = sessionOf(res);
