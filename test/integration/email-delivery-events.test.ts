@@ -1,0 +1,211 @@
+/**
+ * Resend's delivery events through the real stack: our webhook verifies the
+ * Svix signature with the official library (fixtures signed by it too),
+ * takes each event id once, and records the event on the email it names.
+ * The outbox plays Resend: an invitation to an address at bounce.test comes
+ * back as a hard bounce through the same route.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { signDeliveryEvent } from '../../emails/delivery-events';
+import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
+import { eventually, startTestService, type TestService } from '../support/service';
+
+const PATH = '/v1/webhooks/email/resend';
+
+let service: TestService;
+let stopWorker: () => Promise<void>;
+let org: TestOrganization;
+
+beforeAll(async () => {
+  service = await startTestService({ emailEvents: true });
+  stopWorker = (await service.startWorker()).stop;
+  org = await createTestOrganization(service.database.db);
+}, 60_000);
+
+afterAll(async () => {
+  await stopWorker?.();
+  await service?.stop();
+});
+
+/** An email of ours as the send activity leaves it: sent, with the provider's id. */
+async function sentEmail(): Promise<{ id: string; providerMessageId: string }> {
+  const providerMessageId = randomUUID();
+  const row = await service.database.db.emailMessage.create({
+    data: {
+      organizationId: org.organizationId,
+      idempotencyKey: `delivery-test:${randomUUID()}`,
+      template: 'portal-invitation',
+      transport: 'resend',
+      status: 'SENT',
+      providerMessageId,
+      sentAt: new Date(),
+    },
+    select: { id: true },
+  });
+  return { id: row.id, providerMessageId };
+}
+
+function resendEvent(type: string, emailId: string, extra: Record<string, unknown> = {}): string {
+  const at = new Date().toISOString();
+  return JSON.stringify({
+    type,
+    created_at: at,
+    data: { created_at: at, email_id: emailId, from: 'portal@practice.test', to: ['someone@example.test'], ...extra },
+  });
+}
+
+async function post(body: string, headers: Record<string, string>): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(`${service.api.url}${PATH}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+const newId = () => `msg_${randomBytes(12).toString('hex')}`;
+
+async function trail(emailMessageId: string) {
+  const db = service.database.db;
+  const [email, events] = await Promise.all([
+    db.emailMessage.findUniqueOrThrow({
+      where: { id: emailMessageId },
+      select: { deliveryStatus: true, bounceType: true },
+    }),
+    db.emailDeliveryEvent.findMany({
+      where: { emailMessageId },
+      select: { kind: true, bounceType: true, reason: true },
+      orderBy: { occurredAt: 'asc' },
+    }),
+  ]);
+  return { ...email, events };
+}
+
+describe('the signature', () => {
+  it('takes a correctly signed event and records it on its email', async () => {
+    const email = await sentEmail();
+    const body = resendEvent('email.delivered', email.providerMessageId);
+    const answer = await post(body, await signDeliveryEvent(service.emailEventsSecret, body, { id: newId() }));
+    expect(answer).toEqual({ status: 200, json: { received: true, matched: true, duplicate: false } });
+    expect(await trail(email.id)).toEqual({
+      deliveryStatus: 'delivered',
+      bounceType: null,
+      events: [{ kind: 'delivered', bounceType: null, reason: null }],
+    });
+  });
+
+  it.each([
+    [
+      'a wrong secret',
+      async (body: string) => signDeliveryEvent(`whsec_${randomBytes(32).toString('base64')}`, body, { id: newId() }),
+      (body: string) => body,
+    ],
+    [
+      'a tampered body',
+      async (body: string) => signDeliveryEvent(service.emailEventsSecret, body, { id: newId() }),
+      (body: string) => body.replace('email.bounced', 'email.delivered'),
+    ],
+    [
+      'a stale timestamp',
+      async (body: string) =>
+        signDeliveryEvent(service.emailEventsSecret, body, { id: newId(), timestamp: new Date(Date.now() - 3600_000) }),
+      (body: string) => body,
+    ],
+    ['no signature at all', async () => ({}), (body: string) => body],
+  ])('refuses %s with 401 and writes nothing', async (_what, sign, tamper) => {
+    const email = await sentEmail();
+    const body = resendEvent('email.bounced', email.providerMessageId, {
+      bounce: { type: 'Permanent', message: 'gone' },
+    });
+    const headers = await sign(body);
+    const answer = await post(tamper(body), headers);
+    expect(answer.status).toBe(401);
+    expect((answer.json as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
+    expect(await trail(email.id)).toEqual({ deliveryStatus: null, bounceType: null, events: [] });
+  });
+
+  it('takes a replayed event (same svix-id) once', async () => {
+    const email = await sentEmail();
+    const body = resendEvent('email.bounced', email.providerMessageId, {
+      bounce: { type: 'Transient', subType: 'MailboxFull', message: 'Mailbox of someone@example.test is full' },
+    });
+    const headers = await signDeliveryEvent(service.emailEventsSecret, body, { id: newId() });
+    const first = await post(body, headers);
+    const again = await post(body, headers);
+    expect(first.json).toEqual({ received: true, matched: true, duplicate: false });
+    expect(again).toEqual({ status: 200, json: { received: true, matched: true, duplicate: true } });
+    // A soft bounce, and the provider's reason without the address in it.
+    expect(await trail(email.id)).toEqual({
+      deliveryStatus: 'bounced',
+      bounceType: 'soft',
+      events: [{ kind: 'bounced', bounceType: 'soft', reason: 'MailboxFull: Mailbox of [address] is full' }],
+    });
+  });
+
+  it('takes an event about an email that is not ours and writes nothing', async () => {
+    const before = await service.database.db.emailDeliveryEvent.count();
+    const body = resendEvent('email.complained', randomUUID());
+    const answer = await post(body, await signDeliveryEvent(service.emailEventsSecret, body, { id: newId() }));
+    expect(answer).toEqual({ status: 200, json: { received: true, matched: false, duplicate: false } });
+    expect(await service.database.db.emailDeliveryEvent.count()).toBe(before);
+  });
+
+  it('answers 400 to a signed body that is not an email event, and writes nothing', async () => {
+    const before = await service.database.db.emailDeliveryEvent.count();
+    for (const body of ['{"type":"email.bounced"}', 'not json', '[]']) {
+      const answer = await post(body, await signDeliveryEvent(service.emailEventsSecret, body, { id: newId() }));
+      expect({ body, status: answer.status }).toEqual({ body, status: 400 });
+    }
+    expect(await service.database.db.emailDeliveryEvent.count()).toBe(before);
+  });
+
+  it('keeps the newest status when events arrive out of order', async () => {
+    const email = await sentEmail();
+    const later = JSON.stringify({
+      type: 'email.delivered',
+      created_at: new Date(Date.now()).toISOString(),
+      data: { email_id: email.providerMessageId },
+    });
+    const earlier = JSON.stringify({
+      type: 'email.delivery_delayed',
+      created_at: new Date(Date.now() - 60_000).toISOString(),
+      data: { email_id: email.providerMessageId },
+    });
+    for (const body of [later, earlier]) {
+      await post(body, await signDeliveryEvent(service.emailEventsSecret, body, { id: newId() }));
+    }
+    expect(await trail(email.id)).toEqual({
+      deliveryStatus: 'delivered',
+      bounceType: null,
+      events: [
+        { kind: 'delivery_delayed', bounceType: null, reason: null },
+        { kind: 'delivered', bounceType: null, reason: null },
+      ],
+    });
+  });
+});
+
+describe('the outbox simulation', () => {
+  it.each([
+    ['bounce.test', { deliveryStatus: 'bounced', bounceType: 'hard' }],
+    ['complaint.test', { deliveryStatus: 'complained', bounceType: null }],
+    ['delayed.test', { deliveryStatus: 'delivery_delayed', bounceType: null }],
+    ['example.test', { deliveryStatus: 'delivered', bounceType: null }],
+  ])('an invitation to an address at %s comes back as Resend would report it', async (domain, expected) => {
+    const email = `client-${randomBytes(4).toString('hex')}@${domain}`;
+    const created = await service.post(`/v1/webhooks/ehr/${org.integrationId}`, chartCreatedWebhook({ email }));
+    expect(created.status).toBe(202);
+    const { onboardingId } = (await created.json()) as { onboardingId: string };
+    const status = await eventually(
+      async () => {
+        const row = await service.database.db.emailMessage.findFirst({
+          where: { onboardingId, template: 'portal-invitation', deliveryStatus: expected.deliveryStatus },
+          select: { deliveryStatus: true, bounceType: true },
+        });
+        return row ?? undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(status).toEqual(expected);
+  });
+});
