@@ -17,7 +17,7 @@ let stopWorker: () => Promise<void>;
 let org: TestOrganization;
 
 beforeAll(async () => {
-  service = await startTestService({ emailEvents: true });
+  service = await startTestService({ emailEvents: true, simulateDeliveryEvents: true });
   stopWorker = (await service.startWorker()).stop;
   org = await createTestOrganization(service.database.db);
 }, 60_000);

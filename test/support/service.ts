@@ -69,11 +69,10 @@ export async function startTestService(
     payments?: 'local' | PaymentProvider;
     /** TRUST_PROXY as the API gets it; default: loopback proxies only. */
     trustProxy?: number | string[];
-    /**
-     * Serve Resend's delivery-event webhook (with `emailEventsSecret`) and
-     * have the outbox post the events it simulates to it (bounce.test bounces).
-     */
+    /** Serve Resend's delivery-event webhook, verified with `emailEventsSecret`. */
     emailEvents?: boolean;
+    /** Also have the outbox post the delivery events it simulates to it (bounce.test bounces). */
+    simulateDeliveryEvents?: boolean;
   } = {},
 ): Promise<TestService> {
   if (!runtimeInstalled) {
@@ -90,7 +89,7 @@ export async function startTestService(
   let apiUrl = '';
   const activityDeps = testActivityDeps(database.db, {
     ...(options.mailer ? { mailer: options.mailer } : {}),
-    ...(options.emailEvents
+    ...(options.emailEvents && options.simulateDeliveryEvents
       ? { deliveryEvents: { url: () => `${apiUrl}${EMAIL_EVENTS_PATH}`, secret: emailEventsSecret } }
       : {}),
   });
