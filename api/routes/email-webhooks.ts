@@ -21,7 +21,7 @@ const BODY_LIMIT = '64kb';
  * so Svix stops retrying; an event about an email that is not ours is taken
  * and writes nothing.
  */
-export function emailWebhookRoutes(deps: { db: Db; logger: Logger; secret: string }): Router {
+export function emailWebhookRoutes(deps: { db: Db; logger: Logger; secret: string; tokenSigningKey: Buffer }): Router {
   const router = Router();
   router.post(EMAIL_EVENTS_PATH, express.raw({ type: () => true, limit: BODY_LIMIT }), async (req, res) => {
     const body: unknown = req.body;
@@ -41,7 +41,7 @@ export function emailWebhookRoutes(deps: { db: Db; logger: Logger; secret: strin
       }
       throw error;
     }
-    const received = await receiveDeliveryEvent(deps.db, event);
+    const received = await receiveDeliveryEvent(deps, event);
     // Ids and the kind only: the recipient and the provider's reason stay out of the logs.
     deps.logger.info(
       {

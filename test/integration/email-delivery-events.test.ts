@@ -7,6 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signDeliveryEvent } from '../../emails/delivery-events';
+import { listOutbox } from '../../emails/mailer';
 import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
 import { eventually, startTestService, type TestService } from '../support/service';
 
@@ -207,5 +208,83 @@ describe('the outbox simulation', () => {
       { timeoutMs: 30_000 },
     );
     expect(status).toEqual(expected);
+  });
+});
+
+describe('a hard bounce on an invitation', () => {
+  async function outboxTo(address: string) {
+    return (await listOutbox(service.outboxDir)).filter((message) => message.to === address);
+  }
+
+  it('goes on the onboarding’s timeline, stops mail to that address, and a corrected address gets the link once', async () => {
+    const { db } = service.database;
+    const address = `client-${randomBytes(4).toString('hex')}@bounce.test`;
+    const created = await service.post(
+      `/v1/webhooks/ehr/${org.integrationId}`,
+      chartCreatedWebhook({ email: address }),
+    );
+    const { onboardingId } = (await created.json()) as { onboardingId: string };
+    const bounced = await eventually(
+      async () =>
+        (await db.onboardingEvent.findFirst({
+          where: { onboardingId, type: 'invitation.bounced' },
+          select: { detail: true },
+        })) ?? undefined,
+      { timeoutMs: 30_000, what: 'the bounce on the timeline' },
+    );
+    expect(bounced.detail).toEqual({ template: 'portal-invitation', bounceType: 'hard' });
+    expect(await db.emailSuppression.count({ where: { organizationId: org.organizationId } })).toBeGreaterThan(0);
+    // The table names nobody: only a keyed hash of the address.
+    const rows = await db.emailSuppression.findMany({ where: { organizationId: org.organizationId } });
+    expect(JSON.stringify(rows)).not.toContain(address);
+
+    // Resending to the same address sends nothing: the email is kept, marked suppressed.
+    const staff = { authorization: `Bearer ${org.keys.admin}` };
+    const resend = await service.post(`/v1/onboardings/${onboardingId}/invitation/resend`, {}, staff);
+    expect(resend.status).toBe(200);
+    const suppressed = await eventually(
+      async () =>
+        (await db.emailMessage.findFirst({
+          where: { onboardingId, template: 'invitation-resent', deliveryStatus: 'suppressed' },
+          select: { status: true },
+        })) ?? undefined,
+      { what: 'the resend marked suppressed' },
+    );
+    expect(suppressed.status).toBe('PENDING');
+    expect(await outboxTo(address)).toHaveLength(1);
+
+    // Staff correct the address (the owner update re-validates that no other client's portal has it).
+    const corrected = `client-${randomBytes(4).toString('hex')}@example.test`;
+    const change = await service.post(
+      `/v1/onboardings/${onboardingId}/portal-owner`,
+      { name: 'Corrected Address', email: corrected },
+      staff,
+    );
+    expect(change.status).toBe(200);
+    const delivered = await eventually(async () => {
+      const sent = await outboxTo(corrected);
+      return sent.length > 0 ? sent : undefined;
+    });
+    expect(delivered).toHaveLength(1);
+    expect(await outboxTo(address)).toHaveLength(1);
+  });
+
+  it('a complaint suppresses the address too; a soft bounce does not', async () => {
+    const { db } = service.database;
+    const suppressedBefore = await db.emailSuppression.count();
+    for (const domain of ['complaint.test', 'softbounce.test']) {
+      const address = `client-${randomBytes(4).toString('hex')}@${domain}`;
+      const created = await service.post(
+        `/v1/webhooks/ehr/${org.integrationId}`,
+        chartCreatedWebhook({ email: address }),
+      );
+      const { onboardingId } = (await created.json()) as { onboardingId: string };
+      const type = domain === 'complaint.test' ? 'invitation.complained' : 'invitation.bounced';
+      await eventually(
+        async () => (await db.onboardingEvent.findFirst({ where: { onboardingId, type } })) ?? undefined,
+        { timeoutMs: 30_000, what: type },
+      );
+    }
+    expect(await db.emailSuppression.count()).toBe(suppressedBefore + 1);
   });
 });

@@ -1,5 +1,21 @@
+import { applyOnboardingProgress } from '../../activities/onboarding-progress';
 import type { Db } from '../../db/client';
 import type { DeliveryEvent } from '../../emails/delivery-events';
+import { suppressionHash, type SuppressionReason } from '../../emails/suppression';
+
+/** The emails that carry a client's registration link: what goes wrong with them shows on the onboarding. */
+export const INVITATION_TEMPLATES: readonly string[] = [
+  'portal-invitation',
+  'invitation-resent',
+  'invitation-reminder',
+];
+
+/** The timeline code of each event on an invitation (web/staff/timeline-labels.ts words them). */
+const INVITATION_EVENT_TYPES = {
+  bounced: 'invitation.bounced',
+  complained: 'invitation.complained',
+  delivery_delayed: 'invitation.delayed',
+} as const;
 
 export interface ReceivedDeliveryEvent {
   /** False when no email of ours has the provider's id (yet): nothing was written. */
@@ -16,10 +32,14 @@ export interface ReceivedDeliveryEvent {
  * every email of the account, and the simulation retries until its email's
  * id is recorded.
  */
-export async function receiveDeliveryEvent(db: Db, event: DeliveryEvent): Promise<ReceivedDeliveryEvent> {
+export async function receiveDeliveryEvent(
+  deps: { db: Db; tokenSigningKey: Buffer },
+  event: DeliveryEvent,
+): Promise<ReceivedDeliveryEvent> {
+  const { db } = deps;
   const email = await db.emailMessage.findFirst({
     where: { providerMessageId: event.providerMessageId },
-    select: { id: true },
+    select: { id: true, organizationId: true, onboardingId: true, template: true },
   });
   if (!email) return { matched: false, duplicate: false, emailMessageId: null };
   if (!event.kind) return { matched: true, duplicate: false, emailMessageId: email.id };
@@ -45,6 +65,28 @@ export async function receiveDeliveryEvent(db: Db, event: DeliveryEvent): Promis
       },
       data: { deliveryStatus: kind, bounceType: event.bounceType, deliveryUpdatedAt: event.occurredAt },
     });
+    const suppression: SuppressionReason | null =
+      kind === 'complained' ? 'complaint' : kind === 'bounced' && event.bounceType === 'hard' ? 'hard_bounce' : null;
+    if (suppression && event.recipient) {
+      await tx.emailSuppression.createMany({
+        data: {
+          organizationId: email.organizationId,
+          addressHash: suppressionHash(deps.tokenSigningKey, event.recipient),
+          reason: suppression,
+        },
+        skipDuplicates: true,
+      });
+    }
+    if (email.onboardingId && INVITATION_TEMPLATES.includes(email.template) && kind !== 'delivered') {
+      await applyOnboardingProgress(tx, {
+        onboardingId: email.onboardingId,
+        event: {
+          key: `email-event:${event.eventId}`,
+          type: INVITATION_EVENT_TYPES[kind],
+          detail: { template: email.template, bounceType: event.bounceType },
+        },
+      });
+    }
     return true;
   });
   return { matched: true, duplicate: !recorded, emailMessageId: email.id };
