@@ -46,6 +46,7 @@ export function emailEventPaths(): Record<string, Schema> {
             },
           },
           401: error('Missing, invalid or stale signature'),
+          503: error('Temporarily unavailable (the onboarding could not be told of a bounce); Svix retries'),
         },
       }),
     },

@@ -1,3 +1,4 @@
+import type { Client as TemporalClient } from '@temporalio/client';
 import express, { Router } from 'express';
 import type { Db } from '../../db/client';
 import {
@@ -21,7 +22,13 @@ const BODY_LIMIT = '64kb';
  * so Svix stops retrying; an event about an email that is not ours is taken
  * and writes nothing.
  */
-export function emailWebhookRoutes(deps: { db: Db; logger: Logger; secret: string; tokenSigningKey: Buffer }): Router {
+export function emailWebhookRoutes(deps: {
+  db: Db;
+  logger: Logger;
+  secret: string;
+  tokenSigningKey: Buffer;
+  temporal: TemporalClient;
+}): Router {
   const router = Router();
   router.post(EMAIL_EVENTS_PATH, express.raw({ type: () => true, limit: BODY_LIMIT }), async (req, res) => {
     const body: unknown = req.body;

@@ -233,6 +233,12 @@ describe('a hard bounce on an invitation', () => {
       { timeoutMs: 30_000, what: 'the bounce on the timeline' },
     );
     expect(bounced.detail).toEqual({ template: 'portal-invitation', bounceType: 'hard' });
+    // The onboarding waits, visibly, for a corrected address.
+    const status = async () =>
+      (await db.onboarding.findUniqueOrThrow({ where: { id: onboardingId }, select: { status: true } })).status;
+    await eventually(async () => ((await status()) === 'INVITATION_BOUNCED' ? true : undefined), {
+      what: 'the onboarding marked bounced',
+    });
     expect(await db.emailSuppression.count({ where: { organizationId: org.organizationId } })).toBeGreaterThan(0);
     // The table names nobody: only a keyed hash of the address.
     const rows = await db.emailSuppression.findMany({ where: { organizationId: org.organizationId } });
@@ -267,6 +273,7 @@ describe('a hard bounce on an invitation', () => {
     });
     expect(delivered).toHaveLength(1);
     expect(await outboxTo(address)).toHaveLength(1);
+    expect(await status()).toBe('INVITED');
   });
 
   it('a complaint suppresses the address too; a soft bounce does not', async () => {

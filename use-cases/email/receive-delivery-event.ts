@@ -1,4 +1,7 @@
+import { WorkflowNotFoundError, type Client as TemporalClient } from '@temporalio/client';
 import { applyOnboardingProgress } from '../../activities/onboarding-progress';
+import { invitationBouncedSignal } from '../../workflows/client-onboarding';
+import { AppError } from '../app-error';
 import type { Db } from '../../db/client';
 import type { DeliveryEvent } from '../../emails/delivery-events';
 import { suppressionHash, type SuppressionReason } from '../../emails/suppression';
@@ -33,17 +36,25 @@ export interface ReceivedDeliveryEvent {
  * id is recorded.
  */
 export async function receiveDeliveryEvent(
-  deps: { db: Db; tokenSigningKey: Buffer },
+  deps: { db: Db; tokenSigningKey: Buffer; temporal: TemporalClient },
   event: DeliveryEvent,
 ): Promise<ReceivedDeliveryEvent> {
   const { db } = deps;
   const email = await db.emailMessage.findFirst({
     where: { providerMessageId: event.providerMessageId },
-    select: { id: true, organizationId: true, onboardingId: true, template: true },
+    select: { id: true, organizationId: true, onboardingId: true, template: true, idempotencyKey: true },
   });
   if (!email) return { matched: false, duplicate: false, emailMessageId: null };
   if (!event.kind) return { matched: true, duplicate: false, emailMessageId: email.id };
   const kind = event.kind;
+  const seen = await db.emailDeliveryEvent.findUnique({ where: { eventId: event.eventId }, select: { eventId: true } });
+  if (seen) return { matched: true, duplicate: true, emailMessageId: email.id };
+  const undeliverable = kind === 'complained' || (kind === 'bounced' && event.bounceType === 'hard');
+  const invitationId = INVITATION_KEY.exec(email.idempotencyKey)?.[1];
+  // Signalled before the event is recorded: if Temporal is down the answer is 503 and Svix's retry signals again.
+  if (undeliverable && email.onboardingId && invitationId) {
+    await signalBounce(deps, email.onboardingId, invitationId);
+  }
   const recorded = await db.$transaction(async (tx) => {
     const inserted = await tx.emailDeliveryEvent.createMany({
       data: {
@@ -65,8 +76,11 @@ export async function receiveDeliveryEvent(
       },
       data: { deliveryStatus: kind, bounceType: event.bounceType, deliveryUpdatedAt: event.occurredAt },
     });
-    const suppression: SuppressionReason | null =
-      kind === 'complained' ? 'complaint' : kind === 'bounced' && event.bounceType === 'hard' ? 'hard_bounce' : null;
+    const suppression: SuppressionReason | null = !undeliverable
+      ? null
+      : kind === 'complained'
+        ? 'complaint'
+        : 'hard_bounce';
     if (suppression && event.recipient) {
       await tx.emailSuppression.createMany({
         data: {
@@ -90,4 +104,26 @@ export async function receiveDeliveryEvent(
     return true;
   });
   return { matched: true, duplicate: !recorded, emailMessageId: email.id };
+}
+
+/** The invitation an email carries: `invitation:<id>` (first and resent) and `invitation-reminder:<id>:<day>`. */
+const INVITATION_KEY = /^invitation(?:-reminder)?:([0-9a-f-]{36})(?::|$)/;
+
+async function signalBounce(
+  deps: { db: Db; temporal: TemporalClient },
+  onboardingId: string,
+  invitationId: string,
+): Promise<void> {
+  const onboarding = await deps.db.onboarding.findUnique({
+    where: { id: onboardingId },
+    select: { workflowId: true },
+  });
+  if (!onboarding) return;
+  try {
+    await deps.temporal.workflow.getHandle(onboarding.workflowId).signal(invitationBouncedSignal, { invitationId });
+  } catch (error) {
+    // Finished (registered, cancelled): a bounce changes nothing there.
+    if (error instanceof WorkflowNotFoundError) return;
+    throw new AppError('UNAVAILABLE', 'could not signal the onboarding workflow', { cause: error });
+  }
 }

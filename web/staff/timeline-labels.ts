@@ -70,6 +70,10 @@ export const TIMELINE_LABELS: Record<string, Label> = {
     actor: 'System',
   },
   'invitation.complained': { what: () => 'Invitation marked as spam by the recipient', actor: 'System' },
+  'invitation.undeliverable': {
+    what: () => 'Invitation will not arrive: waiting for a corrected address',
+    actor: 'System',
+  },
   'invitation.delayed': { what: () => 'Invitation delivery delayed: the provider keeps trying', actor: 'System' },
   'invitation.locked': {
     what: (detail) => `Invitation locked after ${plural(number(detail.attempts), 'wrong try', 'wrong tries')}`,
