@@ -8,7 +8,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signDeliveryEvent } from '../../emails/delivery-events';
 import { listOutbox } from '../../emails/mailer';
-import { chartCreatedWebhook, createTestOrganization, type TestOrganization } from '../support/factories';
+import { newWebhookSecret } from '../../security/standard-webhooks';
+import {
+  chartCreatedWebhook,
+  createTestOrganization,
+  testSecretBox,
+  type TestOrganization,
+} from '../support/factories';
 import { eventually, startTestService, type TestService } from '../support/service';
 
 const PATH = '/v1/webhooks/email/resend';
@@ -21,6 +27,11 @@ beforeAll(async () => {
   service = await startTestService({ emailEvents: true, simulateDeliveryEvents: true });
   stopWorker = (await service.startWorker()).stop;
   org = await createTestOrganization(service.database.db);
+  // The EHR's callback endpoint: nothing listens there, but every callback is logged before it is tried.
+  await service.database.db.ehrIntegration.update({
+    where: { id: org.integrationId },
+    data: { callbackUrl: 'http://127.0.0.1:9/callbacks', callbackSecret: testSecretBox.seal(newWebhookSecret()) },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -239,6 +250,20 @@ describe('a hard bounce on an invitation', () => {
     await eventually(async () => ((await status()) === 'INVITATION_BOUNCED' ? true : undefined), {
       what: 'the onboarding marked bounced',
     });
+    // The EHR hears of it: ids and the status only.
+    const callback = await eventually(
+      async () =>
+        (await db.outboundWebhook.findFirst({
+          where: { onboardingId, eventType: 'invitation.bounced' },
+          select: { payload: true },
+        })) ?? undefined,
+      { what: 'the invitation.bounced callback' },
+    );
+    expect(callback.payload).toMatchObject({
+      type: 'invitation.bounced',
+      data: { onboardingId, status: 'INVITATION_BOUNCED', invitationSequence: 1 },
+    });
+    expect(JSON.stringify(callback.payload)).not.toContain(address);
     expect(await db.emailSuppression.count({ where: { organizationId: org.organizationId } })).toBeGreaterThan(0);
     // The table names nobody: only a keyed hash of the address.
     const rows = await db.emailSuppression.findMany({ where: { organizationId: org.organizationId } });
