@@ -264,6 +264,20 @@ describe('a hard bounce on an invitation', () => {
       data: { onboardingId, status: 'INVITATION_BOUNCED', invitationSequence: 1 },
     });
     expect(JSON.stringify(callback.payload)).not.toContain(address);
+    // The admins hear of it, without the client's name or address.
+    const notice = await eventually(async () => {
+      const sent = (await listOutbox(service.outboxDir)).filter(
+        (message) =>
+          message.tags.template === 'invitation-bounced-staff' && message.html.includes(onboardingId.slice(0, 8)),
+      );
+      return sent.length > 0 ? sent : undefined;
+    });
+    const admin = await db.staffUser.findUniqueOrThrow({ where: { id: org.adminId }, select: { email: true } });
+    expect(notice.map((message) => message.to)).toContain(admin.email);
+    for (const message of notice) {
+      expect(message.text).not.toContain(address);
+      expect(message.text).not.toContain('Florence');
+    }
     expect(await db.emailSuppression.count({ where: { organizationId: org.organizationId } })).toBeGreaterThan(0);
     // The table names nobody: only a keyed hash of the address.
     const rows = await db.emailSuppression.findMany({ where: { organizationId: org.organizationId } });
