@@ -10,7 +10,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.tsx?$': [
+    '^.+\\.(tsx?|mjs)$': [
       '@swc/jest',
       {
         jsc: {
@@ -21,6 +21,8 @@ module.exports = {
       },
     ],
   },
+  // svix ships only ES modules; compile it like our own code so the CommonJS test runtime can load it.
+  transformIgnorePatterns: ['/node_modules/(?!svix/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   // Servers (Temporal, PostgreSQL databases) are started per test file; a couple
   // of files at a time is what a 2-core CI machine handles well.

@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import { EmailDeliveryError, type Mailer } from '../emails/mailer';
 import { EmailPropsError, renderEmail, type EmailProps, type EmailTemplateId } from '../emails/registry';
 import type { AppMetrics, EmailOutcome } from '../observability/metrics';
+import { isSuppressed } from '../emails/suppression';
 
 export interface TemplatedEmail<T extends EmailTemplateId> {
   organizationId: string;
@@ -20,10 +21,10 @@ export interface TemplatedEmail<T extends EmailTemplateId> {
  * and a retry after a crash between send and mark sends again with the same
  * key, which Resend (and the outbox) deduplicate.
  *
- * @returns false when the email had already been sent.
+ * @returns false when the email had already been sent, or its address is suppressed.
  */
 export async function sendTemplatedEmail<T extends EmailTemplateId>(
-  deps: { db: Db; mailer: Mailer; metrics?: AppMetrics },
+  deps: { db: Db; mailer: Mailer; metrics?: AppMetrics; tokenSigningKey?: Buffer },
   email: TemplatedEmail<T>,
 ): Promise<boolean> {
   const { db, mailer } = deps;
@@ -44,6 +45,16 @@ export async function sendTemplatedEmail<T extends EmailTemplateId>(
   });
   if (record.status === 'SENT') {
     count('duplicate');
+    return false;
+  }
+  // An address that bounced for good or complained gets nothing more from this practice: the
+  // email stays unsent, marked so its trail says why, and the flow goes on.
+  if (deps.tokenSigningKey && (await isSuppressed(db, deps.tokenSigningKey, email.organizationId, email.to))) {
+    count('rejected');
+    await db.emailMessage.update({
+      where: { idempotencyKey: email.idempotencyKey },
+      data: { deliveryStatus: 'suppressed', deliveryUpdatedAt: new Date() },
+    });
     return false;
   }
 

@@ -8,6 +8,7 @@ import { createChartActivities } from './charts';
 import { createCrisisAlertActivities } from './crisis-alert';
 import { createFormRequestActivities } from './form-requests';
 import { createInvitationActivities } from './invitations';
+import { createInvitationBounceActivities } from './invitation-bounces';
 import { createOnboardingProgressActivities } from './onboarding-progress';
 import { createPasswordResetActivities } from './password-reset';
 import { createPaymentActivities } from './payments';
@@ -42,6 +43,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createChartActivities(deps),
     ...createOnboardingProgressActivities(deps),
     ...createInvitationActivities(deps),
+    ...createInvitationBounceActivities(deps),
     ...createFormRequestActivities(deps),
     ...createCrisisAlertActivities(deps),
     ...createPasswordResetActivities(deps),

@@ -11,6 +11,7 @@ import { startApiServer, type RunningApi } from './http-server';
 import type { AppConfig } from '../config/env';
 import type { Db } from '../db/client';
 import { createMailer } from '../emails/mailer';
+import { EMAIL_EVENTS_PATH } from '../api/routes/email-webhooks';
 import { createLogger, type Logger } from '../observability/logger';
 import type { AppMetrics } from '../observability/metrics';
 import { sealPlaintextSecretsAtStart } from '../security/reseal-integration-secrets';
@@ -75,7 +76,8 @@ export async function createWorkerFromConfig(
     taskQueue: config.temporal.taskQueue,
     activities: createActivities({
       db,
-      mailer: createMailer(config.email),
+      // The outbox posts its simulated delivery events to this deployment's own webhook.
+      mailer: createMailer(config.email, { deliveryEventsUrl: `${config.server.publicBaseUrl}${EMAIL_EVENTS_PATH}` }),
       tokenSigningKey: config.tokenSigningKey,
       publicBaseUrl: config.server.publicBaseUrl,
       ...(observe.metrics ? { metrics: observe.metrics } : {}),
@@ -111,6 +113,7 @@ export async function startApiFromConfig(
       codecOperatorOrganizations: config.codecOperatorOrganizations,
       secretBox: secretBoxFromConfig(config),
       ...withPayments(config),
+      ...(config.email.webhookSecret ? { emailWebhookSecret: config.email.webhookSecret } : {}),
       ...(options.devOutbox && config.email.transport === 'outbox' ? { outboxDir: config.email.outboxDir } : {}),
     },
     { host: config.server.host, port: config.server.port },

@@ -33,6 +33,7 @@ import type { PaymentProvider } from '../payments/payment-provider';
 import { devCheckoutRoutes } from '../web/dev/local-checkout';
 import { paymentWebhookRoutes } from '../api/routes/payment-webhooks';
 import { serviceIndexRoutes } from '../web/service-index';
+import { emailWebhookRoutes } from '../api/routes/email-webhooks';
 
 export interface ApiDependencies {
   db: Db;
@@ -75,6 +76,11 @@ export interface ApiDependencies {
    * proxies' addresses and ranges). Default: a proxy on this machine only.
    */
   trustProxy?: number | string[];
+  /**
+   * RESEND_WEBHOOK_SECRET: Resend's delivery events are received at
+   * /v1/webhooks/email/resend, verified with it. Without it the route is not served.
+   */
+  emailWebhookSecret?: string;
 }
 
 /** A webhook is a few kB; anything much larger is a mistake or an attack. */
@@ -108,6 +114,8 @@ export function createApp(deps: ApiDependencies): Express {
     // Webhook signatures cover the exact bytes sent, not our re-serialisation of them.
     verify: keepRawBody,
   });
+  // Before the JSON parser: Svix signs the exact bytes, which this route reads raw.
+  if (deps.emailWebhookSecret) app.use(emailWebhookRoutes({ ...deps, secret: deps.emailWebhookSecret }));
   // Larger bodies wait for their route's own parser, which runs after the caller is authenticated.
   app.use((req, res, next) => (isParsedAfterAuth(req) ? next() : jsonBody(req, res, next)));
 
@@ -118,6 +126,7 @@ export function createApp(deps: ApiDependencies): Express {
   const openApi = openApiDocument(deps.publicBaseUrl, {
     paymentsProvider: deps.payments?.kind ?? null,
     codec: Boolean(deps.payloadKeys),
+    emailEvents: Boolean(deps.emailWebhookSecret),
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);

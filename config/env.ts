@@ -169,6 +169,15 @@ const ZEmailEnv = z.object({
   RESEND_API_KEY: z.string().min(1).optional(),
   /** Resend's API base URL; tests point it at a local stand-in. */
   RESEND_BASE_URL: z.url().optional(),
+  /**
+   * Signing secret of Resend's webhook (whsec_…, shown in Resend's dashboard
+   * for the endpoint /v1/webhooks/email/resend). Unset: no delivery events are
+   * received (and the outbox simulates none).
+   */
+  RESEND_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'must be a Resend webhook signing secret (whsec_ and base64)')
+    .optional(),
   OUTBOX_DIR: z.string().min(1).default('.data/outbox'),
 });
 
@@ -296,6 +305,8 @@ export interface AppConfig {
     from: string;
     resendApiKey?: string;
     resendBaseUrl?: string;
+    /** RESEND_WEBHOOK_SECRET: verifies Resend's delivery events (and signs the outbox's simulated ones). */
+    webhookSecret?: string;
     outboxDir: string;
   };
   payments: PaymentsConfig;
@@ -371,6 +382,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       from: e.EMAIL_FROM,
       ...(e.RESEND_API_KEY ? { resendApiKey: e.RESEND_API_KEY } : {}),
       ...(e.RESEND_BASE_URL ? { resendBaseUrl: e.RESEND_BASE_URL } : {}),
+      ...(e.RESEND_WEBHOOK_SECRET ? { webhookSecret: e.RESEND_WEBHOOK_SECRET } : {}),
       outboxDir: e.OUTBOX_DIR,
     },
     payments: paymentsOf(e),

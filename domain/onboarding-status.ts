@@ -17,6 +17,8 @@ export const ONBOARDING_STATUSES = [
   'FAILED',
   /** Staff revoked portal access; the flow waits for resend, change of owner or cancel. */
   'REVOKED',
+  /** The invitation bounced for good (or was marked as spam); the flow waits for staff to fix the address. */
+  'INVITATION_BOUNCED',
 ] as const;
 
 export type OnboardingStatus = (typeof ONBOARDING_STATUSES)[number];

@@ -16,6 +16,8 @@ export const STATUS_CALLBACK_EVENTS = [
   'onboarding.cancelled',
   /** A portal payment was confirmed by the provider; the EHR, which owns billing, applies it. */
   'payment.succeeded',
+  /** The invitation bounced for good or was marked as spam: the client will not get it until staff fix the address. */
+  'invitation.bounced',
 ] as const;
 export type StatusCallbackEvent = (typeof STATUS_CALLBACK_EVENTS)[number];
 

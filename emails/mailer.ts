@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Resend, type ErrorResponse } from 'resend';
 import { z } from 'zod';
 import type { AppConfig } from '../config/env';
+import { simulateDeliveryEvents, type DeliveryEventSink } from './delivery-simulation';
 
 export interface OutgoingEmail {
   to: string;
@@ -259,7 +260,12 @@ async function writeIfAbsent(file: string, content: string): Promise<boolean> {
  * aside, then hard-linked into place, which fails if the name exists), so
  * two racing sends cannot both win or leave a half-written message.
  */
-export function createOutboxMailer(options: { dir: string; from: string }): Mailer {
+export function createOutboxMailer(options: {
+  dir: string;
+  from: string;
+  /** Where to post the delivery events Resend would send (emails/delivery-simulation.ts); none: no events. */
+  deliveryEvents?: DeliveryEventSink;
+}): Mailer {
   const { dir, from } = options;
   return {
     kind: 'outbox',
@@ -296,6 +302,14 @@ export function createOutboxMailer(options: { dir: string; from: string }): Mail
       // Also on a repeat: a crash between the two files must not leave the HTML missing for good.
       const html = first ? message.html : (await readOutboxMessage(dir, id))?.html;
       if (html !== undefined) await writeIfAbsent(path.join(dir, `${id}.html`), html);
+      if (first && options.deliveryEvents) {
+        simulateDeliveryEvents(options.deliveryEvents, {
+          providerMessageId,
+          to: email.to,
+          from,
+          subject: email.subject,
+        });
+      }
       return { providerMessageId };
     },
   };
@@ -345,8 +359,12 @@ function compare(a: string, b: string): number {
 
 // ---------------------------------------------------------------------------
 
-/** The transport the configuration asks for (EMAIL_TRANSPORT). */
-export function createMailer(email: AppConfig['email']): Mailer {
+/**
+ * The transport the configuration asks for (EMAIL_TRANSPORT). The outbox
+ * posts simulated delivery events to `deliveryEventsUrl` when the webhook's
+ * secret is configured.
+ */
+export function createMailer(email: AppConfig['email'], options: { deliveryEventsUrl?: string } = {}): Mailer {
   switch (email.transport) {
     case 'resend':
       if (!email.resendApiKey) throw new Error('RESEND_API_KEY is required when EMAIL_TRANSPORT=resend');
@@ -356,6 +374,12 @@ export function createMailer(email: AppConfig['email']): Mailer {
         ...(email.resendBaseUrl ? { baseUrl: email.resendBaseUrl } : {}),
       });
     case 'outbox':
-      return createOutboxMailer({ dir: email.outboxDir, from: email.from });
+      return createOutboxMailer({
+        dir: email.outboxDir,
+        from: email.from,
+        ...(email.webhookSecret && options.deliveryEventsUrl
+          ? { deliveryEvents: { url: () => options.deliveryEventsUrl ?? '', secret: email.webhookSecret } }
+          : {}),
+      });
   }
 }

@@ -20,6 +20,12 @@ import {
   ZFormNeedsReviewStaffProps,
 } from './form-needs-review-staff';
 import {
+  InvitationBouncedStaffEmail,
+  invitationBouncedStaffPreviewProps,
+  invitationBouncedStaffSubject,
+  ZInvitationBouncedStaffProps,
+} from './invitation-bounced-staff';
+import {
   FormsReminderEmail,
   formsReminderPreviewProps,
   formsReminderSubject,
@@ -77,6 +83,7 @@ export const EMAIL_TEMPLATE_IDS = [
   'forms-reminder',
   'forms-completed-staff',
   'form-needs-review-staff',
+  'invitation-bounced-staff',
   'password-reset',
   'payment-receipt',
   'payment-received-staff',
@@ -192,6 +199,12 @@ export const EMAIL_TEMPLATES = {
     subject: formNeedsReviewStaffSubject,
     component: FormNeedsReviewStaffEmail,
     previewProps: formNeedsReviewStaffPreviewProps,
+  }),
+  'invitation-bounced-staff': defineTemplate('invitation-bounced-staff', {
+    schema: ZInvitationBouncedStaffProps,
+    subject: invitationBouncedStaffSubject,
+    component: InvitationBouncedStaffEmail,
+    previewProps: invitationBouncedStaffPreviewProps,
   }),
   'password-reset': defineTemplate('password-reset', {
     schema: ZPasswordResetProps,

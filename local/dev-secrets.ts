@@ -33,6 +33,11 @@ export function localWebhookSecret(dataDir: string): Promise<string> {
   return localSecret(dataDir, 'demo-webhook-secret', newWebhookSecret);
 }
 
+/** The signing secret of the outbox's simulated Resend delivery events, for a local `npm start`. */
+export function localEmailEventsSecret(dataDir: string): Promise<string> {
+  return localSecret(dataDir, 'email-events-secret', () => `whsec_${randomBytes(32).toString('base64')}`);
+}
+
 async function localSecret(dataDir: string, name: string, create: () => string): Promise<string> {
   const file = path.join(dataDir, name);
   try {

@@ -21,6 +21,7 @@ import {
   localPayloadKeys,
   localTokenSigningKey,
   localWebhookSecret,
+  localEmailEventsSecret,
 } from '../local/dev-secrets';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../observability/logger';
@@ -123,6 +124,8 @@ runMain(async () => {
     CODEC_OPERATOR_ORGANIZATIONS: process.env.CODEC_OPERATOR_ORGANIZATIONS ?? DEMO.organizationSlug,
     // Payments without a Stripe account: a local checkout page that asks for no card (payments/local-provider.ts).
     PAYMENTS_PROVIDER: process.env.PAYMENTS_PROVIDER ?? 'local',
+    // The outbox signs the delivery events it simulates (bounce.test bounces) and the API verifies them.
+    RESEND_WEBHOOK_SECRET: process.env.RESEND_WEBHOOK_SECRET ?? (await localEmailEventsSecret(DATA_DIR)),
   });
   const logger = createLogger({ level: config.server.logLevel, name: 'local', destination: logLines });
 

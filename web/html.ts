@@ -135,7 +135,7 @@ const STYLE = `
   table.list th { font-size: 0.85rem; color: #55606a; background: #f8fafa; }
   .status { display: inline-block; font-size: 0.8rem; font-weight: 600; padding: 0.15rem 0.6rem; border-radius: 999px; background: #eef1f2; color: #33404a; white-space: nowrap; }
   .status-invited, .status-forms_outstanding { background: #e4eefc; color: #1f3f73; }
-  .status-expired, .status-revoked { background: #fff4d6; color: #6a4b00; }
+  .status-expired, .status-revoked, .status-invitation_bounced { background: #fff4d6; color: #6a4b00; }
   .status-registered, .status-complete { background: #e8f5ee; color: #17522f; }
   .status-failed { background: #fdecea; color: #8a1c12; }
   .pager { display: flex; justify-content: space-between; align-items: center; margin: 1rem 0; gap: 1rem; }

@@ -45,7 +45,8 @@ export interface ClientOnboardingInput {
   formPackageId: string | null;
 }
 
-export type InvitationState = 'PENDING' | 'EXPIRED' | 'REVOKED' | 'USED';
+/** BOUNCED: the provider reported it will never arrive (hard bounce or spam complaint). */
+export type InvitationState = 'PENDING' | 'EXPIRED' | 'REVOKED' | 'USED' | 'BOUNCED';
 
 export interface OnboardingState {
   status: OnboardingStatus;
@@ -80,6 +81,8 @@ export interface NewPortalOwner {
 export const getOnboardingStateQuery = defineQuery<OnboardingState>('getOnboardingState');
 /** Sent by the API once the registration is committed in the database. */
 export const clientRegisteredSignal = defineSignal<[{ invitationId: string }]>('clientRegistered');
+/** Sent by the API when the provider reports a hard bounce or a complaint on this invitation's emails. */
+export const invitationBouncedSignal = defineSignal<[{ invitationId: string }]>('invitationBounced');
 /** Sends a new link (first one if none was sent); the previous link stops working. */
 export const resendInvitationUpdate = defineUpdate<OnboardingState, [StaffActor]>('resendInvitation');
 export const revokePortalAccessUpdate = defineUpdate<OnboardingState, [StaffActor]>('revokePortalAccess');
@@ -114,6 +117,7 @@ const {
   cancelOnboarding,
   sendRegistrationConfirmation,
   startStatusCallback,
+  markInvitationBounced,
 } = proxyActivities<Activities>(activityProfiles.database);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -134,6 +138,12 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
   setHandler(clientRegisteredSignal, () => {
     registered = true;
   });
+  let bouncedInvitationId: string | null = null;
+  setHandler(invitationBouncedSignal, ({ invitationId }) => {
+    bouncedInvitationId = invitationId;
+  });
+  /** The pending invitation is the one the provider said will never arrive. */
+  const bounced = () => state.invitation?.state === 'PENDING' && bouncedInvitationId === state.invitation.id;
 
   const exclusive = async <T>(work: () => Promise<T>): Promise<T> => {
     busy = true;
@@ -190,6 +200,22 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
       status: state.status,
       occurredAt: new Date(Date.now()).toISOString(),
       ...(detail ? { detail } : {}),
+    });
+  };
+
+  const onBounce = async (invitation: NonNullable<OnboardingState['invitation']>) => {
+    await condition(() => !busy);
+    // Flows that never got this signal replay untouched; the marker records that this one acted on it.
+    if (!bounced() || !patched('invitation-bounced')) return;
+    await exclusive(async () => {
+      const { outcome } = await markInvitationBounced({ invitationId: invitation.id });
+      if (outcome === 'stale') {
+        bouncedInvitationId = null;
+        return;
+      }
+      invitation.state = 'BOUNCED';
+      state.status = 'INVITATION_BOUNCED';
+      await notifyEhr('invitation.bounced', invitation.sequence, { invitationSequence: invitation.sequence });
     });
   };
 
@@ -283,8 +309,14 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
         continue;
       }
       const next = nextDeadline(invitation, policy!);
-      const woke = await condition(() => registered || cancelled || epoch !== seen, Math.max(next.at - Date.now(), 1));
-      if (woke) continue;
+      const woke = await condition(
+        () => registered || cancelled || epoch !== seen || bounced(),
+        Math.max(next.at - Date.now(), 1),
+      );
+      if (woke) {
+        if (bounced() && !registered && !cancelled) await onBounce(invitation);
+        continue;
+      }
       if (busy) {
         // A staff action is changing the invitation right now; look again after it.
         await condition(() => !busy);

@@ -52,7 +52,7 @@ export function adminPaths(): Record<string, Schema> {
         operationId: 'listIntegrationCallbacks',
         summary: 'Delivery log of the status callbacks sent to this EHR integration (admins)',
         description:
-          'Status callbacks (onboarding.registered, onboarding.expired, onboarding.forms_completed, onboarding.cancelled) are POSTed to the integration’s callback URL, signed per Standard Webhooks with its callback secret, and retried with backoff for about a day. Ids, states, status codes and times only.',
+          'Status callbacks (onboarding.registered, onboarding.expired, onboarding.forms_completed, onboarding.cancelled, invitation.bounced) are POSTed to the integration’s callback URL, signed per Standard Webhooks with its callback secret, and retried with backoff for about a day. Ids, states, status codes and times only.',
         tags: ['staff'],
         auth: 'staff',
         params: ZIntegrationCallbacksParams,

@@ -11,12 +11,15 @@ import { opsPaths } from './ops';
 import { SHARED_RESPONSES, type Schema } from './operation';
 import { codecPaths, healthPaths } from './platform';
 import { ehrWebhookPaths, stripeWebhookPaths } from './webhooks';
+import { emailEventPaths } from './email-events';
 
 export interface OpenApiOptions {
   /** PAYMENTS_PROVIDER's kind: Stripe's webhook is documented (and served) only for 'stripe'. */
   paymentsProvider?: string | null;
   /** The codec (/codec) is served only with payload keys. */
   codec?: boolean;
+  /** Resend's delivery events are served only with RESEND_WEBHOOK_SECRET. */
+  emailEvents?: boolean;
 }
 
 export function openApiDocument(serverUrl: string, options: OpenApiOptions = {}): Schema {
@@ -38,6 +41,7 @@ export function openApiDocument(serverUrl: string, options: OpenApiOptions = {})
     paths: {
       ...ehrWebhookPaths(),
       ...(options.paymentsProvider === 'stripe' ? stripeWebhookPaths() : {}),
+      ...(options.emailEvents ? emailEventPaths() : {}),
       ...onboardingPaths(),
       ...formPaths(),
       ...adminPaths(),

@@ -32,6 +32,7 @@ const LINK_FIELD = {
   'forms-reminder': 'documentsUrl',
   'forms-completed-staff': 'reviewUrl',
   'form-needs-review-staff': 'reviewUrl',
+  'invitation-bounced-staff': 'clientPageUrl',
   'payment-receipt': 'receiptUrl',
   'payment-received-staff': 'dashboardUrl',
 } as const satisfies Record<EmailTemplateId, string>;

@@ -15,6 +15,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import type { z } from 'zod';
 import { createStripeProvider } from '../../payments/stripe-provider';
+import { signDeliveryEvent } from '../../emails/delivery-events';
 import { ZIntegrationParams } from '../../api/routes/ehr-webhooks';
 import { ZCodecRequest } from '../../api/routes/temporal-codec';
 import { ZChangePortalOwnerRequest } from '../../schemas/onboarding';
@@ -93,6 +94,13 @@ function validRequests(): Record<string, ValidRequest> {
         object: 'event',
         type: 'checkout.session.expired',
         data: { object: { id: `cs_test_${randomBytes(8).toString('hex')}`, object: 'checkout.session', metadata: {} } },
+      },
+    },
+    receiveEmailEvent: {
+      body: {
+        type: 'email.delivered',
+        created_at: new Date().toISOString(),
+        data: { email_id: randomUUID() },
       },
     },
     getOnboarding: onboarding,
@@ -177,6 +185,14 @@ async function send(operation: Operation, request: Sent): Promise<number> {
     if (operation.op.security.length > 0) headers.authorization = `Bearer ${org.keys.admin}`;
     if (operation.op.operationId === 'receiveEhrWebhook')
       Object.assign(headers, signedWebhookHeaders(org.webhookSecret, text ?? ''));
+    if (operation.op.operationId === 'receiveEmailEvent') {
+      Object.assign(
+        headers,
+        await signDeliveryEvent(service.emailEventsSecret, text ?? '', {
+          id: `msg_${randomBytes(12).toString('hex')}`,
+        }),
+      );
+    }
     if (operation.op.operationId === 'receiveStripeWebhook') {
       headers['stripe-signature'] = Stripe.webhooks.generateTestHeaderString({
         payload: text ?? '',
@@ -277,6 +293,7 @@ function allowedEdges(operation: Operation, valid: ValidRequest): [string, Sent]
 beforeAll(async () => {
   service = await startTestService({
     codecOperatorOrganizations: [slug],
+    emailEvents: true,
     payments: createStripeProvider({
       secretKey: 'sk_test_contract',
       webhookSecret: STRIPE_WEBHOOK_SECRET,

@@ -22,6 +22,7 @@ import { registerPortalAccount } from '../../use-cases/accounts/register-portal-
 import { createLogger } from '../../observability/logger';
 import { createStripeProvider } from '../../payments/stripe-provider';
 import { newWebhookSecret } from '../../security/standard-webhooks';
+import { signDeliveryEvent } from '../../emails/delivery-events';
 import { hashToken, randomToken } from '../../security/tokens';
 import {
   chartCreatedWebhook,
@@ -64,7 +65,11 @@ interface Operation {
 }
 
 // The service below runs with Stripe and the codec, so the document lists their operations too.
-const DOCUMENT = openApiDocument('http://route-access.test', { paymentsProvider: 'stripe', codec: true }) as {
+const DOCUMENT = openApiDocument('http://route-access.test', {
+  paymentsProvider: 'stripe',
+  codec: true,
+  emailEvents: true,
+}) as {
   paths: Record<string, Record<string, DocumentedOperation>>;
 };
 
@@ -148,6 +153,8 @@ type Access =
   | { kind: 'signature' }
   /** The payment provider's webhook: Stripe's signature with the endpoint's secret (STRIPE_WEBHOOK_SECRET). */
   | { kind: 'stripe' }
+  /** The email provider's delivery events: a Svix signature with RESEND_WEBHOOK_SECRET. */
+  | { kind: 'svix' }
   | { kind: 'public'; reason: string; status: number };
 
 type Tenancy =
@@ -232,6 +239,17 @@ const ROUTES: Record<string, RouteFixture> = {
         'event names one of our payment requests by id and reaches only that request’s workflow; one naming ' +
         'no request of ours is logged by its event id and changes nothing else',
       check: stripeTenancy,
+    },
+  },
+  'POST /v1/webhooks/email/resend': {
+    access: { kind: 'svix' },
+    body: () => resendEvent(randomUUID()),
+    tenancy: {
+      kind: 'none',
+      reason:
+        'signed with the deployment’s Resend endpoint secret, not a practice’s: only Resend can send it. An ' +
+        'event names one of our emails by the provider’s id; one naming no email of ours changes nothing',
+      check: svixTenancy,
     },
   },
   'GET /v1/onboardings/{onboardingId}': {
@@ -462,6 +480,7 @@ beforeAll(async () => {
   service = await startTestService({
     codecOperatorOrganizations: [slugOfA],
     // Webhooks are verified without calling Stripe: nothing here reaches this address.
+    emailEvents: true,
     payments: createStripeProvider({
       secretKey: 'sk_test_route_access',
       webhookSecret: STRIPE_WEBHOOK_SECRET,
@@ -680,6 +699,9 @@ interface CallOptions {
   /** A Stripe endpoint secret to sign the body with (Stripe-Signature). */
   stripeSecret?: string;
   stripeTimestamp?: number;
+  /** Sign the body as Resend's webhook (Svix) with this secret. */
+  svixSecret?: string;
+  svixTimestamp?: Date;
 }
 
 interface Answer {
@@ -709,6 +731,15 @@ async function call(operation: Operation, options: CallOptions = {}): Promise<An
       secret: options.stripeSecret,
       ...(options.stripeTimestamp === undefined ? {} : { timestamp: options.stripeTimestamp }),
     });
+  }
+  if (options.svixSecret) {
+    Object.assign(
+      headers,
+      await signDeliveryEvent(options.svixSecret, text ?? '', {
+        id: `msg_${randomBytes(12).toString('hex')}`,
+        ...(options.svixTimestamp ? { timestamp: options.svixTimestamp } : {}),
+      }),
+    );
   }
   const response = await fetch(`${service.api.url}${path}${options.query ? `?${options.query}` : ''}`, {
     method: operation.method,
@@ -970,6 +1001,29 @@ describe('1. auth: no key, no entry', () => {
         }
         break;
       }
+      case 'svix': {
+        const attempts: [string, CallOptions][] = [
+          ['no svix headers', { body }],
+          ['signed with another secret', { body, svixSecret: `whsec_${randomBytes(32).toString('base64')}` }],
+          [
+            'a stale timestamp',
+            { body, svixSecret: service.emailEventsSecret, svixTimestamp: new Date(Date.now() - 3600_000) },
+          ],
+          ['A’s admin API key instead of a signature', { body, key: world.a.keys.admin }],
+          ['an EHR’s Standard Webhooks signature', { body, signWith: world.a.webhookSecret }],
+          ['Stripe’s signature', { body, stripeSecret: STRIPE_WEBHOOK_SECRET }],
+          ['no signature and a bad body', { body: [] }],
+        ];
+        for (const [attempt, options] of attempts) {
+          const answer = await call(op, options);
+          expect({ attempt, status: answer.status, code: answer.code }).toEqual({
+            attempt,
+            status: 401,
+            code: 'UNAUTHENTICATED',
+          });
+        }
+        break;
+      }
       case 'public': {
         const answer = await call(op, { params, query });
         expect(answer.status).toBe(fixture.access.status);
@@ -1166,6 +1220,31 @@ async function stripeTenancy(): Promise<void> {
     expect(json(again)).toEqual({ received: true, duplicate: true });
   }
   expect(await fingerprint(['audit_event', 'payment_provider_event'])).toEqual(before);
+}
+
+/** A Resend delivery event about the email with provider id `emailId`. */
+function resendEvent(emailId: string) {
+  const at = new Date().toISOString();
+  return { type: 'email.bounced', created_at: at, data: { email_id: emailId, bounce: { type: 'Permanent' } } };
+}
+
+/**
+ * Resend's webhook, correctly signed: an event naming an email that is not
+ * ours, or not an id at all, is taken (so Svix stops retrying) and changes
+ * nothing; a redelivery changes nothing either.
+ */
+async function svixTenancy(): Promise<void> {
+  const op = operation('POST /v1/webhooks/email/resend');
+  const before = await fingerprint();
+  for (const emailId of [randomUUID(), 'not-an-email-id', `${randomUUID()}' OR 1=1 --`]) {
+    const answer = await call(op, { body: resendEvent(emailId), svixSecret: service.emailEventsSecret });
+    expect({ emailId, status: answer.status, body: json(answer) }).toEqual({
+      emailId,
+      status: 200,
+      body: { received: true, matched: false, duplicate: false },
+    });
+  }
+  expect(await fingerprint()).toEqual(before);
 }
 
 async function webhookTenancy(world: World): Promise<void> {
@@ -1452,7 +1531,9 @@ describe('3. bad input: a 4xx, never a 500, and nothing written', () => {
         ? { signWith: world.a.webhookSecret }
         : fixture.access.kind === 'stripe'
           ? { stripeSecret: STRIPE_WEBHOOK_SECRET }
-          : { key: world.a.keys.admin };
+          : fixture.access.kind === 'svix'
+            ? { svixSecret: service.emailEventsSecret }
+            : { key: world.a.keys.admin };
     const params = fixture.params?.(world) ?? {};
     const body = fixture.body?.(world);
     const before = await fingerprint();

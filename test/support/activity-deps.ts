@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ActivityDependencies } from '../../activities';
 import type { Db } from '../../db/client';
 import { createOutboxMailer, type Mailer } from '../../emails/mailer';
+import type { DeliveryEventSink } from '../../emails/delivery-simulation';
 import { testSecretBox } from './factories';
 
 export const TEST_PUBLIC_BASE_URL = 'http://portal.test';
@@ -16,12 +17,18 @@ export const TEST_PUBLIC_BASE_URL = 'http://portal.test';
  */
 export function testActivityDeps(
   db: Db,
-  options: { mailer?: Mailer; publicBaseUrl?: string } = {},
+  options: { mailer?: Mailer; publicBaseUrl?: string; deliveryEvents?: DeliveryEventSink } = {},
 ): ActivityDependencies & { outboxDir: string } {
   const outboxDir = mkdtempSync(path.join(os.tmpdir(), 'outbox-'));
   return {
     db,
-    mailer: options.mailer ?? createOutboxMailer({ dir: outboxDir, from: 'Test Practice <portal@practice.test>' }),
+    mailer:
+      options.mailer ??
+      createOutboxMailer({
+        dir: outboxDir,
+        from: 'Test Practice <portal@practice.test>',
+        ...(options.deliveryEvents ? { deliveryEvents: options.deliveryEvents } : {}),
+      }),
     tokenSigningKey: randomBytes(32),
     publicBaseUrl: options.publicBaseUrl ?? TEST_PUBLIC_BASE_URL,
     secretBox: testSecretBox,

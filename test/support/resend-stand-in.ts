@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { simulateDeliveryEvents, type DeliveryEventSink } from '../../emails/delivery-simulation';
 
 export interface RecordedRequest {
   method: string;
@@ -68,9 +69,10 @@ function recipientOf(body: unknown): string {
  * it checks the bearer token, answers `{ id }`, and honours `Idempotency-Key`
  * as Resend documents it (same key and body: the same id, one email; same key,
  * different body: 409). Tests point the Resend mailer's `baseUrl` at it and
- * assert on exactly what the SDK sent.
+ * assert on exactly what the SDK sent. With `deliveryEvents` it also posts
+ * the Svix-signed delivery events Resend would (emails/delivery-simulation.ts).
  */
-export async function startResendStandIn(): Promise<ResendStandIn> {
+export async function startResendStandIn(options: { deliveryEvents?: DeliveryEventSink } = {}): Promise<ResendStandIn> {
   const requests: RecordedRequest[] = [];
   const sentByKey = new Map<string, { body: string; id: string }>();
   const failures: number[] = [];
@@ -144,6 +146,16 @@ export async function startResendStandIn(): Promise<ResendStandIn> {
     }
     const id = randomUUID();
     if (key !== undefined) sentByKey.set(key, { body: raw, id });
+    if (options.deliveryEvents) {
+      const fields = body as { from?: unknown; subject?: unknown };
+      const text = (value: unknown) => (typeof value === 'string' ? value : '');
+      simulateDeliveryEvents(options.deliveryEvents, {
+        providerMessageId: id,
+        to: recipientOf(body),
+        from: text(fields.from),
+        subject: text(fields.subject),
+      });
+    }
     return answer(response, recorded, 200, { id }, { emailId: id, delivered: true });
   }
 

@@ -21,6 +21,7 @@ import {
   testTaskQueue,
 } from './temporal';
 import { createTestDatabase, type TestDatabase } from './test-database';
+import { EMAIL_EVENTS_PATH } from '../../api/routes/email-webhooks';
 
 export interface TestService {
   api: RunningApi;
@@ -34,6 +35,8 @@ export interface TestService {
   processEnv: NodeJS.ProcessEnv;
   /** One registry for the API and the in-process workers, as in `npm start`; the API serves it at /metrics. */
   metrics: AppMetrics;
+  /** RESEND_WEBHOOK_SECRET of this API (served only with the `emailEvents` option). */
+  emailEventsSecret: string;
   /** The provider given in the options ('local' made here), or undefined. */
   payments: PaymentProvider | undefined;
   startWorker(): Promise<{ worker: Worker; stop(): Promise<void> }>;
@@ -67,6 +70,10 @@ export async function startTestService(
     payments?: 'local' | PaymentProvider;
     /** TRUST_PROXY as the API gets it; default: loopback proxies only. */
     trustProxy?: number | string[];
+    /** Serve Resend's delivery-event webhook, verified with `emailEventsSecret`. */
+    emailEvents?: boolean;
+    /** Also have the outbox post the delivery events it simulates to it (bounce.test bounces). */
+    simulateDeliveryEvents?: boolean;
   } = {},
 ): Promise<TestService> {
   if (!runtimeInstalled) {
@@ -80,7 +87,14 @@ export async function startTestService(
     options.timeSkipping ? createTimeSkippingEnv(keys) : createDevServerEnv(keys),
     createTestDatabase(),
   ]);
-  const activityDeps = testActivityDeps(database.db, options.mailer ? { mailer: options.mailer } : {});
+  const emailEventsSecret = `whsec_${randomBytes(32).toString('base64')}`;
+  let apiUrl = '';
+  const activityDeps = testActivityDeps(database.db, {
+    ...(options.mailer ? { mailer: options.mailer } : {}),
+    ...(options.emailEvents && options.simulateDeliveryEvents
+      ? { deliveryEvents: { url: () => `${apiUrl}${EMAIL_EVENTS_PATH}`, secret: emailEventsSecret } }
+      : {}),
+  });
   const metrics = createMetrics();
   const payments =
     options.payments === 'local' ? createLocalPaymentProvider(activityDeps) : (options.payments ?? undefined);
@@ -101,9 +115,11 @@ export async function startTestService(
       secretBox: testSecretBox,
       ...(payments ? { payments } : {}),
       ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+      ...(options.emailEvents ? { emailWebhookSecret: emailEventsSecret } : {}),
     },
     { host: '127.0.0.1', port: 0 },
   );
+  apiUrl = api.url;
   // Links in emails must point at this API, so the activities learn its URL now that it listens.
   activityDeps.publicBaseUrl = api.url;
   const workers: { stop(): Promise<void> }[] = [];
@@ -116,6 +132,7 @@ export async function startTestService(
     taskQueue,
     outboxDir: activityDeps.outboxDir,
     metrics,
+    emailEventsSecret,
     payments,
     processEnv: {
       PATH: process.env.PATH,

@@ -167,3 +167,18 @@ describe('NODE_ENV=production refuses development settings (issue 14, item 5)', 
     expect(loadConfig({ ...minimal, PAYMENTS_PROVIDER: 'local' }).payments.provider).toBe('local');
   });
 });
+
+describe('RESEND_WEBHOOK_SECRET (issue 20)', () => {
+  it('is off by default, and taken when it is a Resend signing secret', () => {
+    expect(loadConfig(minimal).email.webhookSecret).toBeUndefined();
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    expect(loadConfig({ ...minimal, RESEND_WEBHOOK_SECRET: secret }).email.webhookSecret).toBe(secret);
+  });
+
+  it('names a value that is not one, without echoing it', () => {
+    const wrong = `sk_${randomBytes(24).toString('hex')}`;
+    const problems = problemsOf({ ...minimal, RESEND_WEBHOOK_SECRET: wrong }).join('\n');
+    expect(problems).toMatch(/RESEND_WEBHOOK_SECRET/);
+    expect(problems).not.toContain(wrong);
+  });
+});

@@ -193,6 +193,8 @@ export interface Funnel {
   registered: number;
   formsComplete: number;
   expired: number;
+  /** Onboardings whose invitation bounced for good or was marked as spam. */
+  bounced: number;
   /** Median hours (unrounded) from the first invitation to registration; null with no registrations. */
   medianHoursToRegister: number | null;
   /** Median hours from chart creation to every form signed; null with none complete. */
@@ -223,6 +225,7 @@ export async function funnel(db: Db, staff: StaffPrincipal, query: TFunnelQuery)
       registered: bigint;
       complete: bigint;
       expired: bigint;
+      bounced: bigint;
       median_register: number | null;
       median_complete: number | null;
     }[]
@@ -239,10 +242,13 @@ export async function funnel(db: Db, staff: StaffPrincipal, query: TFunnelQuery)
         MIN(e.occurred_at) FILTER (WHERE e.type = 'invitation.sent') AS invited_at,
         MIN(e.occurred_at) FILTER (WHERE e.type = 'portal.registered') AS registered_at,
         MAX(e.occurred_at) FILTER (WHERE e.type = 'forms.completed') AS completed_at,
-        BOOL_OR(e.type = 'invitation.expired') AS expired
+        BOOL_OR(e.type = 'invitation.expired') AS expired,
+        BOOL_OR(e.type = 'invitation.undeliverable') AS bounced
       FROM cohort c
       LEFT JOIN onboarding_event e ON e.onboarding_id = c.id
-        AND e.type IN ('invitation.sent', 'portal.registered', 'forms.completed', 'invitation.expired')
+        AND e.type IN (
+          'invitation.sent', 'portal.registered', 'forms.completed', 'invitation.expired', 'invitation.undeliverable'
+        )
       GROUP BY c.id, c.created_at
     )
     SELECT
@@ -251,6 +257,7 @@ export async function funnel(db: Db, staff: StaffPrincipal, query: TFunnelQuery)
       COUNT(registered_at) AS registered,
       COUNT(completed_at) AS complete,
       COUNT(*) FILTER (WHERE expired) AS expired,
+      COUNT(*) FILTER (WHERE bounced) AS bounced,
       percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM registered_at - invited_at))
         FILTER (WHERE registered_at IS NOT NULL AND invited_at IS NOT NULL) AS median_register,
       percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM completed_at - created_at))
@@ -265,6 +272,7 @@ export async function funnel(db: Db, staff: StaffPrincipal, query: TFunnelQuery)
     registered: Number(row?.registered ?? 0),
     formsComplete: Number(row?.complete ?? 0),
     expired: Number(row?.expired ?? 0),
+    bounced: Number(row?.bounced ?? 0),
     medianHoursToRegister: hours(row?.median_register ?? null),
     medianHoursToComplete: hours(row?.median_complete ?? null),
   };

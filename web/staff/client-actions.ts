@@ -79,7 +79,7 @@ export function actionsFor(
   status: OnboardingStatus,
   portalAccount: { status: 'INVITED' | 'ACTIVE' | 'REVOKED' } | null,
 ): ActionName[] {
-  const open = ['CHART_CREATED', 'INVITED', 'EXPIRED', 'REVOKED'].includes(status);
+  const open = ['CHART_CREATED', 'INVITED', 'EXPIRED', 'REVOKED', 'INVITATION_BOUNCED'].includes(status);
   const registered = hasRegistered(status);
   const actions: ActionName[] = [];
   if (open) actions.push('resend');

@@ -119,6 +119,7 @@ export function clientListRoutes(deps: StaffPages): Router {
                 ><span>forms complete (${ofInvited(figures.formsComplete)})</span>
               </div>
               <div><strong>${figures.expired}</strong><span>expired (${ofInvited(figures.expired)})</span></div>
+              <div><strong>${figures.bounced}</strong><span>bounced (${ofInvited(figures.bounced)})</span></div>
               <div><strong>${duration(figures.medianHoursToRegister)}</strong><span>median time to register</span></div>
               <div><strong>${duration(figures.medianHoursToComplete)}</strong><span>median time to complete</span></div>
             </div>

@@ -18,6 +18,8 @@ import { historyFacts, invitationLine, timelineSection } from './client-timeline
 import { badge, formatWhen } from './status-label';
 import type { StaffPages } from './staff-session';
 import { needsReviewNotice } from './needs-review';
+import { emailTrails } from '../../use-cases/onboarding/email-trail';
+import { emailTrailSection } from './email-trail';
 
 export function clientPageRoutes(deps: StaffPages): Router {
   const router = Router();
@@ -25,10 +27,11 @@ export function clientPageRoutes(deps: StaffPages): Router {
 
   const clientPage = async (req: Request, res: Response, onboardingId: string, notice: Html | null) => {
     const { org, user } = sessionOf(res);
-    const [onboarding, forms, client] = await Promise.all([
+    const [onboarding, forms, client, emails] = await Promise.all([
       getOnboarding(deps, user, onboardingId),
       listOnboardingForms(db, user, onboardingId),
       clientContact(user, onboardingId),
+      emailTrails(db, onboardingId),
     ]);
     // Billing is the client's PHI too: ops, who never see names, do not see it either.
     const billing = user.role !== 'OPS' && onboarding.clientId ? await clientBilling(db, onboarding.clientId) : null;
@@ -186,7 +189,7 @@ export function clientPageRoutes(deps: StaffPages): Router {
               </section>`
             : ''
         }
-        ${timelineSection(onboarding.timeline, labels, org.timeZone)}`,
+        ${emailTrailSection(emails, org.timeZone)} ${timelineSection(onboarding.timeline, labels, org.timeZone)}`,
     );
   };
 

@@ -28,11 +28,14 @@ export function statusLabel(status: OnboardingStatus, forms: { total: number; su
       return 'Failed';
     case 'REVOKED':
       return 'Access revoked';
+    case 'INVITATION_BOUNCED':
+      return 'Invitation bounced';
   }
 }
 
 export const STATUS_FILTERS: OnboardingStatus[] = [
   'INVITED',
+  'INVITATION_BOUNCED',
   'EXPIRED',
   'REGISTERED',
   'FORMS_OUTSTANDING',

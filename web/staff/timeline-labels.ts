@@ -62,6 +62,19 @@ export const TIMELINE_LABELS: Record<string, Label> = {
   },
   'invitation.reminder_sent': { what: () => 'Invitation reminder emailed', actor: 'System' },
   'invitation.expired': { what: () => 'Invitation expired unused', actor: 'System' },
+  'invitation.bounced': {
+    what: (detail) =>
+      detail.bounceType === 'hard'
+        ? 'Invitation bounced: the address does not take mail'
+        : 'Invitation bounced for now: the provider keeps trying',
+    actor: 'System',
+  },
+  'invitation.complained': { what: () => 'Invitation marked as spam by the recipient', actor: 'System' },
+  'invitation.undeliverable': {
+    what: () => 'Invitation will not arrive: waiting for a corrected address',
+    actor: 'System',
+  },
+  'invitation.delayed': { what: () => 'Invitation delivery delayed: the provider keeps trying', actor: 'System' },
   'invitation.locked': {
     what: (detail) => `Invitation locked after ${plural(number(detail.attempts), 'wrong try', 'wrong tries')}`,
     actor: 'System',
