@@ -10,6 +10,7 @@ import type { Logger } from '../../observability/logger';
 import type { PaymentProvider } from '../../payments/payment-provider';
 import { currentUser, SESSION_ABSOLUTE_MS, signOut } from '../../use-cases/accounts/portal-sessions';
 import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
+import { assertMayUse, permissionForPortalPath, portalAccessOf } from '../../use-cases/portal-access-policy';
 import { assertCsrf, csrfField } from '../csrf';
 
 export interface PortalDeps {
@@ -45,8 +46,11 @@ export function portalContext(deps: PortalDeps): PortalContext {
 export const SESSION_COOKIE = 'portal_session';
 
 /**
- * The practice a portal page names and the client signed in to it, or null
- * after redirecting to its sign-in page (no session, or one of another practice).
+ * The practice a portal page names, the user signed in to it and their access
+ * to the client whose portal is open, or null after redirecting to its
+ * sign-in page (no session, or one of another practice). Every portal page
+ * comes through here, so this is where the user's permissions are enforced:
+ * a page of an area they may not use is a 404 (use-cases/portal-access-policy.ts).
  */
 export async function signedInClient(db: Db, req: Request, res: Response) {
   const org = await findOrganizationBySlug(db, String(req.params.orgSlug));
@@ -55,8 +59,10 @@ export async function signedInClient(db: Db, req: Request, res: Response) {
     res.redirect(303, `/portal/${org.slug}/login`);
     return null;
   }
+  const access = await portalAccessOf(db, user);
+  assertMayUse(access, permissionForPortalPath(req.path));
   const { timeZone } = await db.organization.findUniqueOrThrow({ where: { id: org.id }, select: { timeZone: true } });
-  return { org: { ...org, timeZone }, user };
+  return { org: { ...org, timeZone }, user, access };
 }
 
 /**
