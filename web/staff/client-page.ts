@@ -18,6 +18,8 @@ import { historyFacts, invitationLine, timelineSection } from './client-timeline
 import { badge, formatWhen } from './status-label';
 import type { StaffPages } from './staff-session';
 import { needsReviewNotice } from './needs-review';
+import { listPortalUsers } from '../../use-cases/accounts/portal-users';
+import { portalUsersSection } from './portal-users-section';
 
 export function clientPageRoutes(deps: StaffPages): Router {
   const router = Router();
@@ -33,6 +35,9 @@ export function clientPageRoutes(deps: StaffPages): Router {
     // Billing is the client's PHI too: ops, who never see names, do not see it either.
     const billing = user.role !== 'OPS' && onboarding.clientId ? await clientBilling(db, onboarding.clientId) : null;
     const name = client?.client ? `${client.client.firstName} ${client.client.lastName}` : onboarding.externalChartId;
+    // Contacts' names and emails are PHI: ops, who never see names, do not see this card.
+    const portalUsers =
+      user.role !== 'OPS' && onboarding.clientId ? (await listPortalUsers(db, user, onboardingId)).portalUsers : null;
     const mayAct = user.role === 'ADMIN' || user.canInvite;
     const actions = mayAct ? actionsFor(onboarding.status, onboarding.portalAccount) : [];
     const allForms = forms.requests.flatMap((request) => request.forms);
@@ -145,6 +150,7 @@ export function clientPageRoutes(deps: StaffPages): Router {
             }
           </section>
         </div>
+        ${portalUsers ? portalUsersSection(portalUsers, name) : ''}
         ${
           billing
             ? html`<section class="card" style="margin-top:1rem" data-testid="billing">
