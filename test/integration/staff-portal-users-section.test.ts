@@ -50,7 +50,7 @@ it('shows the primary user and an added parent with what each may use', async ()
   expect(section).toContain('May use: Basic, Forms, Billing, Messages, Appointments');
   expect(section).toContain('Pat Parent');
   expect(section).toContain('pat-section@example.test');
-  expect(section).toMatch(/Parent<\/span>\s*<span class="tag">Invited<\/span>/);
+  expect(section).toMatch(/Parent<\/span>\s*<span class="tag ">Invited<\/span>/);
   expect(section).toMatch(/May use: Basic, Forms<\/span\s*>/);
 });
 

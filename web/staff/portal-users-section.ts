@@ -40,7 +40,7 @@ export function portalUsersSection(users: readonly TPortalUser[], clientName: st
                 html`<li data-testid="portal-user">
                   <span><strong>${user.name ?? clientName}</strong> <span class="hint">${user.email}</span></span>
                   <span>${RELATIONSHIP[user.relationship]}${user.isPrimary ? ' · primary' : ''}</span>
-                  <span class="tag">${STATUS[user.status]}</span>
+                  <span class="tag ${user.status === 'ACTIVE' ? 'tag-submitted' : ''}">${STATUS[user.status]}</span>
                   <span class="hint"
                     >May use: ${user.permissions.map((permission) => PERMISSION[permission]).join(', ')}</span
                   >
