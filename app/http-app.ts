@@ -22,6 +22,7 @@ import { formRoutes } from '../api/routes/forms';
 import { integrationCallbackRoutes } from '../api/routes/integration-callbacks';
 import { practiceSettingsRoutes } from '../api/routes/practice-settings';
 import { onboardingRoutes } from '../api/routes/onboardings';
+import { portalUserRoutes } from '../api/routes/portal-users';
 import { opsRoutes } from '../api/routes/ops';
 import { portalRoutes } from '../web/portal/portal-routes';
 import { staffDashboardRoutes } from '../web/staff/staff-routes';
@@ -133,6 +134,7 @@ export function createApp(deps: ApiDependencies): Express {
   });
   app.use(ehrWebhookRoutes({ ...deps, secretBox: deps.secretBox ?? createSecretBox([]) }));
   app.use(onboardingRoutes(deps));
+  app.use(portalUserRoutes(deps));
   app.use(opsRoutes(deps));
   app.use(formRoutes(deps));
   app.use(clientAuditRoutes(deps));

@@ -8,6 +8,7 @@ import { adminPaths } from './admin';
 import { formPaths } from './forms';
 import { onboardingPaths } from './onboardings';
 import { opsPaths } from './ops';
+import { portalUserPaths } from './portal-users';
 import { SHARED_RESPONSES, type Schema } from './operation';
 import { codecPaths, healthPaths } from './platform';
 import { ehrWebhookPaths, stripeWebhookPaths } from './webhooks';
@@ -43,6 +44,7 @@ export function openApiDocument(serverUrl: string, options: OpenApiOptions = {})
       ...(options.paymentsProvider === 'stripe' ? stripeWebhookPaths() : {}),
       ...(options.emailEvents ? emailEventPaths() : {}),
       ...onboardingPaths(),
+      ...portalUserPaths(),
       ...formPaths(),
       ...adminPaths(),
       ...opsPaths(),

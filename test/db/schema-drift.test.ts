@@ -144,7 +144,9 @@ describe('the migrations back schema.prisma exactly', () => {
         expect({ ...described, type: column.data_type }).toEqual({ ...described, type: expectedDataType(field) });
         if (field.kind === 'enum') {
           const enumDef = enums.find((e) => e.name === field.type)!;
-          expect({ ...described, udt: column.udt_name }).toEqual({ ...described, udt: enumDef.dbName ?? enumDef.name });
+          // PostgreSQL names an array type after its element with a leading underscore.
+          const udt = `${field.isList ? '_' : ''}${enumDef.dbName ?? enumDef.name}`;
+          expect({ ...described, udt: column.udt_name }).toEqual({ ...described, udt });
         }
         expect({ ...described, nullable: column.is_nullable === 'YES' }).toEqual({
           ...described,

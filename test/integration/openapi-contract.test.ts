@@ -19,6 +19,7 @@ import { signDeliveryEvent } from '../../emails/delivery-events';
 import { ZIntegrationParams } from '../../api/routes/ehr-webhooks';
 import { ZCodecRequest } from '../../api/routes/temporal-codec';
 import { ZChangePortalOwnerRequest } from '../../schemas/onboarding';
+import { ZAddPortalUserRequest, ZUpdatePortalUserRequest } from '../../schemas/portal-users';
 import { ZPublishFormRequest, ZPutFormPackageRequest, ZSendFormsRequest } from '../../schemas/forms';
 import { ZOpsBulkRequest, ZOpsResetRequest, ZOpsTerminateRequest } from '../../schemas/ops';
 import { ZPracticeSettingsPatch } from '../../schemas/practice-settings';
@@ -114,6 +115,23 @@ function validRequests(): Record<string, ValidRequest> {
       bodySchema: ZChangePortalOwnerRequest,
     },
     cancelOnboarding: onboarding,
+    listPortalUsers: onboarding,
+    addPortalUser: {
+      ...onboarding,
+      body: {
+        name: 'Pat Parent',
+        email: `parent-${randomBytes(3).toString('hex')}@example.test`,
+        relationship: 'PARENT',
+        permissions: ['BASIC', 'FORMS'],
+      },
+      bodySchema: ZAddPortalUserRequest,
+    },
+    updatePortalUser: {
+      params: { onboardingId, portalUserId: randomUUID() },
+      body: { permissions: ['BASIC'] },
+      bodySchema: ZUpdatePortalUserRequest,
+    },
+    removePortalUser: { params: { onboardingId, portalUserId: randomUUID() } },
     listOnboardingForms: onboarding,
     sendForms: { ...onboarding, body: { packageKey: org.formPackageKey }, bodySchema: ZSendFormsRequest },
     getSignedForm: { params: { onboardingId, assignmentId: randomUUID() } },

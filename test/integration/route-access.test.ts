@@ -286,6 +286,35 @@ const ROUTES: Record<string, RouteFixture> = {
     tenancy: IDS,
   },
   'POST /v1/onboardings/{onboardingId}/cancel': { access: staff(INVITERS), params: onboarding, tenancy: IDS },
+  'GET /v1/onboardings/{onboardingId}/portal-users': {
+    access: staff(ANSWER_READERS),
+    params: onboarding,
+    tenancy: IDS,
+    control: { status: 200, shows: (world) => [world.portal.a1.user.portalAccountId] },
+  },
+  'POST /v1/onboardings/{onboardingId}/portal-users': {
+    access: staff(INVITERS),
+    params: onboarding,
+    body: () => ({
+      name: 'Mallory Parent',
+      email: `mallory-${randomUUID().slice(0, 8)}@example.test`,
+      relationship: 'PARENT',
+      permissions: ['BASIC'],
+    }),
+    tenancy: IDS,
+  },
+  // The primary user (their person keeps the portal account's id): removing them is refused, so A's client keeps it.
+  'PATCH /v1/onboardings/{onboardingId}/portal-users/{portalUserId}': {
+    access: staff(INVITERS),
+    params: (world) => ({ onboardingId: world.onboardingId, portalUserId: world.portal.a1.user.portalAccountId }),
+    body: () => ({ permissions: ['BASIC', 'FORMS', 'BILLING', 'MESSAGES', 'APPOINTMENTS'] }),
+    tenancy: IDS,
+  },
+  'DELETE /v1/onboardings/{onboardingId}/portal-users/{portalUserId}': {
+    access: staff(INVITERS),
+    params: (world) => ({ onboardingId: world.onboardingId, portalUserId: world.portal.a1.user.portalAccountId }),
+    tenancy: IDS,
+  },
   'GET /v1/onboardings/{onboardingId}/forms': {
     access: staff(ANY_STAFF),
     params: onboarding,

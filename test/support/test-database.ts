@@ -21,13 +21,14 @@ function withDatabase(url: string, name: string): string {
  * A fresh, migrated database for one test file. On real PostgreSQL
  * (TEST_DATABASE_URL, always set in CI) a new database on that server; without
  * it, an in-memory PGlite so `npm test` still runs on a laptop with nothing
- * installed.
+ * installed. `migrationsDir` stops it at an older schema, to test what a
+ * migration does to data already there.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { migrationsDir?: string } = {}): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     const embedded = await startEmbeddedPostgres();
-    await migrate(embedded.url);
+    await migrate(embedded.url, options.migrationsDir);
     const db = createDb(embedded.url, { poolMax: 1 });
     return {
       url: embedded.url,
@@ -46,7 +47,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.end();
   const url = withDatabase(adminUrl, name);
-  await migrate(url);
+  await migrate(url, options.migrationsDir);
   const db = createDb(url, { poolMax: 5 });
   return {
     url,

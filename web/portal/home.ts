@@ -11,6 +11,7 @@ import { send } from '../send-page';
 import { loginEmail } from '../../use-cases/accounts/portal-sessions';
 import { countOutstandingDocuments } from '../../use-cases/forms/portal-documents';
 import { accountHolder, accountOverview } from '../../use-cases/billing/portal-payments';
+import { mayUse } from '../../use-cases/portal-access-policy';
 import { signedInClient, type PortalContext } from './portal-session';
 import { paymentStepPanel } from './payment-step';
 
@@ -20,13 +21,16 @@ export function homeRoutes(deps: PortalContext): Router {
   router.get('/portal/:orgSlug', async (req, res) => {
     const session = await signedInClient(deps, req, res);
     if (!session) return;
-    const { org, user } = session;
+    const { org, user, access } = session;
     const holder = await accountHolder(deps.db, user);
     const csrf = deps.csrf(req, res);
+    // Only what this user may open is counted and offered (their permissions, set by staff).
+    const forms = mayUse(access, 'FORMS');
+    const billing = mayUse(access, 'BILLING');
     const [outstanding, account, paymentStep] = await Promise.all([
-      countOutstandingDocuments(deps.db, user),
-      accountOverview(deps, holder, { sort: 'date', order: 'desc' }),
-      paymentStepPanel(deps, holder, org, csrf),
+      forms ? countOutstandingDocuments(deps.db, user) : 0,
+      billing ? accountOverview(deps, holder, { sort: 'date', order: 'desc' }) : null,
+      billing ? paymentStepPanel(deps, holder, org, csrf) : null,
     ]);
     // Just registered (and signed in by it): the one moment to say which address is their login from now on.
     const welcome =
@@ -49,14 +53,14 @@ export function homeRoutes(deps: PortalContext): Router {
       );
     }
     if (paymentStep) tasks.push(html`<div class="task">${paymentStep}</div>`);
-    if (account.openPayment) {
+    if (account?.openPayment) {
       tasks.push(
         html`<a class="task" href="/portal/${org.slug}/account/payments/${account.openPayment.id}">
           <span class="task-title">A payment is in progress</span>
           <span class="task-detail">See where it stands</span>
         </a>`,
       );
-    } else if (account.balanceCents > 0) {
+    } else if (account && account.balanceCents > 0) {
       tasks.push(
         html`<a
           class="task"
@@ -83,28 +87,42 @@ export function homeRoutes(deps: PortalContext): Router {
           <button type="submit">Sign out</button>
         </form>`,
         body: html`${welcome}
-          ${
-            tasks.length > 0
-              ? html`<section aria-labelledby="todo-heading">
-                  <h2 id="todo-heading" class="section-heading">To do</h2>
-                  <div class="tasks">${tasks}</div>
-                </section>`
-              : html`<div class="card all-set" data-testid="all-set">
-                  <h2>You're all set</h2>
-                  <p>
-                    Nothing needs doing right now. ${org.name} will email you when there are forms for you to complete
-                    or a new bill.
-                  </p>
-                </div>`
-          }
-          <nav aria-label="Your account" class="areas">
-            <a href="/portal/${org.slug}/documents"
-              ><span class="area-title">My Documents</span> <span class="hint">forms and signed copies</span></a
-            >
-            <a href="/portal/${org.slug}/account"
-              ><span class="area-title">My Account</span> <span class="hint">balance, payments and receipts</span></a
-            >
-          </nav>`,
+        ${
+          tasks.length > 0
+            ? html`<section aria-labelledby="todo-heading">
+                <h2 id="todo-heading" class="section-heading">To do</h2>
+                <div class="tasks">${tasks}</div>
+              </section>`
+            : html`<div class="card all-set" data-testid="all-set">
+                <h2>You're all set</h2>
+                <p>
+                  Nothing needs doing right now. ${org.name} will email you when there are forms for you to complete or
+                  a new bill.
+                </p>
+              </div>`
+        }
+        ${
+          forms || billing
+            ? html`<nav aria-label="Your account" class="areas">
+                ${
+                  forms
+                    ? html`<a href="/portal/${org.slug}/documents" data-testid="area-documents"
+                        ><span class="area-title">My Documents</span>
+                        <span class="hint">forms and signed copies</span></a
+                      >`
+                    : ''
+                }
+                ${
+                  billing
+                    ? html`<a href="/portal/${org.slug}/account" data-testid="area-account"
+                        ><span class="area-title">My Account</span>
+                        <span class="hint">balance, payments and receipts</span></a
+                      >`
+                    : ''
+                }
+              </nav>`
+            : ''
+        }`,
       }),
     );
   });

@@ -11,6 +11,7 @@ import { currentUser, SESSION_ABSOLUTE_MS, signOut } from '../../use-cases/accou
 import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
 import { readCookie, setCookie } from '../../http/cookies';
 import { assertCsrf, csrfAfterSignIn, csrfAfterSignOut, csrfField } from '../csrf';
+import { assertMayUse, permissionForPortalPath, portalAccessOf } from '../../use-cases/portal-access-policy';
 
 export interface PortalDeps {
   db: Db;
@@ -48,8 +49,11 @@ export function portalSessionToken(deps: Pick<PortalContext, 'secure'>, req: Req
 }
 
 /**
- * The practice a portal page names and the client signed in to it, or null
- * after redirecting to its sign-in page (no session, or one of another practice).
+ * The practice a portal page names, the user signed in to it and their access
+ * to the client whose portal is open, or null after redirecting to its
+ * sign-in page (no session, or one of another practice). Every portal page
+ * comes through here, so this is where the user's permissions are enforced:
+ * a page of an area they may not use is a 404 (use-cases/portal-access-policy.ts).
  */
 export async function signedInClient(deps: Pick<PortalContext, 'db' | 'secure'>, req: Request, res: Response) {
   const { db } = deps;
@@ -59,8 +63,10 @@ export async function signedInClient(deps: Pick<PortalContext, 'db' | 'secure'>,
     res.redirect(303, `/portal/${org.slug}/login`);
     return null;
   }
+  const access = await portalAccessOf(db, user);
+  assertMayUse(access, permissionForPortalPath(req.path));
   const { timeZone } = await db.organization.findUniqueOrThrow({ where: { id: org.id }, select: { timeZone: true } });
-  return { org: { ...org, timeZone }, user };
+  return { org: { ...org, timeZone }, user, access };
 }
 
 /**

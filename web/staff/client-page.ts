@@ -20,6 +20,8 @@ import type { StaffPages } from './staff-session';
 import { needsReviewNotice } from './needs-review';
 import { emailTrails } from '../../use-cases/onboarding/email-trail';
 import { emailTrailSection } from './email-trail';
+import { listPortalUsers } from '../../use-cases/accounts/portal-users';
+import { portalUsersSection } from './portal-users-section';
 
 export function clientPageRoutes(deps: StaffPages): Router {
   const router = Router();
@@ -36,6 +38,9 @@ export function clientPageRoutes(deps: StaffPages): Router {
     // Billing is the client's PHI too: ops, who never see names, do not see it either.
     const billing = user.role !== 'OPS' && onboarding.clientId ? await clientBilling(db, onboarding.clientId) : null;
     const name = client?.client ? `${client.client.firstName} ${client.client.lastName}` : onboarding.externalChartId;
+    // Contacts' names and emails are PHI: ops, who never see names, do not see this card.
+    const portalUsers =
+      user.role !== 'OPS' && onboarding.clientId ? (await listPortalUsers(db, user, onboardingId)).portalUsers : null;
     const mayAct = user.role === 'ADMIN' || user.canInvite;
     const actions = mayAct ? actionsFor(onboarding.status, onboarding.portalAccount) : [];
     const allForms = forms.requests.flatMap((request) => request.forms);
@@ -148,6 +153,7 @@ export function clientPageRoutes(deps: StaffPages): Router {
             }
           </section>
         </div>
+        ${portalUsers ? portalUsersSection(portalUsers, name) : ''}
         ${
           billing
             ? html`<section class="card" style="margin-top:1rem" data-testid="billing">

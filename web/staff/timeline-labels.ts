@@ -83,6 +83,20 @@ export const TIMELINE_LABELS: Record<string, Label> = {
   'portal.access_revoked': { what: () => 'Portal access revoked', actor: 'System' },
   'portal.access_restored': { what: () => 'Portal access restored', actor: 'System' },
   'portal.owner_changed': { what: () => 'Portal owner changed', actor: 'System' },
+  'portal_user.added': {
+    what: (detail) => `Portal user added (${String(detail.relationship ?? 'contact').toLowerCase()})`,
+    actor: 'System',
+  },
+  'portal_user.updated': {
+    what: (detail) =>
+      `Portal user’s permissions set to ${
+        String(detail.permissions ?? '')
+          .toLowerCase()
+          .replaceAll(',', ', ') || 'none'
+      }`,
+    actor: 'System',
+  },
+  'portal_user.removed': { what: () => 'Portal user removed', actor: 'System' },
   'onboarding.cancelled': { what: () => 'Onboarding cancelled', actor: 'System' },
   'onboarding.failed': { what: () => 'Onboarding stopped by an error', actor: 'System' },
   'forms.assigned': {
