@@ -19,10 +19,12 @@ const EVERY_PERMISSION = ['BASIC', 'FORMS', 'BILLING', 'MESSAGES', 'APPOINTMENTS
 let database: TestDatabase;
 
 beforeAll(async () => {
-  // The schema as it was just before portal users.
+  // Every migration but portal users': the factories write through today's
+  // Prisma client, so later columns (none of which touch portal users) must
+  // exist; the runner then applies the missing one as a deploy would.
   const before = await mkdtemp(path.join(os.tmpdir(), 'migrations-'));
   for (const name of await readdir(MIGRATIONS_DIR)) {
-    if (name < PORTAL_USERS_MIGRATION)
+    if (name !== PORTAL_USERS_MIGRATION)
       await cp(path.join(MIGRATIONS_DIR, name), path.join(before, name), { recursive: true });
   }
   database = await createTestDatabase({ migrationsDir: before });
