@@ -10,6 +10,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { z } from 'zod';
 import { originOf } from '../../http/audit-context';
 import { addressBucket } from '../../security/address-bucket';
+import { accountAttemptLimiter } from '../../security/account-attempts';
 import { createRateLimiter, rateLimitKeySecret } from '../../security/rate-limiter';
 import { SESSION_ABSOLUTE_MS } from '../../use-cases/accounts/portal-sessions';
 import { currentStaff, signInStaff, signOutStaff } from '../../use-cases/accounts/staff-sessions';
@@ -49,6 +50,9 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
     windowMs: 5 * 60 * 1000,
     keySecret: rateLimitKeySecret(deps.tokenSigningKey),
   });
+
+  // Many addresses guessing one account: slowed per account too (security/account-attempts.ts).
+  const accountAttempts = accountAttemptLimiter(db, 'staff', deps.tokenSigningKey);
 
   /** `email`: what was typed, kept after a refusal so only the password needs typing again. */
   const signInPage = (req: Request, res: Response, org: { slug: string; name: string }, failed: boolean, email = '') =>
@@ -93,6 +97,10 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
     const form = ZSignIn.safeParse(req.body);
     const typed = form.success ? form.data.email : '';
     if (!(await signIns.attempt(addressBucket(req.ip)))) {
+      send(res, 429, signInPage(req, res, org, true, typed));
+      return;
+    }
+    if (form.success && !(await accountAttempts(org.id, form.data.email))) {
       send(res, 429, signInPage(req, res, org, true, typed));
       return;
     }
