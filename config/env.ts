@@ -446,6 +446,41 @@ export function loadSecretsKeys(env: NodeJS.ProcessEnv = process.env): { id: str
   return keys;
 }
 
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string');
+
+const ZMigrationEnv = z.object({
+  /** The service's connection: in production a login that is a member of portal_service, not the owner. */
+  DATABASE_URL: postgresUrl.optional(),
+  /** The owner's connection, for migrations only; unset = DATABASE_URL (one role for both, as before). */
+  DATABASE_MIGRATE_URL: postgresUrl.optional(),
+});
+
+export interface MigrationConfig {
+  /** Runs the migrations and owns the tables. */
+  migrateUrl: string;
+  /** What the service connects with; its user is made a login member of portal_service unless it is the owner. */
+  serviceUrl: string;
+}
+
+/**
+ * The two database roles for `npm run db:migrate`: DATABASE_MIGRATE_URL (the
+ * owner, runs the migrations) and DATABASE_URL (the service, which may insert
+ * into but never rewrite the audit trail). Same messages as loadConfig.
+ */
+export function loadMigrationConfig(env: NodeJS.ProcessEnv = process.env): MigrationConfig {
+  const parsed = ZMigrationEnv.safeParse(withoutEmptyStrings(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+  }
+  const migrateUrl = parsed.data.DATABASE_MIGRATE_URL ?? parsed.data.DATABASE_URL;
+  if (!migrateUrl) {
+    throw new ConfigError([
+      'DATABASE_MIGRATE_URL (the owner, for migrations) or DATABASE_URL is required (a postgresql:// connection string)',
+    ]);
+  }
+  return { migrateUrl, serviceUrl: parsed.data.DATABASE_URL ?? migrateUrl };
+}
+
 /** `FOO=` in a .env file or a shell means "unset", not "the empty string". */
 function withoutEmptyStrings(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(

@@ -98,6 +98,8 @@ runMain(async () => {
   stack.push({ name: 'PostgreSQL', stop: () => postgres.stop() });
   const migrations = await migrate(postgres.url);
   say(`  migrations: ${migrations.applied.length} applied, ${migrations.alreadyApplied.length} already there`);
+  // PGlite is one session, logged in as its owner: a second login role cannot connect to it.
+  say('  database role: the owner (PGlite has one session); production runs the service as a portal_service member');
 
   say('Starting Temporal dev server ...');
   const temporalServer = await startTemporalDevServer({

@@ -12,7 +12,8 @@
  * that adds it), or, at <api>/staff/codec, with the staff dashboard's session
  * cookie, which the Web UI's browser sends when the UI includes credentials
  * and is same-site with the API (npm start: localhost:8233 and :3000). Every
- * call is audited, refusals included.
+ * call is audited, refusals included; a decode also on the trail of each
+ * practice whose client the payloads belong to (audit/codec-decode-audit.ts).
  *
  * Protocol: POST /codec/decode (and /codec/encode) with
  * {"payloads":[{"metadata":{"k":"<base64>"},"data":"<base64>"}]}, answered
@@ -23,6 +24,7 @@ import { z } from 'zod';
 import type { Payload } from '@temporalio/common';
 import type { Db } from '../../db/client';
 import { recordAudit } from '../../audit/audit-log';
+import { recordCodecDecode } from '../../audit/codec-decode-audit';
 import { AesGcmPayloadCodec, PayloadDecryptionError, type PayloadKey } from '../../temporal/payload-codec';
 import { AppError } from '../../use-cases/app-error';
 import { originOf } from '../../http/audit-context';
@@ -220,13 +222,23 @@ export function temporalCodecRoutes(deps: TemporalCodecDeps): Router {
           throw error;
         }
         const staff = req.staff!;
+        const namespace = req.get('x-namespace')?.slice(0, 100) ?? null;
+        if (direction === 'decode') {
+          await recordCodecDecode(deps.db, payloads, {
+            operator: staff,
+            origin: originOf(req),
+            namespace,
+          });
+          res.json({ payloads: payloads.map(toJson) });
+          return;
+        }
         await recordAudit(deps.db, {
           organizationId: staff.organizationId,
           actor: { type: 'staff', id: staff.staffUserId },
           action: `temporal.${direction}`,
           outcome: 'success',
           origin: originOf(req),
-          detail: { payloads: payloads.length, namespace: req.get('x-namespace')?.slice(0, 100) ?? null },
+          detail: { payloads: payloads.length, namespace },
         });
         res.json({ payloads: payloads.map(toJson) });
       },

@@ -37,14 +37,14 @@ async function recorded(url: string) {
 describe('db:migrate', () => {
   it('records every migration as Prisma does, with the sha256 of its file', async () => {
     const files = await readMigrations();
-    const rows = await recorded(database.url);
+    const rows = await recorded(database.ownerUrl);
     expect(rows.map((row) => row.migration_name)).toEqual(files.map((file) => file.name));
     expect(rows.map((row) => row.checksum)).toEqual(files.map((file) => file.checksum));
     expect(rows.every((row) => row.finished_at !== null && row.applied_steps_count === 1)).toBe(true);
   });
 
   it('applies nothing the second time', async () => {
-    const result = await migrate(database.url);
+    const result = await migrate(database.ownerUrl);
     expect(result.applied).toEqual([]);
     expect(result.alreadyApplied.length).toBeGreaterThan(0);
   });
@@ -56,11 +56,11 @@ describe('db:migrate', () => {
     await cp(path.join(dir, (await readMigrations(dir))[0]!.name), extra, { recursive: true });
     await writeFile(path.join(extra, 'migration.sql'), 'CREATE TABLE "note" ("id" INTEGER PRIMARY KEY);\n');
 
-    expect((await migrate(database.url, dir)).applied).toEqual(['29991231000000_add_note']);
+    expect((await migrate(database.ownerUrl, dir)).applied).toEqual(['29991231000000_add_note']);
 
     await writeFile(path.join(extra, 'migration.sql'), 'CREATE TABLE "note" ("id" BIGINT PRIMARY KEY);\n');
-    await expect(migrate(database.url, dir)).rejects.toThrow(MigrationError);
-    await expect(migrate(database.url, dir)).rejects.toThrow(/29991231000000_add_note was changed/);
+    await expect(migrate(database.ownerUrl, dir)).rejects.toThrow(MigrationError);
+    await expect(migrate(database.ownerUrl, dir)).rejects.toThrow(/29991231000000_add_note was changed/);
   });
 
   it('rolls back a failing migration entirely and names it', async () => {
@@ -72,13 +72,13 @@ describe('db:migrate', () => {
       path.join(broken, 'migration.sql'),
       'CREATE TABLE "half_done" ("id" INTEGER);\nSELECT * FROM "no_such_table";\n',
     );
-    await expect(migrate(database.url, dir)).rejects.toThrow(/29991231000001_broken failed/);
+    await expect(migrate(database.ownerUrl, dir)).rejects.toThrow(/29991231000001_broken failed/);
 
-    const pg = new Client({ connectionString: database.url });
+    const pg = new Client({ connectionString: database.ownerUrl });
     await pg.connect();
     const { rows } = await pg.query("SELECT to_regclass('public.half_done') AS t");
     await pg.end();
     expect(rows[0]).toEqual({ t: null });
-    expect((await recorded(database.url)).map((row) => row.migration_name)).not.toContain('29991231000001_broken');
+    expect((await recorded(database.ownerUrl)).map((row) => row.migration_name)).not.toContain('29991231000001_broken');
   });
 });

@@ -44,7 +44,7 @@ test('today’s owners become primary users with every permission; later account
     data: { ownerKind: 'GUARDIAN', ownerName: 'Rowan Guardian', status: 'REVOKED' },
   });
 
-  const result = await migrate(database.url);
+  const result = await migrate(database.ownerUrl);
   expect(result.applied).toContain(PORTAL_USERS_MIGRATION);
 
   const people = await db.portalUser.findMany({

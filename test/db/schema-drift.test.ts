@@ -98,7 +98,7 @@ let pg: Client;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  pg = new Client({ connectionString: database.url });
+  pg = new Client({ connectionString: database.ownerUrl });
   await pg.connect();
 });
 

@@ -124,9 +124,17 @@ it('is for admins of the client’s own practice only', async () => {
   expect((await service.get(`/v1/clients/not-a-uuid/audit`, bearer(org.keys.admin))).status).toBe(400);
 });
 
-it('cannot be rewritten or erased, even by the service’s own database user', async () => {
-  const { db } = service.database;
-  await expect(db.auditEvent.updateMany({ data: { outcome: 'success' } })).rejects.toThrow(/append-only/);
-  await expect(db.auditEvent.deleteMany({})).rejects.toThrow(/append-only/);
+it('cannot be rewritten or erased: the service lacks the privilege, and the trigger refuses even the owner', async () => {
+  const { db, ownerDb, kind } = service.database;
+  // PGlite has one session, the owner's, so there the service meets the trigger (test/db/append-only-trails.test.ts).
+  const refusal = kind === 'postgresql' ? /permission denied/ : /append-only/;
+  await expect(db.auditEvent.updateMany({ data: { outcome: 'success' } })).rejects.toThrow(refusal);
+  await expect(db.auditEvent.deleteMany({})).rejects.toThrow(refusal);
+  await expect(db.$executeRawUnsafe('TRUNCATE audit_event')).rejects.toThrow(
+    kind === 'postgresql' ? /permission denied/ : /TRUNCATE refused/,
+  );
+  await expect(ownerDb.auditEvent.updateMany({ data: { outcome: 'success' } })).rejects.toThrow(/append-only/);
+  await expect(ownerDb.auditEvent.deleteMany({})).rejects.toThrow(/append-only/);
+  await expect(ownerDb.$executeRawUnsafe('TRUNCATE audit_event')).rejects.toThrow(/TRUNCATE refused/);
   expect(await db.auditEvent.count()).toBeGreaterThan(0);
 });

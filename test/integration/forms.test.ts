@@ -290,21 +290,24 @@ describe('filling in and signing', () => {
       { answers: PHQ9_ANSWERS, signerName: 'Florence Nightingale', agreed: true },
       origin,
     );
-    const { db } = service.database;
+    const { db, ownerDb } = service.database;
     const path = `/v1/onboardings/${onboardingId}/documents/${phq9.assignmentId}`;
     const verification = async () =>
       ((await (await service.get(path, bearer(org.keys.admin))).json()) as { verification: Record<string, boolean> })
         .verification;
 
-    // The database refuses to edit what was signed...
+    // The service may not edit what was signed, and the table refuses even its owner...
     await expect(
       db.$executeRaw`UPDATE form_submission SET signer_name = 'Someone Else' WHERE assignment_id = ${phq9.assignmentId}::uuid`,
+    ).rejects.toThrow(service.database.kind === 'postgresql' ? /permission denied/ : /immutable/);
+    await expect(
+      ownerDb.$executeRaw`UPDATE form_submission SET signer_name = 'Someone Else' WHERE assignment_id = ${phq9.assignmentId}::uuid`,
     ).rejects.toThrow(/immutable/);
 
-    // ...and if someone with the power to switch that off edits it anyway, the hash no longer matches.
-    await db.$executeRawUnsafe('ALTER TABLE form_submission DISABLE TRIGGER form_submission_immutable');
+    // ...and if the owner, who can switch that off, edits it anyway, the hash no longer matches.
+    await ownerDb.$executeRawUnsafe('ALTER TABLE form_submission DISABLE TRIGGER form_submission_immutable');
     try {
-      await db.$executeRaw`UPDATE form_submission SET answers = jsonb_set(answers, '{phq9,self_harm}', '3') WHERE assignment_id = ${phq9.assignmentId}::uuid`;
+      await ownerDb.$executeRaw`UPDATE form_submission SET answers = jsonb_set(answers, '{phq9,self_harm}', '3') WHERE assignment_id = ${phq9.assignmentId}::uuid`;
       expect(await verification()).toEqual({
         valid: false,
         contentIntact: false,
@@ -316,7 +319,7 @@ describe('filling in and signing', () => {
       const row = await db.formSubmission.findUniqueOrThrow({ where: { assignmentId: phq9.assignmentId } });
       const definition = await db.formDefinition.findUniqueOrThrow({ where: { id: row.formDefinitionId } });
       const forged = signedContentSha256(signedContentOf(row, definition));
-      await db.$executeRaw`UPDATE form_submission SET content_sha256 = ${forged} WHERE assignment_id = ${phq9.assignmentId}::uuid`;
+      await ownerDb.$executeRaw`UPDATE form_submission SET content_sha256 = ${forged} WHERE assignment_id = ${phq9.assignmentId}::uuid`;
       expect(await verification()).toEqual({
         valid: false,
         contentIntact: true,
@@ -324,7 +327,7 @@ describe('filling in and signing', () => {
         matchesTimeline: false,
       });
     } finally {
-      await db.$executeRawUnsafe('ALTER TABLE form_submission ENABLE TRIGGER form_submission_immutable');
+      await ownerDb.$executeRawUnsafe('ALTER TABLE form_submission ENABLE TRIGGER form_submission_immutable');
     }
   });
 });

@@ -90,7 +90,8 @@ async function encryptScript(
 /**
  * Writes secrets in plaintext as this service did before encryption at rest,
  * past the trigger that now refuses them (replica mode skips ordinary
- * triggers): the rows an upgrade finds.
+ * triggers; only the owner, a superuser in tests, may set it): the rows an
+ * upgrade finds.
  */
 async function writeAsBeforeEncryption(
   db: Db,
@@ -243,7 +244,7 @@ describe('integration secrets at rest', () => {
     expect((await postWebhook(org.integrationId, plaintext)).status).toBe(202);
 
     // A row still in plaintext from before can be changed in other ways until it is sealed.
-    await writeAsBeforeEncryption(db, org.integrationId, { signing: plaintext });
+    await writeAsBeforeEncryption(service.database.ownerDb, org.integrationId, { signing: plaintext });
     await db.ehrIntegration.update({ where: { id: org.integrationId }, data: { name: 'Renamed EHR' } });
     expect((await rawSecrets(org.integrationId)).signing_secret).toBe(plaintext);
     await db.ehrIntegration.update({
@@ -278,7 +279,7 @@ describe('integration secrets at rest', () => {
     const org = await createTestOrganization(db);
     const [previous, callback] = [newWebhookSecret(), newWebhookSecret()];
     // A row as written before encryption at rest: every secret in plaintext.
-    await writeAsBeforeEncryption(db, org.integrationId, {
+    await writeAsBeforeEncryption(service.database.ownerDb, org.integrationId, {
       signing: org.webhookSecret,
       previous,
       callback,
@@ -363,8 +364,12 @@ describe('at start-up', () => {
     const { db } = service.database;
     const [first, second] = [await createTestOrganization(db), await createTestOrganization(db)];
     const [previous, callback] = [newWebhookSecret(), newWebhookSecret()];
-    await writeAsBeforeEncryption(db, first.integrationId, { signing: first.webhookSecret, previous, callback });
-    await writeAsBeforeEncryption(db, second.integrationId, { signing: second.webhookSecret });
+    await writeAsBeforeEncryption(service.database.ownerDb, first.integrationId, {
+      signing: first.webhookSecret,
+      previous,
+      callback,
+    });
+    await writeAsBeforeEncryption(service.database.ownerDb, second.integrationId, { signing: second.webhookSecret });
     // The second row's callback secret is sealed under the key being rotated away from: left for secrets:encrypt.
     const underOlderKey = testSecretBox.seal(newWebhookSecret());
     await db.ehrIntegration.update({ where: { id: second.integrationId }, data: { callbackSecret: underOlderKey } });

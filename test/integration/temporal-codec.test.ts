@@ -52,7 +52,7 @@ afterAll(async () => {
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 /** The practice's client's chart as Temporal stores it (ciphertext), in the codec's JSON shape. */
-async function storedWorkflowInput(): Promise<{ lastName: string; payloads: JsonPayload[] }> {
+async function storedWorkflowInput(): Promise<{ lastName: string; payloads: JsonPayload[]; onboardingId: string }> {
   const event = chartCreatedWebhook();
   const { onboardingId } = (await (
     await service.post(`/v1/webhooks/ehr/${practice.integrationId}`, event)
@@ -74,7 +74,7 @@ async function storedWorkflowInput(): Promise<{ lastName: string; payloads: Json
     data: Buffer.from(payload.data!).toString('base64'),
   }));
   expect(Buffer.from(payloads[0]!.data, 'base64').toString('latin1')).not.toContain(event.data.client.lastName);
-  return { lastName: event.data.client.lastName, payloads };
+  return { lastName: event.data.client.lastName, payloads, onboardingId };
 }
 
 function auditOf(organizationId: string, action: string) {
@@ -86,7 +86,7 @@ function auditOf(organizationId: string, action: string) {
 }
 
 it('decodes the stored workflow input for the deployment’s ops, and for nobody else', async () => {
-  const { lastName, payloads } = await storedWorkflowInput();
+  const { lastName, payloads, onboardingId } = await storedWorkflowInput();
   const decode = (headers: Record<string, string>) => service.post('/codec/decode', { payloads }, headers);
 
   expect((await decode({})).status).toBe(401);
@@ -112,10 +112,30 @@ it('decodes the stored workflow input for the deployment’s ops, and for nobody
     { outcome: 'denied', detail: { code: 'FORBIDDEN', reason: 'role' } },
     { outcome: 'success', detail: { payloads: 1, namespace: 'default' } },
   ]);
+  // The practice whose client was decrypted sees the operators' decode on that client's trail too.
   expect(await auditOf(practice.organizationId, 'temporal.decode')).toEqual([
     { outcome: 'denied', detail: { code: 'FORBIDDEN', reason: 'not_operator_organization' } },
     { outcome: 'denied', detail: { code: 'FORBIDDEN', reason: 'not_operator_organization' } },
     { outcome: 'denied', detail: { code: 'FORBIDDEN', reason: 'role' } },
+    {
+      outcome: 'success',
+      detail: { payloads: 1, namespace: 'default', operatorOrganizationId: operators.organizationId },
+    },
+  ]);
+  const onPracticeTrail = await service.database.db.auditEvent.findFirstOrThrow({
+    where: { organizationId: practice.organizationId, action: 'temporal.decode', outcome: 'success' },
+  });
+  expect(onPracticeTrail).toMatchObject({ actorType: 'staff', onboardingId });
+  const operator = await service.database.db.staffUser.findUniqueOrThrow({ where: { id: onPracticeTrail.actorId! } });
+  expect(operator.organizationId).toBe(operators.organizationId);
+  const clientAudit = (await (
+    await service.get(
+      `/v1/clients/${onPracticeTrail.clientId}/audit?action=temporal.decode`,
+      bearer(practice.keys.admin),
+    )
+  ).json()) as { events: { action: string; actor: { id: string } }[] };
+  expect(clientAudit.events).toEqual([
+    expect.objectContaining({ action: 'temporal.decode', actor: { type: 'staff', id: operator.id } }),
   ]);
 
   // Round trip: what it encodes, it decodes. The operators' admin may too; the practice's may not.

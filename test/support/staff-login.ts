@@ -16,6 +16,8 @@ export async function setStaffPassword(db: Db, staffUserId: string, password = S
 /** A cookie jar for one signed-in staff member, driving the dashboard's plain HTML forms over fetch. */
 export class StaffPages {
   private cookies = new Map<string, string>();
+  /** Sent with every request, e.g. X-Forwarded-For to play a client at another address. */
+  headers: Record<string, string> = {};
 
   constructor(private readonly baseUrl: string) {}
 
@@ -33,7 +35,7 @@ export class StaffPages {
 
   async get(path: string): Promise<{ response: Response; html: string }> {
     const response = await fetch(`${this.baseUrl}${path}`, {
-      headers: { cookie: this.cookieHeader() },
+      headers: { ...this.headers, cookie: this.cookieHeader() },
       redirect: 'manual',
     });
     this.remember(response);
@@ -50,7 +52,7 @@ export class StaffPages {
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1] ?? '';
     const response = await fetch(`${this.baseUrl}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader() },
+      headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader() },
       body: new URLSearchParams({ _csrf: csrf, ...fields }),
       redirect: 'manual',
     });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig, loadSecretsKeys } from '../../config/env';
+import { ConfigError, loadConfig, loadMigrationConfig, loadSecretsKeys } from '../../config/env';
 
 const key = `k1:${randomBytes(32).toString('base64')}`;
 const minimal = {
@@ -180,5 +180,32 @@ describe('RESEND_WEBHOOK_SECRET (issue 20)', () => {
     const problems = problemsOf({ ...minimal, RESEND_WEBHOOK_SECRET: wrong }).join('\n');
     expect(problems).toMatch(/RESEND_WEBHOOK_SECRET/);
     expect(problems).not.toContain(wrong);
+  });
+});
+
+describe('DATABASE_MIGRATE_URL and DATABASE_URL: the owner and the service (issue 14, item 4)', () => {
+  const owner = 'postgresql://owner:o@db:5432/portal';
+  const service = 'postgresql://portal_app:s@db:5432/portal';
+
+  it('migrates as the owner and gives the service its own login', () => {
+    expect(loadMigrationConfig({ DATABASE_MIGRATE_URL: owner, DATABASE_URL: service })).toEqual({
+      migrateUrl: owner,
+      serviceUrl: service,
+    });
+  });
+
+  it('falls back to one role for both when only one URL is set', () => {
+    expect(loadMigrationConfig({ DATABASE_URL: service })).toEqual({ migrateUrl: service, serviceUrl: service });
+    expect(loadMigrationConfig({ DATABASE_MIGRATE_URL: owner })).toEqual({ migrateUrl: owner, serviceUrl: owner });
+  });
+
+  it('refuses a missing or non-PostgreSQL URL, naming the variable', () => {
+    expect(() => loadMigrationConfig({})).toThrow(/DATABASE_MIGRATE_URL \(the owner, for migrations\) or DATABASE_URL/);
+    expect(() => loadMigrationConfig({ DATABASE_MIGRATE_URL: 'mysql://x', DATABASE_URL: service })).toThrow(
+      ConfigError,
+    );
+    expect(() => loadMigrationConfig({ DATABASE_MIGRATE_URL: 'mysql://x' })).toThrow(
+      /DATABASE_MIGRATE_URL must be a postgresql:\/\/ connection string/,
+    );
   });
 });

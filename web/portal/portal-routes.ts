@@ -12,6 +12,7 @@ import { html, page, type Html } from '../html';
 import { howToReach, type PagePractice } from '../practice-contact';
 import { send } from '../send-page';
 import { doorLimiter } from '../door-limiter';
+import { accountAttemptLimiter } from '../../security/account-attempts';
 import { signIn, signInAfterRegistration } from '../../use-cases/accounts/portal-sessions';
 import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
 import {
@@ -189,6 +190,8 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
   });
 
   const tooMany = doorLimiter(deps.db, 'portal-doors', deps.tokenSigningKey);
+  // Many addresses guessing one account: slowed per account too (security/account-attempts.ts).
+  const accountAttempts = accountAttemptLimiter(deps.db, 'portal', deps.tokenSigningKey);
 
   router.get('/portal/register/:token', async (req, res) => {
     const state = await inspectRegistrationLink(deps.db, req.params.token);
@@ -302,6 +305,10 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
     if (await tooMany(req, res)) return;
     const org = await organizationBySlug(req.params.orgSlug);
     const form = ZSignInForm.safeParse(req.body);
+    if (form.success && !(await accountAttempts(org.id, form.data.email))) {
+      send(res, 429, signInPage(req, res, org, true, typedField(req.body, 'email', 254)));
+      return;
+    }
     const token = form.success
       ? await signIn(deps.db, org.id, form.data.email, form.data.password, originOf(req))
       : null;

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { originOf } from '../../http/audit-context';
 import { readCookie, setCookie } from '../../http/cookies';
 import { addressBucket } from '../../security/address-bucket';
+import { accountAttemptLimiter } from '../../security/account-attempts';
 import { createRateLimiter, rateLimitKeySecret } from '../../security/rate-limiter';
 import { currentStaff, signInStaff, signOutStaff } from '../../use-cases/accounts/staff-sessions';
 import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
@@ -51,6 +52,9 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
     windowMs: 5 * 60 * 1000,
     keySecret: rateLimitKeySecret(deps.tokenSigningKey),
   });
+
+  // Many addresses guessing one account: slowed per account too (security/account-attempts.ts).
+  const accountAttempts = accountAttemptLimiter(db, 'staff', deps.tokenSigningKey);
 
   /** `email`: what was typed, kept after a refusal so only the password needs typing again. */
   const signInPage = (req: Request, res: Response, org: { slug: string; name: string }, failed: boolean, email = '') =>
@@ -98,6 +102,10 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
     const form = ZSignIn.safeParse(req.body);
     const typed = form.success ? form.data.email : '';
     if (!(await signIns.attempt(addressBucket(req.ip)))) {
+      send(res, 429, signInPage(req, res, org, true, typed));
+      return;
+    }
+    if (form.success && !(await accountAttempts(org.id, form.data.email))) {
       send(res, 429, signInPage(req, res, org, true, typed));
       return;
     }
