@@ -4,7 +4,9 @@
  * per-address limit, and a right password between every four wrong ones
  * (someone who knows it, or a shared account) keeps clearing the strikes of
  * login-lockout.ts. This cap counts every attempt on the typed email in a
- * sliding window, in PostgreSQL like the address limit (security/rate-limiter.ts:
+ * sliding window before the password is checked (so parallel guesses all
+ * count), and takes back the ones that turn out to be the right password: a
+ * receptionist signing in on five devices is not slowed, a guesser is, in PostgreSQL like the address limit (security/rate-limiter.ts:
  * atomic, shared by all API instances, keys stored as HMACs).
  *
  * It counts the email as typed, known or not, so its answer says nothing
@@ -21,17 +23,23 @@ export const ACCOUNT_WINDOW_MS = 15 * 60 * 1000;
 
 export type SignInDoor = 'staff' | 'portal';
 
-/** Counts an attempt on (practice, email) at this door; false when the account has had too many. */
-export function accountAttemptLimiter(
-  db: Db,
-  door: SignInDoor,
-  tokenSigningKey: Buffer,
-): (organizationId: string, email: string) => Promise<boolean> {
+export interface AccountAttempts {
+  /** Counts an attempt on (practice, email) at this door; false when the account has had too many. */
+  attempt(organizationId: string, email: string): Promise<boolean>;
+  /** The attempt had the right password: it does not count against the account. */
+  succeeded(organizationId: string, email: string): Promise<void>;
+}
+
+export function accountAttemptLimiter(db: Db, door: SignInDoor, tokenSigningKey: Buffer): AccountAttempts {
   const limiter = createRateLimiter(db, {
     name: `${door}-account-sign-in`,
     limit: ACCOUNT_ATTEMPTS_PER_WINDOW,
     windowMs: ACCOUNT_WINDOW_MS,
     keySecret: rateLimitKeySecret(tokenSigningKey),
   });
-  return (organizationId, email) => limiter.attempt(`${organizationId}\0${email.trim().toLowerCase()}`);
+  const keyOf = (organizationId: string, email: string) => `${organizationId}\0${email.trim().toLowerCase()}`;
+  return {
+    attempt: (organizationId, email) => limiter.attempt(keyOf(organizationId, email)),
+    succeeded: (organizationId, email) => limiter.forgive(keyOf(organizationId, email)),
+  };
 }

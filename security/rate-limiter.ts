@@ -28,6 +28,8 @@ import type { Db } from '../db/client';
 export interface RateLimiter {
   /** Counts an attempt; false when the address is over its limit (the attempt should be refused). */
   attempt(key: string, now?: number): Promise<boolean>;
+  /** Takes back one attempt of the current window: for attempts that proved harmless (the right password). */
+  forgive(key: string, now?: number): Promise<void>;
 }
 
 export interface RateLimiterOptions {
@@ -76,6 +78,13 @@ export function createRateLimiter(db: Db, options: RateLimiterOptions): RateLimi
       }
       const overlap = (windowMs - (now - start)) / windowMs;
       return row!.current + row!.previous * overlap <= limit;
+    },
+
+    async forgive(key, now = Date.now()) {
+      const windowStart = new Date(Math.floor(now / windowMs) * windowMs);
+      await db.$executeRaw`
+        UPDATE rate_limit_bucket SET hits = GREATEST(hits - 1, 0)
+        WHERE key_hash = ${hashOf(key)} AND window_start = ${windowStart}`;
     },
   };
 }

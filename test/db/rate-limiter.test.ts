@@ -111,3 +111,17 @@ it('stores no address, and deletes windows that can no longer count', async () =
   const left = await db.$queryRaw<{ window_start: Date }[]>`SELECT window_start FROM rate_limit_bucket`;
   expect(left.map((row) => row.window_start.getTime()).filter((start) => start < T + 11 * WINDOW_MS)).toEqual([]);
 });
+
+it('forgives an attempt taken back, and never below nothing', async () => {
+  const one = limiter(database.db);
+  const ip = address();
+  expect(allowed(await attempts(one, ip, LIMIT, T + 1000))).toBe(LIMIT);
+  await one.forgive(ip, T + 1000);
+  // One taken back: one more fits, then the limit holds again.
+  expect(await one.attempt(ip, T + 2000)).toBe(true);
+  expect(await one.attempt(ip, T + 2000)).toBe(false);
+  const fresh = address();
+  await one.forgive(fresh, T + 1000);
+  await one.forgive(fresh, T + 1000);
+  expect(allowed(await attempts(one, fresh, LIMIT + 1, T + 1000))).toBe(LIMIT);
+});

@@ -305,17 +305,18 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
     if (await tooMany(req, res)) return;
     const org = await organizationBySlug(req.params.orgSlug);
     const form = ZSignInForm.safeParse(req.body);
-    if (form.success && !(await accountAttempts(org.id, form.data.email))) {
+    if (form.success && !(await accountAttempts.attempt(org.id, form.data.email))) {
       send(res, 429, signInPage(req, res, org, true, typedField(req.body, 'email', 254)));
       return;
     }
     const token = form.success
       ? await signIn(deps.db, org.id, form.data.email, form.data.password, originOf(req))
       : null;
-    if (!token) {
+    if (!token || !form.success) {
       send(res, 401, signInPage(req, res, org, true, typedField(req.body, 'email', 254)));
       return;
     }
+    await accountAttempts.succeeded(org.id, form.data.email);
     await startSession(deps, req, res, token);
     res.redirect(303, `${base}/portal/${org.slug}`);
   });

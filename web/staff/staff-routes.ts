@@ -105,7 +105,7 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
       send(res, 429, signInPage(req, res, org, true, typed));
       return;
     }
-    if (form.success && !(await accountAttempts(org.id, form.data.email))) {
+    if (form.success && !(await accountAttempts.attempt(org.id, form.data.email))) {
       send(res, 429, signInPage(req, res, org, true, typed));
       return;
     }
@@ -125,6 +125,7 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
       send(res, 401, signInPage(req, res, org, true, typed));
       return;
     }
+    await accountAttempts.succeeded(org.id, typed);
     // Whoever was signed in on this browser is signed out before anyone else's step begins.
     await signOutStaff(db, readCookie(req, 'staff', 'session', secure));
     if (signedIn.kind === 'second-factor') {
