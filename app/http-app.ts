@@ -20,6 +20,7 @@ import { clientAuditRoutes } from '../api/routes/client-audit';
 import { devEmailRoutes } from '../web/dev/outbox';
 import { formRoutes } from '../api/routes/forms';
 import { integrationCallbackRoutes } from '../api/routes/integration-callbacks';
+import { integrationRoutes } from '../api/routes/integrations';
 import { practiceSettingsRoutes } from '../api/routes/practice-settings';
 import { onboardingRoutes } from '../api/routes/onboardings';
 import { opsRoutes } from '../api/routes/ops';
@@ -74,6 +75,11 @@ export interface ApiDependencies {
    * proxies' addresses and ranges). Default: a proxy on this machine only.
    */
   trustProxy?: number | string[];
+  /**
+   * Lets admins point callbacks (and test pings) at http and private
+   * addresses: tests and `npm start`, whose EHR stand-ins are on this machine.
+   */
+  allowPrivateCallbackTargets?: boolean;
 }
 
 /** A webhook is a few kB; anything much larger is a mistake or an attack. */
@@ -127,6 +133,7 @@ export function createApp(deps: ApiDependencies): Express {
   app.use(formRoutes(deps));
   app.use(clientAuditRoutes(deps));
   app.use(integrationCallbackRoutes(deps));
+  app.use(integrationRoutes({ ...deps, secretBox: deps.secretBox ?? createSecretBox([]) }));
   app.use(practiceSettingsRoutes(deps));
   // The local provider reports in-process; only a real provider posts webhooks to us.
   if (deps.payments && deps.payments.kind !== 'local')

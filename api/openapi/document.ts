@@ -6,6 +6,7 @@
  */
 import { adminPaths } from './admin';
 import { formPaths } from './forms';
+import { integrationPaths } from './integrations';
 import { onboardingPaths } from './onboardings';
 import { opsPaths } from './ops';
 import { SHARED_RESPONSES, type Schema } from './operation';
@@ -41,6 +42,7 @@ export function openApiDocument(serverUrl: string, options: OpenApiOptions = {})
       ...onboardingPaths(),
       ...formPaths(),
       ...adminPaths(),
+      ...integrationPaths(),
       ...opsPaths(),
       ...(options.codec ? codecPaths() : {}),
       ...healthPaths(),

@@ -355,6 +355,53 @@ const ROUTES: Record<string, RouteFixture> = {
     tenancy: IDS,
     control: { status: 200, shows: (world) => [world.a.integrationId] },
   },
+  'GET /v1/integrations': {
+    access: staff(ADMINS),
+    tenancy: { kind: 'own', reason: 'lists the caller’s own practice’s integrations', check: integrationListTenancy },
+  },
+  'POST /v1/integrations': {
+    access: staff(ADMINS),
+    body: () => ({ name: 'Practice B’s EHR', vendor: 'Acme EHR' }),
+    tenancy: {
+      kind: 'own',
+      reason: 'creates an integration in the caller’s own practice: B’s admin creates B’s, never A’s',
+      check: createIntegrationTenancy,
+    },
+  },
+  'GET /v1/integrations/{integrationId}': {
+    access: staff(ADMINS),
+    params: (world) => ({ integrationId: world.a.integrationId }),
+    tenancy: IDS,
+    control: { status: 200, shows: (world) => [world.a.integrationId] },
+  },
+  'PATCH /v1/integrations/{integrationId}': {
+    access: staff(ADMINS),
+    params: (world) => ({ integrationId: world.a.integrationId }),
+    body: () => ({ callbackEvents: ['onboarding.registered'] }),
+    tenancy: IDS,
+  },
+  'POST /v1/integrations/{integrationId}/rotate-secret': {
+    access: staff(ADMINS),
+    params: (world) => ({ integrationId: world.a.integrationId }),
+    body: () => ({ previousValidUntil: new Date(Date.now() + 60 * 60 * 1000).toISOString() }),
+    tenancy: IDS,
+  },
+  'POST /v1/integrations/{integrationId}/ping': {
+    access: staff(ADMINS),
+    params: (world) => ({ integrationId: world.a.integrationId }),
+    tenancy: IDS,
+  },
+  'GET /v1/integrations/{integrationId}/deliveries': {
+    access: staff(ADMINS),
+    params: (world) => ({ integrationId: world.a.integrationId }),
+    tenancy: IDS,
+    control: { status: 200, shows: (world) => [world.a.integrationId] },
+  },
+  'POST /v1/integrations/{integrationId}/callbacks/{callbackId}/redeliver': {
+    access: staff(ADMINS),
+    params: (world) => ({ integrationId: world.a.integrationId, callbackId: randomUUID() }),
+    tenancy: IDS,
+  },
   'GET /v1/ops/onboardings': {
     access: staff(OPERATORS),
     query: 'state=failed',
@@ -1247,6 +1294,42 @@ async function settingsTenancy(world: World): Promise<void> {
   expect(await rowOfA()).toEqual(before);
 }
 
+/** B's admin lists B's integrations only; B's other staff are refused. */
+async function integrationListTenancy(world: World): Promise<void> {
+  const op = operation('GET /v1/integrations');
+  const own = await call(op, { key: world.a.keys.admin });
+  expect(own.text).toContain(world.a.integrationId);
+  const theirs = await call(op, { key: world.b.keys.admin });
+  expect(theirs.status).toBe(200);
+  const ids = json<{ integrations: { id: string }[] }>(theirs).integrations.map((row) => row.id);
+  expect(ids).toContain(world.b.integrationId);
+  expect(ids).not.toContain(world.a.integrationId);
+  expect(leaks(theirs.text)).toEqual([]);
+  for (const role of ROLES.filter((candidate) => candidate !== 'admin')) {
+    expect({ role, status: (await call(op, { key: world.b.keys[role] })).status }).toEqual({ role, status: 403 });
+  }
+}
+
+/** An integration B's admin creates is B's; A's integrations are untouched. */
+async function createIntegrationTenancy(world: World): Promise<void> {
+  const { db } = service.database;
+  const ofA = () =>
+    db.ehrIntegration.findMany({ where: { organizationId: world.a.organizationId }, orderBy: { id: 'asc' } });
+  const before = await ofA();
+  const op = operation('POST /v1/integrations');
+  const body = { name: 'Practice B’s EHR', vendor: 'Acme EHR' };
+  for (const role of ROLES.filter((candidate) => candidate !== 'admin')) {
+    expect({ role, status: (await call(op, { key: world.b.keys[role], body })).status }).toEqual({ role, status: 403 });
+  }
+  const created = await call(op, { key: world.b.keys.admin, body });
+  expect(created.status).toBe(201);
+  const { integration } = json<{ integration: { id: string } }>(created);
+  const row = await db.ehrIntegration.findUniqueOrThrow({ where: { id: integration.id } });
+  expect(row.organizationId).toBe(world.b.organizationId);
+  expect(leaks(created.text)).toEqual([]);
+  expect(await ofA()).toEqual(before);
+}
+
 async function packageListTenancy(world: World): Promise<void> {
   const op = operation('GET /v1/form-packages');
   const ofA = await catalogueOfA();
@@ -1434,6 +1517,7 @@ describe('3. bad input: a 4xx, never a 500, and nothing written', () => {
       'GET /v1/forms',
       'GET /v1/form-packages',
       'GET /v1/practice/settings',
+      'GET /v1/integrations',
       'GET /healthz',
       'GET /readyz',
       'GET /metrics',

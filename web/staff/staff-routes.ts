@@ -21,6 +21,8 @@ import { clientActionRoutes } from './client-actions';
 import { clientListRoutes } from './client-list';
 import { clientPageRoutes } from './client-page';
 import { formAnswersRoutes } from './form-answers';
+import { integrationPageRoutes } from './integration-page';
+import { integrationListRoutes } from './integrations';
 import { sendFormsRoutes } from './send-forms';
 import { STAFF_COOKIE, staffPages, type StaffDashboardDeps, type StaffSession } from './staff-session';
 
@@ -164,6 +166,8 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
   // Before the generic confirmation steps: Send forms has its own page.
   router.use(sendFormsRoutes(deps));
   router.use(clientActionRoutes(deps));
+  router.use(integrationListRoutes(deps));
+  router.use(integrationPageRoutes(deps));
 
   return router;
 }

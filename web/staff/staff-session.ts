@@ -15,6 +15,7 @@ import { accessibleOnboarding } from '../../use-cases/client-access-policy';
 import type { StaffPrincipal } from '../../use-cases/staff-principal';
 import { assertCsrf, csrfField } from '../csrf';
 import { html, page, type Html } from '../html';
+import type { SecretBox } from '../../security/secret-box';
 
 export interface StaffDashboardDeps {
   db: Db;
@@ -25,6 +26,10 @@ export interface StaffDashboardDeps {
   /** For the alarm when repeated wrong passwords pause a staff account. */
   logger?: Logger;
   metrics?: AppMetrics;
+  /** Seals the secrets of integrations created on the admin pages; without it they cannot be created there. */
+  secretBox?: SecretBox;
+  /** Tests and `npm start`: callback URLs on this machine (see ApiDependencies). */
+  allowPrivateCallbackTargets?: boolean;
 }
 
 export const STAFF_COOKIE = 'staff_session';
@@ -52,6 +57,7 @@ export function staffPages(deps: StaffDashboardDeps) {
       brandColor: org.brandColor,
       wide: true,
       nav: html`<a href="/staff/${org.slug}">Onboardings</a>
+        ${user.role === 'ADMIN' ? html`<a href="/staff/${org.slug}/integrations">Integrations</a>` : ''}
         <span>${user.displayName}</span>
         <form method="post" action="/staff/${org.slug}/logout">
           <input type="hidden" name="_csrf" value="${csrf(req, res)}" />
