@@ -1636,6 +1636,20 @@ describe('4. HTML pages', () => {
       );
       expect({ action, status: onA.response.status }).toEqual({ action, status: 303 });
     }
+    // A's EHR integration, from B's admin pages: unknown, like one that exists nowhere; nothing changes.
+    const integrationOfA = `/staff/${world.b.slug}/integrations/${world.a.integrationId}`;
+    expect((await stranger.get(integrationOfA)).response.status).toBe(404);
+    expect((await stranger.get(`/staff/${world.b.slug}/integrations/${randomUUID()}`)).response.status).toBe(404);
+    for (const [action, fields] of [
+      ['disable', { confirm: 'yes' }],
+      ['rotate', { confirm: 'yes', overlap: '24' }],
+      ['ping', {}],
+      ['callbacks', { callbackUrl: 'https://ehr.example/callbacks' }],
+    ] as const) {
+      const posted = await stranger.post(`${integrationOfA}/${action}`, fields, `/staff/${world.b.slug}`);
+      expect({ action, status: posted.response.status }).toEqual({ action, status: 404 });
+      expect(leaks(posted.html)).toEqual([]);
+    }
     expect(await fingerprint(SESSION_TABLES)).toEqual(before);
     expect(await workflowOfA()).toEqual(workflowBefore);
   });
