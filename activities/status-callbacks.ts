@@ -86,9 +86,12 @@ export function createStatusCallbackActivities({
       const { n, ...callback } = input;
       const onboarding = await db.onboarding.findUniqueOrThrow({
         where: { id: input.onboardingId },
-        select: { integration: { select: { active: true, callbackUrl: true } } },
+        select: { integration: { select: { active: true, callbackUrl: true, callbackEvents: true } } },
       });
       if (!onboarding.integration?.active || !onboarding.integration.callbackUrl) return { workflowId: null };
+      // The events the EHR asked for on the admin page; none chosen means every event.
+      const wanted = onboarding.integration.callbackEvents;
+      if (wanted.length > 0 && !wanted.includes(input.event)) return { workflowId: null };
       const workflowId = statusCallbackWorkflowId(input.onboardingId, input.event, n);
       const { client, info } = Context.current();
       try {

@@ -96,7 +96,7 @@ export async function createWorkerFromConfig(
 export async function startApiFromConfig(
   config: AppConfig,
   deps: { db: Db; temporal: Client; logger: Logger; metrics?: AppMetrics },
-  options: { devOutbox?: boolean } = {},
+  options: { devOutbox?: boolean; allowPrivateCallbackTargets?: boolean } = {},
 ): Promise<RunningApi> {
   // Integration secrets left in plaintext from before encryption at rest are sealed by the first process to start.
   const sealing = await sealPlaintextSecretsAtStart(deps.db, secretBoxFromConfig(config), deps.logger);
@@ -115,6 +115,7 @@ export async function startApiFromConfig(
       ...withPayments(config),
       ...(config.email.webhookSecret ? { emailWebhookSecret: config.email.webhookSecret } : {}),
       ...(options.devOutbox && config.email.transport === 'outbox' ? { outboxDir: config.email.outboxDir } : {}),
+      ...(options.allowPrivateCallbackTargets ? { allowPrivateCallbackTargets: true } : {}),
     },
     { host: config.server.host, port: config.server.port },
   ).catch((error: unknown) => {

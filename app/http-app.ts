@@ -20,6 +20,7 @@ import { clientAuditRoutes } from '../api/routes/client-audit';
 import { devEmailRoutes } from '../web/dev/outbox';
 import { formRoutes } from '../api/routes/forms';
 import { integrationCallbackRoutes } from '../api/routes/integration-callbacks';
+import { integrationRoutes } from '../api/routes/integrations';
 import { practiceSettingsRoutes } from '../api/routes/practice-settings';
 import { onboardingRoutes } from '../api/routes/onboardings';
 import { portalUserRoutes } from '../api/routes/portal-users';
@@ -82,6 +83,11 @@ export interface ApiDependencies {
    * /v1/webhooks/email/resend, verified with it. Without it the route is not served.
    */
   emailWebhookSecret?: string;
+  /**
+   * Lets admins point callbacks (and test pings) at http and private
+   * addresses: tests and `npm start`, whose EHR stand-ins are on this machine.
+   */
+  allowPrivateCallbackTargets?: boolean;
 }
 
 /** A webhook is a few kB; anything much larger is a mistake or an attack. */
@@ -139,6 +145,7 @@ export function createApp(deps: ApiDependencies): Express {
   app.use(formRoutes(deps));
   app.use(clientAuditRoutes(deps));
   app.use(integrationCallbackRoutes(deps));
+  app.use(integrationRoutes({ ...deps, secretBox: deps.secretBox ?? createSecretBox([]) }));
   app.use(practiceSettingsRoutes(deps));
   // The local provider reports in-process; only a real provider posts webhooks to us.
   if (deps.payments && deps.payments.kind !== 'local')

@@ -159,7 +159,14 @@ runMain(async () => {
 
   const temporal = await connectClient(config);
   stack.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
-  const api = await startApiFromConfig(config, { db, temporal, logger, metrics }, { devOutbox: true });
+  const api = await startApiFromConfig(
+    config,
+    { db, temporal, logger, metrics },
+    {
+      devOutbox: true,
+      allowPrivateCallbackTargets: true,
+    },
+  );
   stack.push({ name: 'API', stop: () => api.close() });
   // First start only: a client at each stage, so the staff dashboard has something to show.
   const demoCreated = await seedDemoOnboardings({

@@ -6,6 +6,7 @@
  */
 import { adminPaths } from './admin';
 import { formPaths } from './forms';
+import { integrationPaths } from './integrations';
 import { onboardingPaths } from './onboardings';
 import { opsPaths } from './ops';
 import { portalUserPaths } from './portal-users';
@@ -47,6 +48,7 @@ export function openApiDocument(serverUrl: string, options: OpenApiOptions = {})
       ...portalUserPaths(),
       ...formPaths(),
       ...adminPaths(),
+      ...integrationPaths(),
       ...opsPaths(),
       ...(options.codec ? codecPaths() : {}),
       ...healthPaths(),

@@ -23,6 +23,7 @@ import { ZAddPortalUserRequest, ZUpdatePortalUserRequest } from '../../schemas/p
 import { ZPublishFormRequest, ZPutFormPackageRequest, ZSendFormsRequest } from '../../schemas/forms';
 import { ZOpsBulkRequest, ZOpsResetRequest, ZOpsTerminateRequest } from '../../schemas/ops';
 import { ZPracticeSettingsPatch } from '../../schemas/practice-settings';
+import { ZIntegrationCreate, ZIntegrationPatch, ZIntegrationRotate } from '../../schemas/integrations';
 import { ZChartCreatedWebhook } from '../../schemas/chart-created-webhook';
 import {
   chartCreatedWebhook,
@@ -159,6 +160,22 @@ function validRequests(): Record<string, ValidRequest> {
     getPracticeSettings: {},
     updatePracticeSettings: { body: { timeZone: 'America/New_York' }, bodySchema: ZPracticeSettingsPatch },
     listIntegrationCallbacks: { params: { integrationId: org.integrationId }, query: { limit: '5' } },
+    listIntegrations: {},
+    createIntegration: { body: { name: 'Contract EHR', vendor: 'Acme EHR' }, bodySchema: ZIntegrationCreate },
+    getIntegration: { params: { integrationId: org.integrationId } },
+    updateIntegration: {
+      params: { integrationId: org.integrationId },
+      body: { callbackEvents: ['onboarding.registered'] },
+      bodySchema: ZIntegrationPatch,
+    },
+    rotateIntegrationSecret: {
+      params: { integrationId: org.integrationId },
+      body: { previousValidUntil: new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString() },
+      bodySchema: ZIntegrationRotate,
+    },
+    pingIntegrationCallback: { params: { integrationId: org.integrationId } },
+    listIntegrationDeliveries: { params: { integrationId: org.integrationId } },
+    redeliverIntegrationCallback: { params: { integrationId: org.integrationId, callbackId: randomUUID() } },
     listOpsOnboardings: { query: { state: 'stuck', limit: '5' } },
     describeOpsOnboarding: onboarding,
     opsCancelOnboarding: onboarding,

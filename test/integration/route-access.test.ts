@@ -405,6 +405,53 @@ const ROUTES: Record<string, RouteFixture> = {
     tenancy: IDS,
     control: { status: 200, shows: (world) => [world.a.integrationId] },
   },
+  'GET /v1/integrations': {
+    access: staff(ADMINS),
+    tenancy: { kind: 'own', reason: 'lists the caller’s own practice’s integrations', check: integrationListTenancy },
+  },
+  'POST /v1/integrations': {
+    access: staff(ADMINS),
+    body: () => ({ name: 'Practice B’s EHR', vendor: 'Acme EHR' }),
+    tenancy: {
+      kind: 'own',
+      reason: 'creates an integration in the caller’s own practice: B’s admin creates B’s, never A’s',
+      check: createIntegrationTenancy,
+    },
+  },
+  'GET /v1/integrations/{integrationId}': {
+    access: staff(ADMINS),
+    params: (world) => ({ integrationId: world.a.integrationId }),
+    tenancy: IDS,
+    control: { status: 200, shows: (world) => [world.a.integrationId] },
+  },
+  'PATCH /v1/integrations/{integrationId}': {
+    access: staff(ADMINS),
+    params: (world) => ({ integrationId: world.a.integrationId }),
+    body: () => ({ callbackEvents: ['onboarding.registered'] }),
+    tenancy: IDS,
+  },
+  'POST /v1/integrations/{integrationId}/rotate-secret': {
+    access: staff(ADMINS),
+    params: (world) => ({ integrationId: world.a.integrationId }),
+    body: () => ({ previousValidUntil: new Date(Date.now() + 60 * 60 * 1000).toISOString() }),
+    tenancy: IDS,
+  },
+  'POST /v1/integrations/{integrationId}/ping': {
+    access: staff(ADMINS),
+    params: (world) => ({ integrationId: world.a.integrationId }),
+    tenancy: IDS,
+  },
+  'GET /v1/integrations/{integrationId}/deliveries': {
+    access: staff(ADMINS),
+    params: (world) => ({ integrationId: world.a.integrationId }),
+    tenancy: IDS,
+    control: { status: 200, shows: (world) => [world.a.integrationId] },
+  },
+  'POST /v1/integrations/{integrationId}/callbacks/{callbackId}/redeliver': {
+    access: staff(ADMINS),
+    params: (world) => ({ integrationId: world.a.integrationId, callbackId: randomUUID() }),
+    tenancy: IDS,
+  },
   'GET /v1/ops/onboardings': {
     access: staff(OPERATORS),
     query: 'state=failed',
@@ -1358,6 +1405,42 @@ async function settingsTenancy(world: World): Promise<void> {
   expect(await rowOfA()).toEqual(before);
 }
 
+/** B's admin lists B's integrations only; B's other staff are refused. */
+async function integrationListTenancy(world: World): Promise<void> {
+  const op = operation('GET /v1/integrations');
+  const own = await call(op, { key: world.a.keys.admin });
+  expect(own.text).toContain(world.a.integrationId);
+  const theirs = await call(op, { key: world.b.keys.admin });
+  expect(theirs.status).toBe(200);
+  const ids = json<{ integrations: { id: string }[] }>(theirs).integrations.map((row) => row.id);
+  expect(ids).toContain(world.b.integrationId);
+  expect(ids).not.toContain(world.a.integrationId);
+  expect(leaks(theirs.text)).toEqual([]);
+  for (const role of ROLES.filter((candidate) => candidate !== 'admin')) {
+    expect({ role, status: (await call(op, { key: world.b.keys[role] })).status }).toEqual({ role, status: 403 });
+  }
+}
+
+/** An integration B's admin creates is B's; A's integrations are untouched. */
+async function createIntegrationTenancy(world: World): Promise<void> {
+  const { db } = service.database;
+  const ofA = () =>
+    db.ehrIntegration.findMany({ where: { organizationId: world.a.organizationId }, orderBy: { id: 'asc' } });
+  const before = await ofA();
+  const op = operation('POST /v1/integrations');
+  const body = { name: 'Practice B’s EHR', vendor: 'Acme EHR' };
+  for (const role of ROLES.filter((candidate) => candidate !== 'admin')) {
+    expect({ role, status: (await call(op, { key: world.b.keys[role], body })).status }).toEqual({ role, status: 403 });
+  }
+  const created = await call(op, { key: world.b.keys.admin, body });
+  expect(created.status).toBe(201);
+  const { integration } = json<{ integration: { id: string } }>(created);
+  const row = await db.ehrIntegration.findUniqueOrThrow({ where: { id: integration.id } });
+  expect(row.organizationId).toBe(world.b.organizationId);
+  expect(leaks(created.text)).toEqual([]);
+  expect(await ofA()).toEqual(before);
+}
+
 async function packageListTenancy(world: World): Promise<void> {
   const op = operation('GET /v1/form-packages');
   const ofA = await catalogueOfA();
@@ -1545,6 +1628,7 @@ describe('3. bad input: a 4xx, never a 500, and nothing written', () => {
       'GET /v1/forms',
       'GET /v1/form-packages',
       'GET /v1/practice/settings',
+      'GET /v1/integrations',
       'GET /healthz',
       'GET /readyz',
       'GET /metrics',
@@ -1664,6 +1748,20 @@ describe('4. HTML pages', () => {
         `/staff/${world.b.slug}`,
       );
       expect({ action, status: onA.response.status }).toEqual({ action, status: 303 });
+    }
+    // A's EHR integration, from B's admin pages: unknown, like one that exists nowhere; nothing changes.
+    const integrationOfA = `/staff/${world.b.slug}/integrations/${world.a.integrationId}`;
+    expect((await stranger.get(integrationOfA)).response.status).toBe(404);
+    expect((await stranger.get(`/staff/${world.b.slug}/integrations/${randomUUID()}`)).response.status).toBe(404);
+    for (const [action, fields] of [
+      ['disable', { confirm: 'yes' }],
+      ['rotate', { confirm: 'yes', overlap: '24' }],
+      ['ping', {}],
+      ['callbacks', { callbackUrl: 'https://ehr.example/callbacks' }],
+    ] as const) {
+      const posted = await stranger.post(`${integrationOfA}/${action}`, fields, `/staff/${world.b.slug}`);
+      expect({ action, status: posted.response.status }).toEqual({ action, status: 404 });
+      expect(leaks(posted.html)).toEqual([]);
     }
     expect(await fingerprint(SESSION_TABLES)).toEqual(before);
     expect(await workflowOfA()).toEqual(workflowBefore);

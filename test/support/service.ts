@@ -113,6 +113,7 @@ export async function startTestService(
       payloadKeys: keys,
       codecOperatorOrganizations: options.codecOperatorOrganizations ?? [],
       secretBox: testSecretBox,
+      allowPrivateCallbackTargets: true,
       ...(payments ? { payments } : {}),
       ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
       ...(options.emailEvents ? { emailWebhookSecret: emailEventsSecret } : {}),

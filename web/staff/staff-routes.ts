@@ -22,6 +22,8 @@ import { clientActionRoutes } from './client-actions';
 import { clientListRoutes } from './client-list';
 import { clientPageRoutes } from './client-page';
 import { formAnswersRoutes } from './form-answers';
+import { integrationPageRoutes } from './integration-page';
+import { integrationListRoutes } from './integrations';
 import { secondFactorSignInRoutes } from './second-factor-sign-in';
 import { secondFactorRoutes } from './second-factor-page';
 import { sendFormsRoutes } from './send-forms';
@@ -177,6 +179,8 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
   // Before the generic confirmation steps: Send forms has its own page.
   router.use(sendFormsRoutes(deps));
   router.use(clientActionRoutes(deps));
+  router.use(integrationListRoutes(deps));
+  router.use(integrationPageRoutes(deps));
 
   return router;
 }

@@ -25,11 +25,13 @@ export interface StaffDashboardDeps {
   taskQueue: string;
   tokenSigningKey: Buffer;
   publicBaseUrl: string;
-  /** Seals and opens the staff members' TOTP secrets (as it does the integration secrets). */
+  /** Seals and opens the staff members' TOTP secrets and the secrets of integrations created on the admin pages. */
   secretBox: SecretBox;
   /** For the alarm when repeated wrong passwords pause a staff account. */
   logger?: Logger;
   metrics?: AppMetrics;
+  /** Tests and `npm start`: callback URLs on this machine (see ApiDependencies). */
+  allowPrivateCallbackTargets?: boolean;
 }
 
 const ZOnboardingId = z.uuid();
@@ -62,6 +64,7 @@ export function staffPages(deps: StaffDashboardDeps) {
       brandColor: org.brandColor,
       wide: true,
       nav: html`<a href="/staff/${org.slug}">Onboardings</a>
+        ${user.role === 'ADMIN' ? html`<a href="/staff/${org.slug}/integrations">Integrations</a>` : ''}
         <a href="/staff/${org.slug}/security">Security</a>
         <span>${user.displayName}</span>
         <form method="post" action="/staff/${org.slug}/logout">
