@@ -103,7 +103,7 @@ const STYLE = `
   .signature { margin-top: 2rem; padding-top: 1rem; border-top: 2px solid #e3e8ea; }
   .signature h2 { font-size: 1.15rem; margin: 0 0 0.5rem; }
   header { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: 0.5rem; }
-  header nav { display: flex; gap: 1rem; align-items: center; font-weight: 400; }
+  header nav { display: flex; flex-wrap: wrap; gap: 0.35rem 1rem; align-items: center; font-weight: 400; }
   header nav a, header nav button { color: #fff; background: none; border: 0; padding: 0; margin: 0; width: auto; font: inherit; text-decoration: underline; cursor: pointer; }
   header nav form { margin: 0; }
   main.wide { max-width: 72rem; }
