@@ -284,7 +284,8 @@ it('on a phone: the list is cards without sideways scrolling, and so is a client
   await page.getByRole('link', { name: withForms.name }).click();
   await page.getByRole('heading', { name: withForms.name, level: 1 }).waitFor();
   expect(await fact(page, 'Status')).toBe('Expired');
-  expect(await page.locator('ul.documents li').count()).toBe(3);
+  const forms = page.locator('section.card', { has: page.getByRole('heading', { name: 'Forms', level: 2 }) });
+  expect(await forms.locator('ul.documents li').count()).toBe(3);
   await expectNoHorizontalScroll(page);
   await expectAccessible(page);
   await shot(page, 'dashboard-client-phone.png');

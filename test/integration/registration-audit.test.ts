@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 it('never commits a registration without the audit of its identity check', async () => {
-  const { db } = service.database;
+  const { db, ownerDb } = service.database; // ownerDb: the service role may not create triggers
   const event = chartCreatedWebhook();
   const { client } = event.data;
   const accepted = (await (
@@ -46,9 +46,9 @@ it('never commits a registration without the audit of its identity check', async
     passwordConfirmation: PASSWORD,
   };
 
-  await db.$executeRawUnsafe(`CREATE FUNCTION refuse_register_audit() RETURNS trigger AS $$
+  await ownerDb.$executeRawUnsafe(`CREATE FUNCTION refuse_register_audit() RETURNS trigger AS $$
     BEGIN RAISE EXCEPTION 'audit store unavailable'; END $$ LANGUAGE plpgsql`);
-  await db.$executeRawUnsafe(`CREATE TRIGGER refuse_register_audit BEFORE INSERT ON audit_event FOR EACH ROW
+  await ownerDb.$executeRawUnsafe(`CREATE TRIGGER refuse_register_audit BEFORE INSERT ON audit_event FOR EACH ROW
     WHEN (NEW.action = 'portal.register') EXECUTE FUNCTION refuse_register_audit()`);
   await expect(registerPortalAccount(deps, token, form)).rejects.toThrow(/audit store unavailable/);
   const account = () =>
@@ -58,7 +58,7 @@ it('never commits a registration without the audit of its identity check', async
     (await db.onboarding.findUniqueOrThrow({ where: { id: accepted.onboardingId }, select: { status: true } })).status,
   ).toBe('INVITED');
 
-  await db.$executeRawUnsafe('DROP TRIGGER refuse_register_audit ON audit_event');
+  await ownerDb.$executeRawUnsafe('DROP TRIGGER refuse_register_audit ON audit_event');
   expect((await registerPortalAccount(deps, token, form)).outcome).toBe('registered');
   expect((await account()).status).toBe('ACTIVE');
   const audits = await db.auditEvent.findMany({
