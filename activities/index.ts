@@ -13,6 +13,7 @@ import { createOnboardingProgressActivities } from './onboarding-progress';
 import { createPasswordResetActivities } from './password-reset';
 import { createPaymentActivities } from './payments';
 import { createPaymentEmailActivities } from './payment-emails';
+import { createPortalUserInvitationActivities } from './portal-user-invitations';
 import { createStatusCallbackActivities } from './status-callbacks';
 
 export interface ActivityDependencies {
@@ -44,6 +45,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createOnboardingProgressActivities(deps),
     ...createInvitationActivities(deps),
     ...createInvitationBounceActivities(deps),
+    ...createPortalUserInvitationActivities(deps),
     ...createFormRequestActivities(deps),
     ...createCrisisAlertActivities(deps),
     ...createPasswordResetActivities(deps),

@@ -34,6 +34,7 @@ import type { OnboardingStatus } from '../domain/onboarding-status';
 import type { StatusCallbackDetail, StatusCallbackEvent } from '../domain/status-callback';
 import { activityProfiles } from '../temporal.config';
 import { formRequest, formRequestWorkflowId, portalAccountReadySignal } from './form-request';
+import { nextDeadline } from './invitation-deadline';
 
 export interface ClientOnboardingInput {
   /** Our id of the onboarding row; the workflow id is derived from it. */
@@ -119,8 +120,6 @@ const {
   startStatusCallback,
   markInvitationBounced,
 } = proxyActivities<Activities>(activityProfiles.database);
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export async function clientOnboarding(input: ClientOnboardingInput): Promise<OnboardingOutcome> {
   const state: OnboardingState = { status: 'PENDING', clientId: null, invitation: null, automaticResends: 0 };
@@ -380,18 +379,4 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
     }
     throw error;
   }
-}
-
-type Deadline = { kind: 'reminder'; day: number; at: number } | { kind: 'expiry'; at: number };
-
-/** The next thing due for a pending invitation: a reminder not yet sent, or its expiry. */
-function nextDeadline(invitation: NonNullable<OnboardingState['invitation']>, policy: InvitationPolicy): Deadline {
-  const issuedAt = Date.parse(invitation.issuedAt);
-  const expiresAt = Date.parse(invitation.expiresAt);
-  const reminders = policy.reminderDays
-    .filter((day) => !invitation.remindersSent.includes(day))
-    .map((day) => ({ kind: 'reminder' as const, day, at: issuedAt + day * DAY_MS }))
-    .filter((reminder) => reminder.at < expiresAt)
-    .sort((a, b) => a.at - b.at);
-  return reminders[0] ?? { kind: 'expiry', at: expiresAt };
 }
