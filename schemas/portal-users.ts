@@ -49,6 +49,17 @@ export const ZPortalUser = z.object({
   permissions: z.array(z.enum(PORTAL_PERMISSIONS)),
   /** INVITED until they register, ACTIVE, or REVOKED. */
   status: z.enum(['INVITED', 'ACTIVE', 'REVOKED']),
+  /**
+   * Their newest invitation (the client's own for the primary user); older ones were superseded.
+   * Null when none was sent yet. No token: only its hash is kept.
+   */
+  invitation: z
+    .object({
+      sequence: z.number().int(),
+      state: z.enum(['PENDING', 'USED', 'EXPIRED', 'REVOKED', 'SUPERSEDED', 'LOCKED']),
+      expiresAt: z.iso.datetime(),
+    })
+    .nullable(),
 });
 export type TPortalUser = z.infer<typeof ZPortalUser>;
 

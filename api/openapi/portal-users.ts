@@ -12,6 +12,26 @@ import { error, json, NO_SUCH_ONBOARDING, operation, type Schema } from './opera
 const MANAGERS = 'Only admins and therapists with the invite permission (seed 003)';
 const NO_SUCH_USER = `${NO_SUCH_ONBOARDING}, or no such portal user of its client`;
 
+/** A contact's own invitation (workflows/portal-user-invitation.ts); the primary user's is the onboarding's. */
+const invitationAction = (operationId: string, summary: string) => ({
+  post: operation({
+    operationId,
+    summary,
+    tags: ['staff'],
+    auth: 'staff',
+    params: ZPortalUserParams,
+    responses: {
+      200: json(ZPortalUser, 'The portal user with their newest invitation'),
+      403: error(MANAGERS),
+      404: error(NO_SUCH_USER),
+      409: error(
+        'Not possible in the current state (registered, already revoked, the primary user); the message says why',
+      ),
+      503: error('Temporal is unavailable; retry'),
+    },
+  }),
+});
+
 export function portalUserPaths(): Record<string, Schema> {
   return {
     '/v1/onboardings/{onboardingId}/portal-users': {
@@ -38,10 +58,11 @@ export function portalUserPaths(): Record<string, Schema> {
         params: ZOnboardingParams,
         body: ZAddPortalUserRequest,
         responses: {
-          201: json(ZPortalUser, 'The new portal user, INVITED'),
+          201: json(ZPortalUser, 'The new portal user, INVITED; their own invitation is on its way'),
           403: error(MANAGERS),
           404: error(NO_SUCH_ONBOARDING),
           409: error('Already a portal user of this client, or the chart has not been created yet'),
+          503: error('Added, but Temporal could not take their invitation: Resend invitation sends it'),
         },
       }),
     },
@@ -74,5 +95,13 @@ export function portalUserPaths(): Record<string, Schema> {
         },
       }),
     },
+    '/v1/onboardings/{onboardingId}/portal-users/{portalUserId}/invitation/resend': invitationAction(
+      'resendPortalUserInvitation',
+      'Resend a contact’s invitation: a new link, a fresh lifetime; the first link if none was sent',
+    ),
+    '/v1/onboardings/{onboardingId}/portal-users/{portalUserId}/invitation/revoke': invitationAction(
+      'revokePortalUserInvitation',
+      'Revoke a contact’s invitation: their link stops working until staff resend',
+    ),
   };
 }

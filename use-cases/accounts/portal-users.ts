@@ -10,7 +10,8 @@
  *
  * The primary user is the one the onboarding invites (the client, or the
  * guardian Change Ownership named). They are changed through that flow, so
- * here they can be narrowed in permissions but not removed.
+ * here they can be narrowed in permissions but not removed. Every contact
+ * added gets their own invitation (portal-user-invitations.ts).
  */
 import type { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../../db/client';
@@ -23,11 +24,23 @@ import type {
 import { AppError } from '../app-error';
 import { accessibleOnboarding } from '../client-access-policy';
 import { assertMayManageInvitations, assertMayReadAnswers, type StaffPrincipal } from '../staff-principal';
+import {
+  endPortalUserInvitation,
+  resendContactInvitation,
+  revokeContactInvitation,
+  startPortalUserInvitation,
+  type PortalUserInvitationDeps,
+} from './portal-user-invitations';
 
 type Tx = Prisma.TransactionClient;
 
 const USER_SELECT = {
   portalUserId: true,
+  invitations: {
+    orderBy: { sequence: 'desc' },
+    take: 1,
+    select: { sequence: true, status: true, expiresAt: true },
+  },
   relationship: true,
   isPrimary: true,
   permissions: true,
@@ -46,6 +59,16 @@ function toPortalUser(row: AccessRow): TPortalUser {
     isPrimary: row.isPrimary,
     permissions: row.permissions,
     status: row.status,
+    invitation: invitationOf(row.invitations[0]),
+  };
+}
+
+function invitationOf(row: { sequence: number; status: string; expiresAt: Date } | undefined) {
+  if (!row) return null;
+  return {
+    sequence: row.sequence,
+    state: row.status as NonNullable<TPortalUser['invitation']>['state'],
+    expiresAt: row.expiresAt.toISOString(),
   };
 }
 
@@ -80,18 +103,36 @@ export async function listPortalUsers(
     orderBy: [{ isPrimary: 'desc' }, { createdAt: 'asc' }],
     select: USER_SELECT,
   });
-  return { onboardingId, portalUsers: rows.map(toPortalUser) };
+  // The primary user's invitation is the onboarding's own (activities/invitations.ts).
+  const clientInvitation = await db.invitation.findFirst({
+    where: { onboardingId },
+    orderBy: { sequence: 'desc' },
+    select: { sequence: true, status: true, expiresAt: true },
+  });
+  return {
+    onboardingId,
+    portalUsers: rows.map((row) => {
+      const user = toPortalUser(row);
+      return row.isPrimary ? { ...user, invitation: invitationOf(clientInvitation ?? undefined) } : user;
+    }),
+  };
 }
 
+/**
+ * Adds the contact and starts their invitation. If Temporal cannot take it
+ * right now the contact stays added (a 503 says so) and Resend invitation
+ * sends their first link later.
+ */
 export async function addPortalUser(
-  db: Db,
+  deps: PortalUserInvitationDeps,
   staff: StaffPrincipal,
   onboardingId: string,
   input: TAddPortalUserRequest,
 ): Promise<TPortalUser> {
+  const { db } = deps;
   assertMayManageInvitations(staff);
   const { clientId, organizationId } = await clientOf(db, staff, onboardingId);
-  return db.$transaction(async (tx) => {
+  const { user, accessId } = await db.$transaction(async (tx) => {
     // The same person across clients: found by email, their name kept as they gave it first.
     const person = await tx.portalUser.upsert({
       where: { organizationId_email: { organizationId, email: input.email } },
@@ -117,15 +158,17 @@ export async function addPortalUser(
         permissions: input.permissions,
         status: 'INVITED',
       },
-      select: USER_SELECT,
+      select: { ...USER_SELECT, id: true },
     });
     await recordEvent(tx, onboardingId, 'portal_user.added', {
       staffUserId: staff.staffUserId,
       portalUserId: person.id,
       relationship: input.relationship,
     });
-    return toPortalUser(row);
+    return { user: toPortalUser(row), accessId: row.id };
   });
+  await startPortalUserInvitation(deps, { accessId, organizationId, requestedBy: staff.staffUserId });
+  return user;
 }
 
 async function accessRowOf(tx: Tx, clientId: string, portalUserId: string) {
@@ -167,14 +210,15 @@ export async function updatePortalUser(
 
 /** A contact's access ends; the person stays if they use other clients' portals. */
 export async function removePortalUser(
-  db: Db,
+  deps: Pick<PortalUserInvitationDeps, 'db' | 'temporal' | 'logger'>,
   staff: StaffPrincipal,
   onboardingId: string,
   portalUserId: string,
 ): Promise<void> {
+  const { db } = deps;
   assertMayManageInvitations(staff);
   const { clientId } = await clientOf(db, staff, onboardingId);
-  await db.$transaction(async (tx) => {
+  const accessId = await db.$transaction(async (tx) => {
     const row = await accessRowOf(tx, clientId, portalUserId);
     if (row.isPrimary) {
       throw new AppError('CONFLICT', 'primary portal user', {
@@ -184,5 +228,41 @@ export async function removePortalUser(
     }
     await tx.clientPortalAccess.delete({ where: { id: row.id } });
     await recordEvent(tx, onboardingId, 'portal_user.removed', { staffUserId: staff.staffUserId, portalUserId });
+    return row.id;
   });
+  await endPortalUserInvitation(deps, accessId);
+}
+
+async function portalUserOf(db: Db, clientId: string, portalUserId: string): Promise<TPortalUser> {
+  const row = await db.clientPortalAccess.findUniqueOrThrow({
+    where: { clientId_portalUserId: { clientId, portalUserId } },
+    select: USER_SELECT,
+  });
+  return toPortalUser(row);
+}
+
+/** Resend invitation, per contact: a new link, the old one dead; the first one if none went out. */
+export async function resendPortalUserInvitation(
+  deps: PortalUserInvitationDeps,
+  staff: StaffPrincipal,
+  onboardingId: string,
+  portalUserId: string,
+): Promise<TPortalUser> {
+  assertMayManageInvitations(staff);
+  const { clientId } = await clientOf(deps.db, staff, onboardingId);
+  await resendContactInvitation(deps, staff.staffUserId, { clientId, portalUserId });
+  return portalUserOf(deps.db, clientId, portalUserId);
+}
+
+/** Revoke, per contact: their link stops working until staff resend. */
+export async function revokePortalUserInvitation(
+  deps: PortalUserInvitationDeps,
+  staff: StaffPrincipal,
+  onboardingId: string,
+  portalUserId: string,
+): Promise<TPortalUser> {
+  assertMayManageInvitations(staff);
+  const { clientId } = await clientOf(deps.db, staff, onboardingId);
+  await revokeContactInvitation(deps, staff.staffUserId, { clientId, portalUserId });
+  return portalUserOf(deps.db, clientId, portalUserId);
 }

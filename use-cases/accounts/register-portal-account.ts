@@ -8,27 +8,16 @@ import { recordAudit, type AuditEntry } from '../../audit/audit-log';
 import { hashPassword, passwordProblem } from '../../security/passwords';
 import { hashToken, TOKEN_PATTERN } from '../../security/tokens';
 import { clientRegisteredSignal } from '../../workflows/client-onboarding';
-import type { TPracticeContact } from '../../schemas/practice-settings';
 import { practiceContactOf } from '../practice/practice-contact';
+import { contactLinkState, findContactInvitation, registerPortalUser } from './register-portal-user';
+import {
+  MAX_REGISTRATION_ATTEMPTS,
+  type LinkState,
+  type RegistrationForm,
+  type RegistrationLink,
+} from './registration-link';
 
-/** Wrong last-name / date-of-birth attempts before the link locks (the practice then sends a new one). */
-export const MAX_REGISTRATION_ATTEMPTS = 5;
-
-export interface RegistrationLink {
-  practiceName: string;
-  brandColor: string | null;
-  /** For the sign-in link: portals are per organisation. */
-  organizationSlug: string;
-  /** How to reach the practice: an unusable link tells the client whom to ask for a new one. */
-  contact: TPracticeContact;
-}
-
-/** What the registration page may show. Nothing here reveals anything about the chart. */
-export type LinkState =
-  | { usable: true; link: RegistrationLink }
-  | { usable: false; reason: 'used'; link: RegistrationLink }
-  /** link: the practice of an expired, revoked or locked invitation; null for a link we never issued. */
-  | { usable: false; reason: 'invalid'; link: RegistrationLink | null };
+export { MAX_REGISTRATION_ATTEMPTS, type LinkState, type RegistrationForm, type RegistrationLink };
 
 export type RegistrationResult =
   | { outcome: 'registered'; link: RegistrationLink; account: RegisteredAccount }
@@ -37,7 +26,9 @@ export type RegistrationResult =
   | { outcome: 'weak-password'; link: RegistrationLink; problem: string }
   | { outcome: 'locked'; link: RegistrationLink }
   | { outcome: 'invalid'; link: RegistrationLink | null }
-  | { outcome: 'used'; link: RegistrationLink };
+  | { outcome: 'used'; link: RegistrationLink }
+  /** A contact (issue 15) registered through their own invitation: their login is theirs, not the client's account. */
+  | { outcome: 'registered-contact'; link: RegistrationLink; email: string };
 
 /** Who just registered: enough to sign them straight in and to tell them which email is their login. */
 export interface RegisteredAccount {
@@ -45,14 +36,6 @@ export interface RegisteredAccount {
   organizationId: string;
   clientId: string;
   email: string;
-}
-
-export interface RegistrationForm {
-  lastName: string;
-  /** YYYY-MM-DD */
-  dateOfBirth: string;
-  password: string;
-  passwordConfirmation: string;
 }
 
 async function findInvitation(db: Db, token: string) {
@@ -81,6 +64,11 @@ async function findInvitation(db: Db, token: string) {
  */
 export async function inspectRegistrationLink(db: Db, token: string): Promise<LinkState> {
   const invitation = await findInvitation(db, token);
+  if (!invitation) {
+    // Not the client's link: perhaps a contact's own (register-portal-user.ts).
+    const contact = await findContactInvitation(db, token);
+    if (contact) return contactLinkState(contact);
+  }
   if (invitation?.status === 'USED') return { usable: false, reason: 'used', link: invitation.link };
   if (!invitation || invitation.status !== 'PENDING' || invitation.expiresAt.getTime() <= Date.now()) {
     return { usable: false, reason: 'invalid', link: invitation?.link ?? null };
@@ -104,7 +92,10 @@ export async function registerPortalAccount(
 ): Promise<RegistrationResult> {
   const { db } = deps;
   const found = await findInvitation(db, token);
-  if (!found) return { outcome: 'invalid', link: null };
+  if (!found) {
+    const contact = await findContactInvitation(db, token);
+    return contact ? registerPortalUser(deps, contact, form, origin) : { outcome: 'invalid', link: null };
+  }
   const { link } = found;
 
   // Hash before the transaction: argon2id takes tens of milliseconds and must not hold row locks.

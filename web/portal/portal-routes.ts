@@ -159,6 +159,25 @@ function alreadyUsedPage(publicBaseUrl: string, link: RegistrationLink): string 
   });
 }
 
+/**
+ * A contact (issue 15) has registered through their own invitation. Their
+ * sign-in into the client's portal comes with per-person logins (issue 15's
+ * "one login, several clients"); until then this page says what is done and
+ * whom to ask.
+ */
+function contactRegisteredPage(link: RegistrationLink, email: string): string {
+  return page({
+    title: 'Your portal account is set up',
+    practiceName: link.practiceName,
+    brandColor: link.brandColor,
+    contact: link.contact,
+    body: html`<div class="card" data-testid="contact-registered">
+      <p>You are registered as a portal user. Your login is <strong>${email}</strong> and the password you chose.</p>
+      ${howToReach(practiceOf(link), 'if you have any questions')}
+    </div>`,
+  });
+}
+
 export function portalRoutes(portalDeps: PortalDeps): Router {
   const router = Router();
   const deps = portalContext(portalDeps);
@@ -222,6 +241,9 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
     }
     const result = await registerPortalAccount(deps, req.params.token, form.data, originOf(req));
     switch (result.outcome) {
+      case 'registered-contact':
+        send(res, 200, contactRegisteredPage(result.link, result.email));
+        return;
       case 'registered':
         // Signed in at once, and sent on with a GET (Back and reload never post the form again); home says
         // which email address is their login from now on.

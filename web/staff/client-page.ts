@@ -153,7 +153,7 @@ export function clientPageRoutes(deps: StaffPages): Router {
             }
           </section>
         </div>
-        ${portalUsers ? portalUsersSection(portalUsers, name) : ''}
+        ${portalUsers ? portalUsersSection(portalUsers, name, org.timeZone) : ''}
         ${
           billing
             ? html`<section class="card" style="margin-top:1rem" data-testid="billing">

@@ -1,11 +1,13 @@
 /**
  * The client page's "Portal users" card (issue 15, seed 004's Client Portal
  * tab): who may use the client's portal, what they are to the client, what
- * they may use there and where their access stands. Staff change them through
- * the API for now (api/routes/portal-users.ts).
+ * they may use there and where their access stands, with where each one's own
+ * invitation is (sent and until when, expired, revoked). Staff change them
+ * through the API for now (api/routes/portal-users.ts).
  */
 import type { TPortalUser } from '../../schemas/portal-users';
 import { html, type Html } from '../html';
+import { formatWhen } from './status-label';
 
 const RELATIONSHIP: Record<TPortalUser['relationship'], string> = {
   CLIENT: 'Client',
@@ -29,7 +31,27 @@ const STATUS: Record<TPortalUser['status'], string> = {
   REVOKED: 'Revoked',
 };
 
-export function portalUsersSection(users: readonly TPortalUser[], clientName: string): Html {
+/** Where the user's newest invitation stands, in words; nothing once they registered. */
+function invitationWords(user: TPortalUser, timeZone: string): string | null {
+  const { invitation } = user;
+  if (!invitation || user.status === 'ACTIVE') return null;
+  const when = formatWhen(invitation.expiresAt, timeZone);
+  switch (invitation.state) {
+    case 'PENDING':
+      return `Invitation ${invitation.sequence > 1 ? 'resent' : 'sent'}, link valid until ${when}`;
+    case 'EXPIRED':
+      return `Invitation expired ${when}: resend to send a new link`;
+    case 'REVOKED':
+      return 'Invitation revoked';
+    case 'LOCKED':
+      return 'Invitation locked after too many wrong tries: resend to send a new link';
+    case 'SUPERSEDED':
+    case 'USED':
+      return null;
+  }
+}
+
+export function portalUsersSection(users: readonly TPortalUser[], clientName: string, timeZone: string): Html {
   return html`<section class="card" style="margin-top:1rem" data-testid="portal-users">
     <h2>Portal users</h2>
     ${
@@ -44,6 +66,13 @@ export function portalUsersSection(users: readonly TPortalUser[], clientName: st
                   <span class="hint"
                     >May use: ${user.permissions.map((permission) => PERMISSION[permission]).join(', ')}</span
                   >
+                  ${
+                    invitationWords(user, timeZone)
+                      ? html`<span class="hint" data-testid="portal-user-invitation"
+                          >${invitationWords(user, timeZone)}</span
+                        >`
+                      : ''
+                  }
                 </li>`,
             )}
           </ul>`

@@ -97,6 +97,19 @@ export const TIMELINE_LABELS: Record<string, Label> = {
     actor: 'System',
   },
   'portal_user.removed': { what: () => 'Portal user removed', actor: 'System' },
+  // A contact's own invitation (workflows/portal-user-invitation.ts): the same words, said of the portal user.
+  'portal_user.invitation_sent': {
+    what: (detail) => `Portal user: ${(INVITATION_SENT[String(detail.reason)] ?? 'Invitation sent').toLowerCase()}`,
+    actor: 'System',
+  },
+  'portal_user.invitation_reminder_sent': { what: () => 'Portal user: invitation reminder emailed', actor: 'System' },
+  'portal_user.invitation_expired': { what: () => 'Portal user: invitation expired unused', actor: 'System' },
+  'portal_user.invitation_revoked': { what: () => 'Portal user: invitation revoked', actor: 'System' },
+  'portal_user.invitation_locked': {
+    what: (detail) => `Portal user: invitation locked after ${number(detail.attempts) ?? 'too many'} wrong tries`,
+    actor: 'System',
+  },
+  'portal_user.registered': { what: () => 'Portal user registered for the portal', actor: 'Client' },
   'onboarding.cancelled': { what: () => 'Onboarding cancelled', actor: 'System' },
   'onboarding.failed': { what: () => 'Onboarding stopped by an error', actor: 'System' },
   'forms.assigned': {
