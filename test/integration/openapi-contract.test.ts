@@ -133,6 +133,8 @@ function validRequests(): Record<string, ValidRequest> {
       bodySchema: ZUpdatePortalUserRequest,
     },
     removePortalUser: { params: { onboardingId, portalUserId: randomUUID() } },
+    resendPortalUserInvitation: { params: { onboardingId, portalUserId: randomUUID() } },
+    revokePortalUserInvitation: { params: { onboardingId, portalUserId: randomUUID() } },
     listOnboardingForms: onboarding,
     sendForms: { ...onboarding, body: { packageKey: org.formPackageKey }, bodySchema: ZSendFormsRequest },
     getSignedForm: { params: { onboardingId, assignmentId: randomUUID() } },

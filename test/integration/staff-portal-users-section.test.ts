@@ -5,7 +5,7 @@
  */
 import { createTestOrganization, type TestOrganization } from '../support/factories';
 import { createPayingClient } from '../support/payments';
-import { startTestService, type TestService } from '../support/service';
+import { eventually, startTestService, type TestService } from '../support/service';
 import { setStaffPassword, StaffPages } from '../support/staff-login';
 
 let service: TestService;
@@ -13,6 +13,8 @@ let org: TestOrganization;
 
 beforeAll(async () => {
   service = await startTestService();
+  // A contact's invitation is a workflow of its own: a worker sends it.
+  await service.startWorker();
   org = await createTestOrganization(service.database.db);
 });
 
@@ -40,6 +42,12 @@ it('shows the primary user and an added parent with what each may use', async ()
     }),
   });
   expect(added.status).toBe(201);
+  // The parent's own invitation flow sends their link (workflows/portal-user-invitation.ts).
+  await eventually(async () =>
+    (await service.database.db.portalUserInvitation.count({ where: { onboardingId: client.onboardingId } })) > 0
+      ? true
+      : undefined,
+  );
 
   const pages = await signedIn(org.adminId);
   const { response, html } = await pages.get(`/staff/${org.slug}/onboardings/${client.onboardingId}`);
@@ -52,6 +60,8 @@ it('shows the primary user and an added parent with what each may use', async ()
   expect(section).toContain('pat-section@example.test');
   expect(section).toMatch(/Parent<\/span>\s*<span class="tag ">Invited<\/span>/);
   expect(section).toMatch(/May use: Basic, Forms<\/span\s*>/);
+  // Their own invitation went out (workflows/portal-user-invitation.ts): the card says until when.
+  expect(section).toMatch(/data-testid="portal-user-invitation"\s*>Invitation sent, link valid until /);
 });
 
 it('is not shown to ops', async () => {
