@@ -5,6 +5,7 @@ import type { PaymentProvider } from '../payments/payment-provider';
 import type { SecretBox } from '../security/secret-box';
 import { countStatusTransitions } from '../observability/status-transitions';
 import { createChartActivities } from './charts';
+import { createChartContactActivities } from './chart-contacts';
 import { createCrisisAlertActivities } from './crisis-alert';
 import { createFormRequestActivities } from './form-requests';
 import { createInvitationActivities } from './invitations';
@@ -42,6 +43,7 @@ export function createActivities(deps: ActivityDependencies) {
   if (deps.metrics) countStatusTransitions(deps.db, deps.metrics);
   return {
     ...createChartActivities(deps),
+    ...createChartContactActivities(deps),
     ...createOnboardingProgressActivities(deps),
     ...createInvitationActivities(deps),
     ...createInvitationBounceActivities(deps),

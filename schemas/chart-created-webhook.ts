@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZChartDetails } from '../domain/chart';
+import { ZEhrContacts } from './ehr-contacts';
 
 /**
  * The EHR's "chart created" event, in the Standard Webhooks envelope
@@ -30,11 +31,23 @@ export const ZChartCreatedWebhook = z
         .max(254)
         .transform((email) => email.toLowerCase())
         .nullish(),
+      /**
+       * Parents, guardians or others who become portal users of the client, each invited after the client
+       * (when portal.invite is set) with their own link. Omitted: none.
+       */
+      contacts: ZEhrContacts.optional(),
     }).superRefine((data, ctx) => {
       // Seed 000: "The client email address is required when sending a portal invitation."
       if (data.portal.invite && !data.client.email) {
         ctx.addIssue({ code: 'custom', path: ['client', 'email'], message: 'is required to send a portal invitation' });
       }
+      // Seed 003: one email is one portal user; the client's own address is the client's.
+      const clientEmail = data.client.email?.toLowerCase();
+      data.contacts?.forEach((contact, index) => {
+        if (clientEmail && contact.email === clientEmail) {
+          ctx.addIssue({ code: 'custom', path: ['contacts', index, 'email'], message: 'is the client’s own email' });
+        }
+      });
     }),
   })
   .describe('ChartCreatedWebhook');

@@ -30,11 +30,13 @@ import {
 import type { Activities } from '../activities';
 import type { InvitationPolicy, InvitationReason } from '../activities/invitations';
 import type { TChartDetails } from '../domain/chart';
+import type { TEhrContact } from '../schemas/ehr-contacts';
 import type { OnboardingStatus } from '../domain/onboarding-status';
 import type { StatusCallbackDetail, StatusCallbackEvent } from '../domain/status-callback';
 import { activityProfiles } from '../temporal.config';
 import { formRequest, formRequestWorkflowId, portalAccountReadySignal } from './form-request';
 import { nextDeadline } from './invitation-deadline';
+import { portalUserInvitation, portalUserInvitationWorkflowId } from './portal-user-invitation';
 
 export interface ClientOnboardingInput {
   /** Our id of the onboarding row; the workflow id is derived from it. */
@@ -44,6 +46,11 @@ export interface ClientOnboardingInput {
   /** Staff ticked "send client an email to set up their portal account". */
   inviteRequested: boolean;
   formPackageId: string | null;
+  /**
+   * Contacts the EHR named in chart.created (issue 15): portal users invited after the client, each by a
+   * portalUserInvitation workflow of their own. PHI: only in this (encrypted) input, never in ids.
+   */
+  contacts?: TEhrContact[];
 }
 
 /** BOUNCED: the provider reported it will never arrive (hard bounce or spam complaint). */
@@ -119,6 +126,7 @@ const {
   sendRegistrationConfirmation,
   startStatusCallback,
   markInvitationBounced,
+  addChartContacts,
 } = proxyActivities<Activities>(activityProfiles.database);
 
 export async function clientOnboarding(input: ClientOnboardingInput): Promise<OnboardingOutcome> {
@@ -279,6 +287,22 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
     state.status = 'CHART_CREATED';
 
     if (input.inviteRequested) await exclusive(() => sendInvitation('initial', null));
+    // Only flows whose chart named contacts take this step (the input had no contacts before), so older
+    // histories replay untouched; the marker records the new step all the same.
+    if (input.contacts?.length && patched('chart-contacts')) {
+      const { accessIds } = await addChartContacts({ onboardingId, contacts: input.contacts });
+      // Invited after the client, each with their own lifecycle; without portal.invite they wait for staff.
+      if (input.inviteRequested) {
+        for (const accessId of accessIds) {
+          await startChild(portalUserInvitation, {
+            workflowId: portalUserInvitationWorkflowId(accessId),
+            args: [{ accessId, organizationId: input.organizationId, requestedBy: null }],
+            // A contact's invitation lives its own 7 days whatever happens to the client's flow.
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+          });
+        }
+      }
+    }
     if (input.formPackageId) {
       const requestId = uuid4();
       forms = await startChild(formRequest, {

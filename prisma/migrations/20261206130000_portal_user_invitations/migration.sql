@@ -55,3 +55,7 @@ BEGIN
   END IF;
 END
 $$;
+
+-- Contacts the EHR named (chart.created, client.contacts_updated): a later
+-- full list from the EHR removes only those, never a contact staff added.
+ALTER TABLE "client_portal_access" ADD COLUMN "added_by_ehr" BOOLEAN NOT NULL DEFAULT false;
