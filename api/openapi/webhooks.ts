@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ZIntegrationParams } from '../routes/ehr-webhooks';
 import { ZChartCreatedWebhook, ZWebhookAccepted } from '../../schemas/chart-created-webhook';
 import { ZInvoiceAccepted, ZInvoiceUpsertedWebhook } from '../../schemas/invoice-webhook';
+import { ZContactsAccepted, ZContactsUpdatedWebhook } from '../../schemas/ehr-contacts';
 import { error, json, operation, responseSchema, type Schema } from './operation';
 
 const header = (name: string, description: string) => ({
@@ -18,9 +19,9 @@ export function ehrWebhookPaths(): Record<string, Schema> {
     '/v1/webhooks/ehr/{integrationId}': {
       post: operation({
         operationId: 'receiveEhrWebhook',
-        summary: 'An EHR created a client’s chart, or sent an invoice',
+        summary: 'An EHR created a client’s chart, sent an invoice, or sent a client’s contacts',
         description:
-          'No API key: signed per Standard Webhooks with the integration’s secret instead: headers webhook-id, webhook-timestamp (within 5 minutes) and webhook-signature (v1,<base64 HMAC-SHA256 of "id.timestamp.body">). Idempotent per chart and per webhook-id. `chart.created` starts an onboarding; `invoice.upserted` stores or updates an invoice (by the EHR’s invoice id) shown in the client’s My Account, with its balance less portal payments not yet listed in appliedReceiptNumbers.',
+          'No API key: signed per Standard Webhooks with the integration’s secret instead: headers webhook-id, webhook-timestamp (within 5 minutes) and webhook-signature (v1,<base64 HMAC-SHA256 of "id.timestamp.body">). Idempotent per chart and per webhook-id. `chart.created` starts an onboarding; `invoice.upserted` stores or updates an invoice (by the EHR’s invoice id) shown in the client’s My Account, with its balance less portal payments not yet listed in appliedReceiptNumbers. `chart.created` may name `contacts` (parents, guardians, a spouse) who become portal users invited after the client; `client.contacts_updated` sends the full list later: new contacts are added and invited, changed ones updated, EHR-named ones missing from the list removed (contacts staff added stay). Permissions default to BASIC and FORMS.',
         tags: ['ehr'],
         auth: 'none',
         params: ZIntegrationParams,
@@ -29,22 +30,30 @@ export function ehrWebhookPaths(): Record<string, Schema> {
           header('webhook-timestamp', 'Unix seconds, within 5 minutes of ours'),
           header('webhook-signature', 'v1,<base64 HMAC-SHA256 of "id.timestamp.body"> (space-separated when several)'),
         ],
-        body: z.discriminatedUnion('type', [ZChartCreatedWebhook, ZInvoiceUpsertedWebhook]),
+        body: z.discriminatedUnion('type', [ZChartCreatedWebhook, ZInvoiceUpsertedWebhook, ZContactsUpdatedWebhook]),
         responses: {
           202: json(ZWebhookAccepted, 'Onboarding started'),
           200: {
             description:
-              'chart.created: this chart (or this webhook-id) was already received, nothing new started; invoice.upserted: the invoice as stored',
+              'chart.created: this chart (or this webhook-id) was already received, nothing new started; invoice.upserted: the invoice as stored; client.contacts_updated: what changed (nothing when duplicate)',
             content: {
               'application/json': {
-                schema: { oneOf: [responseSchema(ZWebhookAccepted), responseSchema(ZInvoiceAccepted)] },
+                schema: {
+                  oneOf: [
+                    responseSchema(ZWebhookAccepted),
+                    responseSchema(ZInvoiceAccepted),
+                    responseSchema(ZContactsAccepted),
+                  ],
+                },
               },
             },
           },
           401: error('Missing or invalid signature, unknown integration, or stale timestamp'),
           403: error('The integration is disabled'),
           409: error('EMAIL_IN_USE: the email belongs to another client’s portal'),
-          422: error('Unknown form package or clinician; for an invoice, a chart not received yet (UNKNOWN_CHART)'),
+          422: error(
+            'Unknown form package or clinician; for an invoice or contacts, a chart not received (or not yet created) (UNKNOWN_CHART)',
+          ),
           503: error('Temporarily unavailable; retry'),
         },
       }),

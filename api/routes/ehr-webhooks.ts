@@ -6,6 +6,9 @@ import { originOf } from '../../http/audit-context';
 import { rawBodyOf } from '../../http/raw-body';
 import { receiveChartCreated } from '../../use-cases/onboarding/receive-chart-created';
 import { receiveInvoice } from '../../use-cases/billing/receive-invoice';
+import { receiveContactsUpdated } from '../../use-cases/onboarding/receive-contacts-updated';
+import { ZContactsUpdatedWebhook } from '../../schemas/ehr-contacts';
+import type { Logger } from '../../observability/logger';
 import { ZInvoiceUpsertedWebhook } from '../../schemas/invoice-webhook';
 import type { SecretBox } from '../../security/secret-box';
 import type { StartOnboardingDeps } from '../../use-cases/onboarding/start-onboarding';
@@ -17,9 +20,10 @@ export const ZIntegrationParams = z.object({ integrationId: z.uuid('must be an i
 /**
  * Webhooks from EHR systems: one URL per integration, each delivery signed
  * with its secret (Standard Webhooks). Event types: chart.created (start an
- * onboarding) and invoice.upserted (a balance for My Account).
+ * onboarding), invoice.upserted (a balance for My Account) and
+ * client.contacts_updated (the client's contacts as portal users, issue 15).
  */
-export function ehrWebhookRoutes(deps: StartOnboardingDeps & { secretBox: SecretBox }): Router {
+export function ehrWebhookRoutes(deps: StartOnboardingDeps & { secretBox: SecretBox; logger?: Logger }): Router {
   const router = Router();
 
   router.post('/v1/webhooks/ehr/:integrationId', async (req, res) => {
@@ -41,6 +45,30 @@ export function ehrWebhookRoutes(deps: StartOnboardingDeps & { secretBox: Secret
           organizationId: integration.organizationId,
           actor: { type: 'ehr_integration', id: integrationId },
           action: 'invoice.receive',
+          clientId: accepted?.clientId ?? null,
+          outcome,
+          origin: originOf(req),
+          detail: { webhookId: headers.id ?? null, duplicate: accepted?.duplicate ?? null },
+        });
+      }
+      const { clientId: _clientId, ...body } = accepted;
+      res.status(200).json(body);
+      return;
+    }
+    if ((req.body as { type?: unknown } | undefined)?.type === 'client.contacts_updated') {
+      let outcome: AuditOutcome = 'refused';
+      let accepted;
+      try {
+        const event = validate(ZContactsUpdatedWebhook, req.body);
+        accepted = await receiveContactsUpdated(deps, integration, headers.id!, event);
+        outcome = 'success';
+      } finally {
+        // The contacts' names and emails are PHI handed to us: every delivery is on the trail.
+        await recordAudit(deps.db, {
+          organizationId: integration.organizationId,
+          actor: { type: 'ehr_integration', id: integrationId },
+          action: 'contacts.receive',
+          onboardingId: accepted?.onboardingId ?? null,
           clientId: accepted?.clientId ?? null,
           outcome,
           origin: originOf(req),

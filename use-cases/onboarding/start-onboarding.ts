@@ -94,6 +94,7 @@ export async function startOnboarding(
     chart: { externalChartId: event.data.externalChartId, client: event.data.client },
     inviteRequested: onboarding.inviteRequested,
     formPackageId: onboarding.formPackageId,
+    ...(event.data.contacts?.length ? { contacts: event.data.contacts } : {}),
   };
   try {
     await temporal.workflow.start(clientOnboarding, {
