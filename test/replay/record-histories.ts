@@ -26,6 +26,7 @@ import { startPayment } from '../../use-cases/billing/portal-payments';
 import { receivePaymentEvent } from '../../use-cases/billing/receive-payment-event';
 import { createLocalPaymentProvider } from '../../payments/local-provider';
 import { paymentWorkflowId } from '../../workflows/payment';
+import { portalUserInvitationWorkflowId } from '../../workflows/portal-user-invitation';
 import {
   createPayingClient,
   enablePayments,
@@ -42,6 +43,7 @@ import {
   getOnboardingStateQuery,
   resendInvitationUpdate,
   revokePortalAccessUpdate,
+  type ClientOnboardingInput,
 } from '../../workflows/client-onboarding';
 import { testActivityDeps } from '../support/activity-deps';
 import { createTestOrganization, newOnboarding, setInvitationPolicy } from '../support/factories';
@@ -71,14 +73,22 @@ async function main() {
   });
   const logger = createLogger({ level: 'silent' });
 
-  const start = async (policy: Parameters<typeof setInvitationPolicy>[2] = {}, formPackage = false) => {
+  const start = async (
+    policy: Parameters<typeof setInvitationPolicy>[2] = {},
+    formPackage = false,
+    contacts: ClientOnboardingInput['contacts'] = undefined,
+  ) => {
     const org = await createTestOrganization(database.db);
     await setInvitationPolicy(database.db, org.organizationId, policy);
     const { input, workflowId } = await newOnboarding(database.db, org.organizationId, {
       invite: true,
       ...(formPackage ? { formPackageKey: org.formPackageKey, assignedStaffId: org.therapistId } : {}),
     });
-    const handle = await env.client.workflow.start(clientOnboarding, { workflowId, taskQueue, args: [input] });
+    const handle = await env.client.workflow.start(clientOnboarding, {
+      workflowId,
+      taskQueue,
+      args: [contacts ? { ...input, contacts } : input],
+    });
     await eventually(async () => ((await handle.query(getOnboardingStateQuery)).invitation ? true : undefined));
     const register = async (email: string) => {
       const token = await latestRegistrationToken(deps.outboxDir, email);
@@ -88,7 +98,9 @@ async function main() {
         password: PASSWORD,
         passwordConfirmation: PASSWORD,
       });
-      if (result.outcome !== 'registered') throw new Error(`registration ${result.outcome}`);
+      if (result.outcome !== 'registered' && result.outcome !== 'registered-contact') {
+        throw new Error(`registration ${result.outcome}`);
+      }
     };
     const signForms = async () => {
       const token = await signIn(database.db, org.organizationId, input.chart.client.email!, PASSWORD);
@@ -135,6 +147,30 @@ async function main() {
   };
 
   const paths: Record<string, () => Promise<void>> = {
+    'chart-contacts-reminded-registered': async () => {
+      // Issue 15 (patch 'chart-contacts'): the chart names a parent, invited after the client by a
+      // portalUserInvitation of their own, reminded on day 3; both register.
+      const parent = `parent-${randomUUID().slice(0, 8)}@example.test`;
+      const flow = await start({ invitationReminderDays: [3] }, false, [
+        { name: 'Pat Parent', email: parent, relationship: 'PARENT' },
+      ]);
+      const contactFlow = await eventually(async () => {
+        const invitation = await database.db.portalUserInvitation.findFirst({
+          where: { access: { portalUser: { email: parent } } },
+          select: { clientPortalAccessId: true },
+        });
+        return invitation
+          ? env.client.workflow.getHandle(portalUserInvitationWorkflowId(invitation.clientPortalAccessId))
+          : undefined;
+      });
+      await env.sleep('4 days');
+      await flow.register(flow.email);
+      await flow.register(parent);
+      await flow.handle.result();
+      await contactFlow.result();
+      await save('chart-contacts-registered', flow.handle);
+      await save('contact-invitation-reminded-registered', contactFlow);
+    },
     'payment-paid-saved-card-reused': async () => {
       // Pay Now with a new card kept on file (hosted checkout, webhook), then a second payment with that card.
       const first = await openPayment({ saveCard: true });

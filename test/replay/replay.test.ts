@@ -17,8 +17,10 @@ beforeAll(() => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
 });
 
-it('has a recorded history for each path of the onboarding and of a payment', () => {
+it('has a recorded history for each path of the onboarding, a contact’s invitation and a payment', () => {
   expect(files.sort()).toEqual([
+    'chart-contacts-registered.json',
+    'contact-invitation-reminded-registered.json',
     'expired-automatic-resend-waiting.json',
     'expired-resent-registered.json',
     'expired-then-cancelled-callbacks.json',
