@@ -158,6 +158,28 @@ it('the client’s pages: registration, sign-in, password, home, documents, a fo
   await signOut();
 });
 
+it('a contact’s registration through their own invitation (issue 15)', async () => {
+  const event = chartCreatedWebhook();
+  const parent = `parent-a11y-${event.data.externalChartId.toLowerCase()}@example.test`;
+  const response = await service.post(`/v1/webhooks/ehr/${org.integrationId}`, {
+    ...event,
+    data: { ...event.data, contacts: [{ name: 'Pat Parent', email: parent, relationship: 'PARENT' }] },
+  });
+  expect(response.status).toBe(202);
+  const token = await eventually(() => latestRegistrationToken(service.outboxDir, parent).catch(() => undefined), {
+    what: 'the contact’s invitation email',
+  });
+  await visit('contact-registration', `${service.api.url}/portal/register/${token}`);
+  // The CLIENT's last name and date of birth (seed 001), the contact's own password.
+  await page.getByLabel('Last name').fill(event.data.client.lastName);
+  await page.getByLabel('Date of birth').fill(event.data.client.dateOfBirth);
+  await page.getByLabel(/New password/).fill(CLIENT_PASSWORD);
+  await page.getByLabel('Repeat the password').fill(CLIENT_PASSWORD);
+  await page.getByRole('button', { name: 'Create my account' }).click();
+  await expect(page.textContent('[data-testid="contact-registered"]')).resolves.toContain(parent);
+  await check('contact-registration-done');
+});
+
 it('the client’s account and payment pages: My Account, Pay Now, checkout, receipt, cards', async () => {
   await signIn(payer.email, CLIENT_PASSWORD);
   await visit('my-account', portal('/account'));

@@ -315,6 +315,17 @@ const ROUTES: Record<string, RouteFixture> = {
     params: (world) => ({ onboardingId: world.onboardingId, portalUserId: world.portal.a1.user.portalAccountId }),
     tenancy: IDS,
   },
+  // A contact's own invitation; on the primary user (the client's invitation) practice A gets a 409 with the reason.
+  'POST /v1/onboardings/{onboardingId}/portal-users/{portalUserId}/invitation/resend': {
+    access: staff(INVITERS),
+    params: (world) => ({ onboardingId: world.onboardingId, portalUserId: world.portal.a1.user.portalAccountId }),
+    tenancy: IDS,
+  },
+  'POST /v1/onboardings/{onboardingId}/portal-users/{portalUserId}/invitation/revoke': {
+    access: staff(INVITERS),
+    params: (world) => ({ onboardingId: world.onboardingId, portalUserId: world.portal.a1.user.portalAccountId }),
+    tenancy: IDS,
+  },
   'GET /v1/onboardings/{onboardingId}/forms': {
     access: staff(ANY_STAFF),
     params: onboarding,
