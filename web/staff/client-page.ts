@@ -22,6 +22,7 @@ import { emailTrails } from '../../use-cases/onboarding/email-trail';
 import { emailTrailSection } from './email-trail';
 import { listPortalUsers } from '../../use-cases/accounts/portal-users';
 import { portalUsersSection } from './portal-users-section';
+import { PORTAL_USER_ACTIONS, type PortalUserActionName } from './portal-user-actions';
 
 export function clientPageRoutes(deps: StaffPages): Router {
   const router = Router();
@@ -153,7 +154,7 @@ export function clientPageRoutes(deps: StaffPages): Router {
             }
           </section>
         </div>
-        ${portalUsers ? portalUsersSection(portalUsers, name, org.timeZone) : ''}
+        ${portalUsers ? portalUsersSection(portalUsers, name, org.timeZone, mayAct ? { base: `/staff/${org.slug}/onboardings/${onboardingId}` } : null) : ''}
         ${
           billing
             ? html`<section class="card" style="margin-top:1rem" data-testid="billing">
@@ -203,15 +204,14 @@ export function clientPageRoutes(deps: StaffPages): Router {
     const { user } = sessionOf(res);
     const onboardingId = onboardingIdOf(req.params.onboardingId);
     const done =
-      typeof req.query.done === 'string' && req.query.done in ACTIONS ? (req.query.done as ActionName) : null;
+      typeof req.query.done === 'string' && Object.hasOwn(ACTIONS, req.query.done)
+        ? ACTIONS[req.query.done as ActionName].label
+        : typeof req.query.done === 'string' && Object.hasOwn(PORTAL_USER_ACTIONS, req.query.done)
+          ? PORTAL_USER_ACTIONS[req.query.done as PortalUserActionName].label
+          : null;
     const body = await audited(db, req, 'onboarding.read', onboardingId, async () => {
       await assertVisible(user, onboardingId);
-      return clientPage(
-        req,
-        res,
-        onboardingId,
-        done ? html`<p class="ok" role="status">${ACTIONS[done].label}: done.</p>` : null,
-      );
+      return clientPage(req, res, onboardingId, done ? html`<p class="ok" role="status">${done}: done.</p>` : null);
     });
     send(res, 200, body);
   });

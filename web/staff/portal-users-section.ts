@@ -51,7 +51,32 @@ function invitationWords(user: TPortalUser, timeZone: string): string | null {
   }
 }
 
-export function portalUsersSection(users: readonly TPortalUser[], clientName: string, timeZone: string): Html {
+/** Where a manager may act on a contact's own invitation (web/staff/portal-user-actions.ts); null for no one. */
+export interface PortalUserActionLinks {
+  /** `/staff/<org>/onboardings/<id>`: the actions hang below it. */
+  base: string;
+}
+
+/** Resend while not registered; revoke while a link is out. */
+function contactActions(user: TPortalUser, links: PortalUserActionLinks | null): Html | '' {
+  if (!links || user.isPrimary || user.status === 'ACTIVE') return '';
+  const href = (action: string) => `${links.base}/portal-users/${user.portalUserId}/${action}`;
+  return html`<span class="actions">
+    <a class="button secondary" href="${href('resend-invite')}">Resend invite</a>
+    ${
+      user.status === 'INVITED' && user.invitation
+        ? html`<a class="button danger" href="${href('revoke-invite')}">Revoke invite</a>`
+        : ''
+    }
+  </span>`;
+}
+
+export function portalUsersSection(
+  users: readonly TPortalUser[],
+  clientName: string,
+  timeZone: string,
+  links: PortalUserActionLinks | null = null,
+): Html {
   return html`<section class="card" style="margin-top:1rem" data-testid="portal-users">
     <h2>Portal users</h2>
     ${
@@ -73,6 +98,7 @@ export function portalUsersSection(users: readonly TPortalUser[], clientName: st
                         >`
                       : ''
                   }
+                  ${contactActions(user, links)}
                 </li>`,
             )}
           </ul>`

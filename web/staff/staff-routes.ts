@@ -19,6 +19,7 @@ import { csrfAfterSignOut } from '../csrf';
 import { html, page } from '../html';
 import { send } from '../send-page';
 import { clientActionRoutes } from './client-actions';
+import { portalUserActionRoutes } from './portal-user-actions';
 import { clientListRoutes } from './client-list';
 import { clientPageRoutes } from './client-page';
 import { formAnswersRoutes } from './form-answers';
@@ -178,6 +179,7 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
   router.use(formAnswersRoutes(deps));
   // Before the generic confirmation steps: Send forms has its own page.
   router.use(sendFormsRoutes(deps));
+  router.use(portalUserActionRoutes(deps));
   router.use(clientActionRoutes(deps));
   router.use(integrationListRoutes(deps));
   router.use(integrationPageRoutes(deps));
