@@ -223,17 +223,37 @@ it('the staff’s pages: sign-in, the list, a client, each confirmation', async 
   await page.waitForURL((url) => !url.pathname.endsWith('/login'));
   await visit('staff-list', staff(''));
 
-  // An invited client has every action on offer.
-  const event = chartCreatedWebhook({ formPackageKey: org.formPackageKey });
+  // An invited client has every action on offer, and so has the parent the chart names (issue 15).
+  const chart = chartCreatedWebhook({ formPackageKey: org.formPackageKey });
+  const parentEmail = `parent-staff-${chart.data.externalChartId.toLowerCase()}@example.test`;
+  const event = {
+    ...chart,
+    data: { ...chart.data, contacts: [{ name: 'Pat Parent', email: parentEmail, relationship: 'PARENT' }] },
+  };
   const { onboardingId } = (await (
     await service.post(`/v1/webhooks/ehr/${org.integrationId}`, event)
   ).json()) as TWebhookAccepted;
+  const parent = await eventually(
+    async () =>
+      (
+        await db.portalUserInvitation.findFirst({
+          where: { onboardingId },
+          select: { access: { select: { portalUserId: true } } },
+        })
+      )?.access,
+  );
   await eventually(async () =>
     (await db.onboarding.findUnique({ where: { id: onboardingId } }))?.status === 'INVITED' ? true : undefined,
   );
   await visit('staff-client', staff(`/onboardings/${onboardingId}`));
   for (const action of ['resend', 'revoke', 'owner', 'forms', 'cancel']) {
     await visit(`staff-confirm-${action}`, staff(`/onboardings/${onboardingId}/${action}`));
+  }
+  for (const action of ['resend-invite', 'revoke-invite']) {
+    await visit(
+      `staff-confirm-portal-user-${action}`,
+      staff(`/onboardings/${onboardingId}/portal-users/${parent.portalUserId}/${action}`),
+    );
   }
   await visit('staff-client-paid', staff(`/onboardings/${payer.onboardingId}`));
   await visit('staff-error-bad-filter', staff('?from=not-a-date'));
