@@ -14,6 +14,7 @@
  *
  *   BENCH_DATABASE_URL=postgresql://postgres:postgres@localhost:5432/postgres npm run -s bench:open-loop
  *   ... npm run -s bench:open-loop -- --rates 5,10 --seconds 20
+ *   ... npm run -s bench:open-loop -- --apis 2 --workers 2    (the work spread, nothing done twice)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -41,6 +42,9 @@ const SETTLE_TIMEOUT_MS = 3 * 60_000;
 interface Options {
   rates: number[];
   seconds: number;
+  /** API and worker processes; with more than one of each, webhooks go round-robin over the APIs. */
+  apis: number;
+  workers: number;
 }
 
 interface Sent {
@@ -51,11 +55,16 @@ interface Sent {
 }
 
 function readOptions(): Options {
-  let values: { rates?: string; seconds?: string };
+  let values: { rates?: string; seconds?: string; apis?: string; workers?: string };
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
-      options: { rates: { type: 'string' }, seconds: { type: 'string' } },
+      options: {
+        rates: { type: 'string' },
+        seconds: { type: 'string' },
+        apis: { type: 'string' },
+        workers: { type: 'string' },
+      },
       strict: true,
     }));
   } catch (error) {
@@ -69,7 +78,14 @@ function readOptions(): Options {
   if (!Number.isSafeInteger(seconds) || seconds < 1) {
     throw new UsageError(`--seconds must be a positive integer, got "${values.seconds}"`);
   }
-  return { rates, seconds };
+  const count = (name: string, raw: string | undefined) => {
+    const value = raw === undefined ? 1 : Number(raw);
+    if (!Number.isSafeInteger(value) || value < 1 || value > 8) {
+      throw new UsageError(`--${name} must be a whole number from 1 to 8, got "${raw}"`);
+    }
+    return value;
+  };
+  return { rates, seconds, apis: count('apis', values.apis), workers: count('workers', values.workers) };
 }
 
 function chartCreated(externalChartId: string, i: number): string {
@@ -89,7 +105,13 @@ function chartCreated(externalChartId: string, i: number): string {
 }
 
 /** Sends at `rate` per second for `seconds`, each on its own schedule: a late response delays nothing. */
-async function sendAtRate(url: string, secret: string, prefix: string, rate: number, seconds: number): Promise<Sent[]> {
+async function sendAtRate(
+  urls: string[],
+  secret: string,
+  prefix: string,
+  rate: number,
+  seconds: number,
+): Promise<Sent[]> {
   const total = Math.round(rate * seconds);
   const sent: Sent[] = [];
   const inFlight: Promise<void>[] = [];
@@ -105,7 +127,7 @@ async function sendAtRate(url: string, secret: string, prefix: string, rate: num
     const began = performance.now();
     const timestamp = Math.floor(Date.now() / 1000);
     inFlight.push(
-      fetch(url, {
+      fetch(urls[i % urls.length]!, {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
@@ -145,6 +167,27 @@ async function invitationTimes(db: Db, prefix: string): Promise<Map<string, numb
   );
 }
 
+/** Invitations each worker handed to the mailer, from its own /metrics (emails_sent_total, outcome "sent"). */
+async function invitationsSentByWorker(ports: number[], token: string): Promise<number[]> {
+  return Promise.all(
+    ports.map(async (port) => {
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const text = await response.text();
+      const line = text
+        .split('\n')
+        .find(
+          (row) =>
+            row.startsWith('emails_sent_total{') &&
+            row.includes('template="portal-invitation"') &&
+            row.includes('outcome="sent"'),
+        );
+      return line ? Number(line.split(' ').pop()) : 0;
+    }),
+  );
+}
+
 async function waitForInvitations(db: Db, prefix: string, expected: number, processes: WorkerProcess[]) {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   for (;;) {
@@ -175,7 +218,9 @@ async function main(): Promise<number> {
     stack.push({ name: 'Temporal dev server', stop: () => temporalServer.stop() });
     const outboxDir = await mkdtemp(path.join(os.tmpdir(), 'bench-outbox-'));
     stack.push({ name: 'outbox', stop: () => rm(outboxDir, { recursive: true, force: true }) });
-    const port = await freePort();
+    const apiPorts = await Promise.all(Array.from({ length: options.apis }, () => freePort()));
+    const workerMetricsPorts = await Promise.all(Array.from({ length: options.workers }, () => freePort()));
+    const metricsToken = randomBytes(24).toString('hex');
     const env: Record<string, string> = {
       DATABASE_URL: database.url,
       DATABASE_POOL_MAX: '10',
@@ -183,8 +228,8 @@ async function main(): Promise<number> {
       PAYLOAD_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
       TOKEN_SIGNING_KEY: randomBytes(32).toString('base64'),
       OUTBOX_DIR: outboxDir,
-      PORT: String(port),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      PUBLIC_BASE_URL: `http://127.0.0.1:${apiPorts[0]}`,
+      METRICS_TOKEN: metricsToken,
       LOG_LEVEL: 'warn',
     };
     const config = loadConfig(env);
@@ -193,9 +238,14 @@ async function main(): Promise<number> {
     const webhookSecret = newWebhookSecret();
     await seedDemo(db, { secretBox: secretBoxFromConfig(config), webhookSecret });
 
-    say('Starting the API and the worker as separate processes ...');
+    say(`Starting ${options.apis} API and ${options.workers} worker process(es) ...`);
     const processEnv = { PATH: process.env.PATH, ...env };
-    const processes = [spawnServiceProcess('start-api', processEnv), spawnServiceProcess('start-worker', processEnv)];
+    const processes = [
+      ...apiPorts.map((port) => spawnServiceProcess('start-api', { ...processEnv, PORT: String(port) })),
+      ...workerMetricsPorts.map((port) =>
+        spawnServiceProcess('start-worker', { ...processEnv, WORKER_METRICS_PORT: String(port) }),
+      ),
+    ];
     for (const child of processes) {
       stack.push({
         name: 'service process',
@@ -205,28 +255,31 @@ async function main(): Promise<number> {
         },
       });
     }
-    const base = `http://127.0.0.1:${port}`;
+    const bases = apiPorts.map((port) => `http://127.0.0.1:${port}`);
     const ready = Date.now() + 60_000;
-    while (
-      !(await fetch(`${base}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      if (Date.now() > ready) throw new Error(`the API did not answer: ${processes[0]!.output().slice(-2000)}`);
-      await sleep(200);
+    for (const base of bases) {
+      while (
+        !(await fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        ))
+      ) {
+        if (Date.now() > ready) throw new Error(`the API did not answer: ${processes[0]!.output().slice(-2000)}`);
+        await sleep(200);
+      }
     }
-    // One onboarding end to end first: the worker bundles its workflows when it starts.
+    const webhookUrls = bases.map((base) => `${base}/v1/webhooks/ehr/${DEMO.integrationId}`);
+    // One onboarding per worker end to end first: each worker bundles its workflows when it starts.
     const warm = `OPENLOOP-warm-${randomBytes(3).toString('hex')}-`;
-    const webhookUrl = `${base}/v1/webhooks/ehr/${DEMO.integrationId}`;
-    await sendAtRate(webhookUrl, webhookSecret, warm, 2, 2);
-    await waitForInvitations(db, warm, 4, processes);
+    await sendAtRate(webhookUrls, webhookSecret, warm, 2, 2 * options.workers);
+    await waitForInvitations(db, warm, 4 * options.workers, processes);
+    const sentBefore = await invitationsSentByWorker(workerMetricsPorts, metricsToken);
 
     const perRate = [];
     for (const rate of options.rates) {
       const prefix = `OPENLOOP-${rate}-${randomBytes(3).toString('hex')}-`;
       say(`${rate} per second for ${options.seconds} s ...`);
-      const sent = await sendAtRate(webhookUrl, webhookSecret, prefix, rate, options.seconds);
+      const sent = await sendAtRate(webhookUrls, webhookSecret, prefix, rate, options.seconds);
       const accepted = sent.filter((record) => record.status === 202);
       const times = await waitForInvitations(db, prefix, accepted.length, processes);
       const latencies = accepted.flatMap((record) => {
@@ -252,12 +305,23 @@ async function main(): Promise<number> {
       perRate.push(figures);
     }
 
+    // The work spread, and nothing done twice: each invitation handed to the mailer by exactly one worker.
+    const sentAfter = await invitationsSentByWorker(workerMetricsPorts, metricsToken);
+    const invitationsByWorker = sentAfter.map((n, i) => n - (sentBefore[i] ?? 0));
+    const invitationsSent = invitationsByWorker.reduce((a, b) => a + b, 0);
+    const onboardings = perRate.reduce((sum, rate) => sum + rate.accepted, 0);
+    say(
+      `  invitations sent by each worker: ${invitationsByWorker.join(', ')} (${invitationsSent} for ${onboardings} onboardings)`,
+    );
+
     const output = recordResult({
       bench: 'open-loop',
       seconds: options.seconds,
       database: 'postgresql',
-      processes: 'api + worker, separate',
+      processes: { apis: options.apis, workers: options.workers },
       rates: perRate,
+      invitationsByWorker,
+      duplicateInvitations: invitationsSent - onboardings,
       node: process.version,
     });
     say('Stopping ...');
@@ -265,7 +329,7 @@ async function main(): Promise<number> {
     await sleep(1000);
     const clean = await cleanup();
     process.stdout.write(`${JSON.stringify(output)}\n`);
-    const complete = perRate.every((rate) => rate.invited === rate.sent);
+    const complete = perRate.every((rate) => rate.invited === rate.sent) && invitationsSent === onboardings;
     return complete && clean ? 0 : 1;
   } catch (error) {
     say(error instanceof Error ? (error.stack ?? error.message) : String(error));
@@ -278,7 +342,9 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof UsageError) {
-      say(`${error.message}\nUsage: BENCH_DATABASE_URL=… npm run bench:open-loop -- [--rates 10,20,40] [--seconds 60]`);
+      say(
+        `${error.message}\nUsage: BENCH_DATABASE_URL=… npm run bench:open-loop -- [--rates 10,20,40] [--seconds 60] [--apis 1] [--workers 1]`,
+      );
       process.exit(2);
     }
     say(error instanceof Error ? (error.stack ?? error.message) : String(error));
