@@ -5,6 +5,7 @@ import type { PaymentProvider } from '../payments/payment-provider';
 import type { SecretBox } from '../security/secret-box';
 import { countStatusTransitions } from '../observability/status-transitions';
 import { createChartActivities } from './charts';
+import { createClientLinkRequestActivities } from './client-link-requests';
 import { createCrisisAlertActivities } from './crisis-alert';
 import { createFormRequestActivities } from './form-requests';
 import { createInvitationActivities } from './invitations';
@@ -44,6 +45,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createOnboardingProgressActivities(deps),
     ...createInvitationActivities(deps),
     ...createInvitationBounceActivities(deps),
+    ...createClientLinkRequestActivities(deps),
     ...createFormRequestActivities(deps),
     ...createCrisisAlertActivities(deps),
     ...createPasswordResetActivities(deps),

@@ -29,7 +29,7 @@ export interface InvitationPolicy {
   automaticResends: number;
 }
 
-export type InvitationReason = 'initial' | 'resend' | 'automatic-resend' | 'new-owner';
+export type InvitationReason = 'initial' | 'resend' | 'automatic-resend' | 'new-owner' | 'client-request';
 
 export interface IssueInvitationInput {
   onboardingId: string;

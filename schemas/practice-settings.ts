@@ -86,6 +86,11 @@ export const ZPracticeSettings = z.object({
     .describe(
       'Admins and therapists must sign in to the staff dashboard with a second factor (an authenticator app code, RFC 6238 TOTP); one who has none is asked to set it up right after their password. Off by default. Staff API keys are not affected.',
     ),
+  clientLinkRequests: z
+    .boolean()
+    .describe(
+      'A client who opens an expired or superseded invitation link (or asks on the portal\'s "Forgot your password?" page before registering) may have a new invitation emailed to the address on file, at most 3 times in 7 days. On by default; a link staff revoked never offers it.',
+    ),
   superbillDiagnosisCodes: z
     .boolean()
     .describe(

@@ -33,6 +33,7 @@ import type { TChartDetails } from '../domain/chart';
 import type { OnboardingStatus } from '../domain/onboarding-status';
 import type { StatusCallbackDetail, StatusCallbackEvent } from '../domain/status-callback';
 import { activityProfiles } from '../temporal.config';
+import { decideLinkRequest, type ClientLinkRequest, type LinkRequestDecision } from './client-link-requests';
 import { formRequest, formRequestWorkflowId, portalAccountReadySignal } from './form-request';
 
 export interface ClientOnboardingInput {
@@ -83,6 +84,8 @@ export const getOnboardingStateQuery = defineQuery<OnboardingState>('getOnboardi
 export const clientRegisteredSignal = defineSignal<[{ invitationId: string }]>('clientRegistered');
 /** Sent by the API when the provider reports a hard bounce or a complaint on this invitation's emails. */
 export const invitationBouncedSignal = defineSignal<[{ invitationId: string }]>('invitationBounced');
+/** A client holding a dead link asked for a new one ("Email me a new link"); decided by decideLinkRequest. */
+export const clientLinkRequestSignal = defineSignal<[ClientLinkRequest]>('clientLinkRequest');
 /** Sends a new link (first one if none was sent); the previous link stops working. */
 export const resendInvitationUpdate = defineUpdate<OnboardingState, [StaffActor]>('resendInvitation');
 export const revokePortalAccessUpdate = defineUpdate<OnboardingState, [StaffActor]>('revokePortalAccess');
@@ -118,6 +121,7 @@ const {
   sendRegistrationConfirmation,
   startStatusCallback,
   markInvitationBounced,
+  recordClientLinkRequest,
 } = proxyActivities<Activities>(activityProfiles.database);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -218,6 +222,24 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
       await notifyEhr('invitation.bounced', invitation.sequence, { invitationSequence: invitation.sequence });
     });
   };
+
+  /** Workflow times of the links sent at the client's request: the weekly limit counts them. */
+  const linkRequestSends: number[] = [];
+  setHandler(clientLinkRequestSignal, async (request) => {
+    await condition(() => !busy);
+    const decision: LinkRequestDecision =
+      registered || cancelled
+        ? { send: false, reason: 'not-waiting' }
+        : decideLinkRequest(state.status, state.invitation !== null, linkRequestSends, Date.now());
+    // Through the staff actions' lock and the same sendInvitation, so the old link dies, the new one is
+    // numbered, reminded and expired like any other, and the timeline and the EHR see an ordinary resend.
+    await exclusive(async () => {
+      await recordClientLinkRequest({ onboardingId, request, decision });
+      if (!decision.send) return;
+      linkRequestSends.push(Date.now());
+      await sendInvitation('client-request', null);
+    });
+  });
 
   const mayAct = (_request?: unknown) => {
     if (cancelled) refuse('Cancelled');
