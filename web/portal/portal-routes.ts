@@ -133,8 +133,8 @@ function linkNotValidPage(
                 <input type="hidden" name="_csrf" value="${newLink.csrf}" />
                 <button type="submit">Email me a new link</button>
               </form>
-              <p class="hint">Or, if that address is wrong or no longer yours:</p>
-              ${howToReach(practiceOf(link))}`
+              <p class="hint">If that address is wrong or no longer yours:</p>
+              ${howToReach(practiceOf(link), 'to send you a new invitation')}`
           : link
             ? howToReach(practiceOf(link), 'to send you a new invitation')
             : html`<p>Check that you opened the whole link from your invitation email.</p>
