@@ -14,6 +14,7 @@ import { createOnboardingProgressActivities } from './onboarding-progress';
 import { createPasswordResetActivities } from './password-reset';
 import { createPaymentActivities } from './payments';
 import { createPaymentEmailActivities } from './payment-emails';
+import { createStaffPauseAlertActivities } from './staff-pause-alerts';
 import { createStatusCallbackActivities } from './status-callbacks';
 
 export interface ActivityDependencies {
@@ -49,6 +50,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createFormRequestActivities(deps),
     ...createCrisisAlertActivities(deps),
     ...createPasswordResetActivities(deps),
+    ...createStaffPauseAlertActivities(deps),
     ...createStatusCallbackActivities(deps),
     ...createPaymentActivities(deps),
     ...createPaymentEmailActivities(deps),
