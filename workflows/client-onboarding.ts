@@ -84,6 +84,12 @@ export const getOnboardingStateQuery = defineQuery<OnboardingState>('getOnboardi
 export const clientRegisteredSignal = defineSignal<[{ invitationId: string }]>('clientRegistered');
 /** Sent by the API when the provider reports a hard bounce or a complaint on this invitation's emails. */
 export const invitationBouncedSignal = defineSignal<[{ invitationId: string }]>('invitationBounced');
+/**
+ * Sent by the API when the provider reports an invitation's email delayed (a soft bounce, "delivery
+ * delayed"): the provider retries; if it is still undelivered after the practice's window, it is
+ * handled as a bounce.
+ */
+export const invitationDelayedSignal = defineSignal<[{ invitationId: string }]>('invitationDelayed');
 /** A client holding a dead link asked for a new one ("Email me a new link"); decided by decideLinkRequest. */
 export const clientLinkRequestSignal = defineSignal<[ClientLinkRequest]>('clientLinkRequest');
 /** Sends a new link (first one if none was sent); the previous link stops working. */
@@ -121,6 +127,7 @@ const {
   sendRegistrationConfirmation,
   startStatusCallback,
   markInvitationBounced,
+  checkInvitationDelivered,
   recordClientLinkRequest,
 } = proxyActivities<Activities>(activityProfiles.database);
 
@@ -143,11 +150,31 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
     registered = true;
   });
   let bouncedInvitationId: string | null = null;
+  /** Why: a hard bounce or complaint, or a delay that outlasted the practice's window. */
+  let bounceReason: 'bounced' | 'not-delivered' = 'bounced';
   setHandler(invitationBouncedSignal, ({ invitationId }) => {
+    bounceReason = 'bounced';
     bouncedInvitationId = invitationId;
   });
   /** The pending invitation is the one the provider said will never arrive. */
   const bounced = () => state.invitation?.state === 'PENDING' && bouncedInvitationId === state.invitation.id;
+  /** Invitations already being watched after a delay report: later reports of the same one start no second timer. */
+  const watchedDelays = new Set<string>();
+  setHandler(invitationDelayedSignal, async ({ invitationId }) => {
+    if (watchedDelays.has(invitationId)) return;
+    watchedDelays.add(invitationId);
+    policy ??= await getInvitationPolicy({ organizationId: input.organizationId });
+    // A durable timer: the provider keeps retrying meanwhile; a registration, a new link or an end stops the watch.
+    const settled = await condition(
+      () => registered || cancelled || state.invitation?.id !== invitationId || state.invitation.state !== 'PENDING',
+      policy.deliveryDelayWindowMs ?? DAY_MS,
+    );
+    if (settled) return;
+    const { delivered } = await checkInvitationDelivered({ invitationId });
+    if (delivered || bouncedInvitationId === invitationId) return;
+    bounceReason = 'not-delivered';
+    bouncedInvitationId = invitationId;
+  });
 
   const exclusive = async <T>(work: () => Promise<T>): Promise<T> => {
     busy = true;
@@ -212,7 +239,11 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
     // Flows that never got this signal replay untouched; the marker records that this one acted on it.
     if (!bounced() || !patched('invitation-bounced')) return;
     await exclusive(async () => {
-      const { outcome } = await markInvitationBounced({ invitationId: invitation.id });
+      const { outcome } = await markInvitationBounced({
+        invitationId: invitation.id,
+        // Only the new escalation passes a reason, so bounces recorded before it replay with the same input.
+        ...(bounceReason === 'bounced' ? {} : { reason: bounceReason }),
+      });
       if (outcome === 'stale') {
         bouncedInvitationId = null;
         return;

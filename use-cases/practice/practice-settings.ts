@@ -26,6 +26,7 @@ const SELECT = {
   intakeDepositCents: true,
   requireSecondFactor: true,
   clientLinkRequests: true,
+  deliveryDelayWindowHours: true,
 } as const;
 
 /** Seed 003: the Organization Administrator controls the portal's settings. Checked before the input is. */

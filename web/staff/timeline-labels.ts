@@ -86,7 +86,10 @@ export const TIMELINE_LABELS: Record<string, Label> = {
   },
   'invitation.complained': { what: () => 'Invitation marked as spam by the recipient', actor: 'System' },
   'invitation.undeliverable': {
-    what: () => 'Invitation will not arrive: waiting for a corrected address',
+    what: (detail) =>
+      detail.reason === 'not-delivered'
+        ? 'Invitation still not delivered after the practice’s window: waiting for the address to be checked'
+        : 'Invitation will not arrive: waiting for a corrected address',
     actor: 'System',
   },
   'invitation.delayed': { what: () => 'Invitation delivery delayed: the provider keeps trying', actor: 'System' },
