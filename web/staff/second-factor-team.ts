@@ -38,7 +38,8 @@ export function secondFactorTeamRoutes(deps: StaffPages): Router {
       }),
     ]);
     const done = typeof req.query.reset === 'string' ? team.find((member) => member.id === req.query.reset) : undefined;
-    const saved = problem ? undefined : SAVED[String(req.query.required)];
+    const which = req.query.required;
+    const saved = !problem && typeof which === 'string' && Object.hasOwn(SAVED, which) ? SAVED[which] : undefined;
     send(
       res,
       problem ? 400 : 200,
