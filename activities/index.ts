@@ -6,6 +6,7 @@ import type { SecretBox } from '../security/secret-box';
 import { countStatusTransitions } from '../observability/status-transitions';
 import { createChartActivities } from './charts';
 import { createChartContactActivities } from './chart-contacts';
+import { createClientLinkRequestActivities } from './client-link-requests';
 import { createCrisisAlertActivities } from './crisis-alert';
 import { createFormRequestActivities } from './form-requests';
 import { createInvitationActivities } from './invitations';
@@ -15,6 +16,7 @@ import { createPasswordResetActivities } from './password-reset';
 import { createPaymentActivities } from './payments';
 import { createPaymentEmailActivities } from './payment-emails';
 import { createPortalUserInvitationActivities } from './portal-user-invitations';
+import { createStaffPauseAlertActivities } from './staff-pause-alerts';
 import { createStatusCallbackActivities } from './status-callbacks';
 
 export interface ActivityDependencies {
@@ -48,9 +50,11 @@ export function createActivities(deps: ActivityDependencies) {
     ...createInvitationActivities(deps),
     ...createInvitationBounceActivities(deps),
     ...createPortalUserInvitationActivities(deps),
+    ...createClientLinkRequestActivities(deps),
     ...createFormRequestActivities(deps),
     ...createCrisisAlertActivities(deps),
     ...createPasswordResetActivities(deps),
+    ...createStaffPauseAlertActivities(deps),
     ...createStatusCallbackActivities(deps),
     ...createPaymentActivities(deps),
     ...createPaymentEmailActivities(deps),

@@ -5,3 +5,4 @@ export * from './status-callback';
 export * from './password-reset';
 export * from './payment';
 export * from './portal-user-invitation';
+export * from './staff-pause-alert';

@@ -21,7 +21,9 @@ it('has a recorded history for each path of the onboarding, a contact’s invita
   expect(files.sort()).toEqual([
     'chart-contacts-registered.json',
     'contact-invitation-reminded-registered.json',
+    'delayed-past-window-bounced.json',
     'expired-automatic-resend-waiting.json',
+    'expired-client-asked-new-link-registered.json',
     'expired-resent-registered.json',
     'expired-then-cancelled-callbacks.json',
     'form-request-completed.json',
