@@ -1,3 +1,4 @@
+import { apiKeyRoutes } from '../api/routes/api-keys';
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Db } from '../db/client';
@@ -147,6 +148,7 @@ export function createApp(deps: ApiDependencies): Express {
   app.use(integrationCallbackRoutes(deps));
   app.use(integrationRoutes({ ...deps, secretBox: deps.secretBox ?? createSecretBox([]) }));
   app.use(practiceSettingsRoutes(deps));
+  app.use(apiKeyRoutes(deps));
   // The local provider reports in-process; only a real provider posts webhooks to us.
   if (deps.payments && deps.payments.kind !== 'local')
     app.use(paymentWebhookRoutes({ ...deps, payments: deps.payments }));

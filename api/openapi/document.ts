@@ -5,6 +5,7 @@
  * only what this deployment serves. Served at GET /openapi.json.
  */
 import { adminPaths } from './admin';
+import { apiKeyPaths } from './api-keys';
 import { formPaths } from './forms';
 import { integrationPaths } from './integrations';
 import { onboardingPaths } from './onboardings';
@@ -49,6 +50,7 @@ export function openApiDocument(serverUrl: string, options: OpenApiOptions = {})
       ...formPaths(),
       ...adminPaths(),
       ...integrationPaths(),
+      ...apiKeyPaths(),
       ...opsPaths(),
       ...(options.codec ? codecPaths() : {}),
       ...healthPaths(),

@@ -20,6 +20,7 @@ export function portalUserPaths(): Record<string, Schema> {
         summary: 'The people who use the client’s portal: relationship, permissions, status (PHI: audited)',
         tags: ['staff'],
         auth: 'staff',
+        scope: 'read',
         params: ZOnboardingParams,
         responses: {
           200: json(ZPortalUsersResponse, 'The primary user first, then contacts in the order added'),
@@ -35,6 +36,7 @@ export function portalUserPaths(): Record<string, Schema> {
           'One email is one person per practice: an email that already has a portal user (of another client) gives that person access to this client too.',
         tags: ['staff'],
         auth: 'staff',
+        scope: 'act',
         params: ZOnboardingParams,
         body: ZAddPortalUserRequest,
         responses: {
@@ -51,6 +53,7 @@ export function portalUserPaths(): Record<string, Schema> {
         summary: 'Change a portal user’s relationship or permissions',
         tags: ['staff'],
         auth: 'staff',
+        scope: 'act',
         params: ZPortalUserParams,
         body: ZUpdatePortalUserRequest,
         responses: {
@@ -65,6 +68,7 @@ export function portalUserPaths(): Record<string, Schema> {
         summary: 'Remove a contact from the client’s portal users',
         tags: ['staff'],
         auth: 'staff',
+        scope: 'act',
         params: ZPortalUserParams,
         responses: {
           204: { description: 'Removed' },

@@ -22,6 +22,7 @@ import { clientActionRoutes } from './client-actions';
 import { clientListRoutes } from './client-list';
 import { clientPageRoutes } from './client-page';
 import { formAnswersRoutes } from './form-answers';
+import { apiKeyPageRoutes } from './api-keys';
 import { integrationPageRoutes } from './integration-page';
 import { integrationListRoutes } from './integrations';
 import { secondFactorSignInRoutes } from './second-factor-sign-in';
@@ -181,6 +182,7 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
   router.use(clientActionRoutes(deps));
   router.use(integrationListRoutes(deps));
   router.use(integrationPageRoutes(deps));
+  router.use(apiKeyPageRoutes(deps));
 
   return router;
 }
