@@ -42,11 +42,12 @@ export function requireStaff(db: Db): RequestHandler {
         expiresAt: true,
         scope: true,
         lastUsedAt: true,
-        staffUser: { select: { id: true, organizationId: true, role: true, canInvite: true } },
+        staffUser: { select: { id: true, organizationId: true, role: true, canInvite: true, deactivatedAt: true } },
       },
     });
     const now = new Date();
-    if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now)) {
+    // Deactivation revokes the holder's keys too; the holder's state is checked as well, in case one were missed.
+    if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now) || key.staffUser.deactivatedAt) {
       throw new AppError('UNAUTHENTICATED', 'unknown, revoked or expired API key');
     }
     const keyScope = scopeFromDb(key.scope);

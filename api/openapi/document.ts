@@ -6,6 +6,7 @@
  */
 import { adminPaths } from './admin';
 import { apiKeyPaths } from './api-keys';
+import { staffPaths } from './staff';
 import { formPaths } from './forms';
 import { integrationPaths } from './integrations';
 import { onboardingPaths } from './onboardings';
@@ -51,6 +52,7 @@ export function openApiDocument(serverUrl: string, options: OpenApiOptions = {})
       ...adminPaths(),
       ...integrationPaths(),
       ...apiKeyPaths(),
+      ...staffPaths(),
       ...opsPaths(),
       ...(options.codec ? codecPaths() : {}),
       ...healthPaths(),

@@ -25,6 +25,7 @@ import { ZOpsBulkRequest, ZOpsResetRequest, ZOpsTerminateRequest } from '../../s
 import { ZPracticeSettingsPatch } from '../../schemas/practice-settings';
 import { ZIntegrationCreate, ZIntegrationPatch, ZIntegrationRotate } from '../../schemas/integrations';
 import { ZApiKeyCreate } from '../../schemas/api-keys';
+import { ZReassignClients, ZStaffPatch } from '../../schemas/staff';
 import { ZChartCreatedWebhook } from '../../schemas/chart-created-webhook';
 import {
   chartCreatedWebhook,
@@ -181,6 +182,15 @@ function validRequests(): Record<string, ValidRequest> {
     listApiKeys: {},
     createApiKey: { body: { name: 'Contract key', scope: 'read', expiresAt: inDays(30) }, bodySchema: ZApiKeyCreate },
     revokeApiKey: { params: { apiKeyId: randomUUID() } },
+    listStaff: {},
+    getStaffMember: { params: { staffUserId: org.therapistId } },
+    updateStaffMember: { params: { staffUserId: org.therapistId }, body: { canInvite: true }, bodySchema: ZStaffPatch },
+    deactivateStaffMember: { params: { staffUserId: randomUUID() } },
+    reassignStaffClients: {
+      params: { staffUserId: org.therapistId },
+      body: { toStaffUserId: org.permittedTherapistId },
+      bodySchema: ZReassignClients,
+    },
     listOpsOnboardings: { query: { state: 'stuck', limit: '5' } },
     describeOpsOnboarding: onboarding,
     opsCancelOnboarding: onboarding,

@@ -128,6 +128,8 @@ interface World {
   /** A form and a package only practice A has. */
   form: { key: string; id: string; title: string };
   formPackage: { key: string; id: string; name: string };
+  /** A therapist of practice A with no clients: the staff-account routes change and deactivate them. */
+  spareStaffId: string;
   /** An API key of A's admin, revoked, and its id. */
   revokedKey: string;
   revokedKeyId: string;
@@ -472,6 +474,33 @@ const ROUTES: Record<string, RouteFixture> = {
     params: (world) => ({ apiKeyId: world.revokedKeyId }),
     tenancy: IDS,
   },
+  'GET /v1/staff': {
+    access: staff(ADMINS),
+    tenancy: { kind: 'own', reason: 'lists the caller’s own practice’s staff', check: staffListTenancy },
+  },
+  'GET /v1/staff/{staffUserId}': {
+    access: staff(ADMINS),
+    params: (world) => ({ staffUserId: world.spareStaffId }),
+    tenancy: IDS,
+    control: { status: 200, shows: (world) => [world.spareStaffId] },
+  },
+  'PATCH /v1/staff/{staffUserId}': {
+    access: staff(ADMINS),
+    params: (world) => ({ staffUserId: world.spareStaffId }),
+    body: () => ({ canInvite: true }),
+    tenancy: IDS,
+  },
+  'POST /v1/staff/{staffUserId}/deactivate': {
+    access: staff(ADMINS),
+    params: (world) => ({ staffUserId: world.spareStaffId }),
+    tenancy: IDS,
+  },
+  'POST /v1/staff/{staffUserId}/reassign-clients': {
+    access: staff(ADMINS),
+    params: (world) => ({ staffUserId: world.spareStaffId }),
+    body: (world) => ({ toStaffUserId: world.assignedTherapist.id }),
+    tenancy: IDS,
+  },
   'GET /v1/ops/onboardings': {
     access: staff(OPERATORS),
     query: 'state=failed',
@@ -596,6 +625,14 @@ beforeAll(async () => {
       canInvite: true,
     },
   });
+  const spare = await db.staffUser.create({
+    data: {
+      organizationId: a.organizationId,
+      email: `spare-${suffix}@practice.test`,
+      displayName: `Spare ${suffix}`,
+      role: 'THERAPIST',
+    },
+  });
   const assignedTherapistKey = randomToken();
   await db.staffApiKey.create({
     data: {
@@ -676,6 +713,7 @@ beforeAll(async () => {
     formPackage: { key: savedPackage.key, id: savedPackage.id, name: packageName },
     revokedKey,
     revokedKeyId,
+    spareStaffId: spare.id,
     chartId: a1.event.data.externalChartId,
     signer,
     markers: [
@@ -692,6 +730,7 @@ beforeAll(async () => {
       a.organizationId,
       a.integrationId,
       revokedKeyId,
+      spare.id,
       a1.client.onboardingId,
       a1Onboarding.workflowId,
       a1Onboarding.clientId!,
@@ -1453,6 +1492,21 @@ async function integrationListTenancy(world: World): Promise<void> {
   }
 }
 
+async function staffListTenancy(world: World): Promise<void> {
+  const op = operation('GET /v1/staff');
+  const own = await call(op, { key: world.a.keys.admin });
+  expect(own.text).toContain(world.spareStaffId);
+  const theirs = await call(op, { key: world.b.keys.admin });
+  expect(theirs.status).toBe(200);
+  const ids = json<{ staff: { id: string }[] }>(theirs).staff.map((row) => row.id);
+  expect(ids).toContain(world.b.adminId);
+  expect(ids).not.toContain(world.spareStaffId);
+  expect(leaks(theirs.text)).toEqual([]);
+  for (const role of ROLES.filter((candidate) => candidate !== 'admin')) {
+    expect({ role, status: (await call(op, { key: world.b.keys[role] })).status }).toEqual({ role, status: 403 });
+  }
+}
+
 async function apiKeyListTenancy(world: World): Promise<void> {
   const op = operation('GET /v1/api-keys');
   const own = await call(op, { key: world.a.keys.admin });
@@ -1699,6 +1753,7 @@ describe('3. bad input: a 4xx, never a 500, and nothing written', () => {
       'GET /v1/practice/settings',
       'GET /v1/integrations',
       'GET /v1/api-keys',
+      'GET /v1/staff',
       'GET /healthz',
       'GET /readyz',
       'GET /metrics',

@@ -19,3 +19,10 @@ ALTER TABLE "staff_api_key" ADD CONSTRAINT "staff_api_key_created_by_id_fkey" FO
 
 -- The admin page lists a practice's keys newest first.
 CREATE INDEX "staff_api_key_organization_id_created_at_idx" ON "staff_api_key"("organization_id", "created_at");
+
+-- Staff accounts without SQL (issue 19): an admin deactivates a colleague
+-- instead of deleting the row, so the audit trail, the keys they held and the
+-- clients once assigned to them still name a staff member. A deactivated
+-- account cannot sign in, its sessions and keys are ended with it, and it is
+-- told about nothing.
+ALTER TABLE "staff_user" ADD COLUMN     "deactivated_at" TIMESTAMPTZ(3);
