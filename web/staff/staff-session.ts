@@ -67,7 +67,8 @@ export function staffPages(deps: StaffDashboardDeps) {
         ${
           user.role === 'ADMIN'
             ? html`<a href="/staff/${org.slug}/integrations">Integrations</a>
-                <a href="/staff/${org.slug}/api-keys">API keys</a>`
+                <a href="/staff/${org.slug}/api-keys">API keys</a>
+                <a href="/staff/${org.slug}/staff-accounts">Staff</a>`
             : ''
         }
         <a href="/staff/${org.slug}/security">Security</a>
