@@ -13,7 +13,12 @@ import type { TClientsReassigned, TStaffDeactivated, TStaffList, TStaffMember } 
 import { hashToken, randomToken } from '../../security/tokens';
 import { staffToNotify } from '../../activities/staff-recipients';
 import { currentStaff, openStaffSession, signInStaff } from '../../use-cases/accounts/staff-sessions';
-import { createTestOrganization, newOnboarding, type TestOrganization } from '../support/factories';
+import {
+  chartCreatedWebhook,
+  createTestOrganization,
+  newOnboarding,
+  type TestOrganization,
+} from '../support/factories';
 import { startTestService, type TestService } from '../support/service';
 import { setStaffPassword, STAFF_PASSWORD } from '../support/staff-login';
 
@@ -142,6 +147,12 @@ it('deactivating a therapist ends their sessions and keys, stops sign-in and not
     leaving.id,
   );
   expect((await call('POST', `/v1/staff/${leaving.id}/deactivate`, org.keys.admin)).status).toBe(409);
+  // The EHR cannot give them new clients either: a chart naming them is refused, and nothing starts.
+  const base = chartCreatedWebhook({ invite: false });
+  const chart = { ...base, data: { ...base.data, clinicianEmail: leaving.email } };
+  const webhook = await service.post(`/v1/webhooks/ehr/${org.integrationId}`, chart);
+  expect(webhook.status).toBe(422);
+  expect(((await webhook.json()) as TErrorResponse).error.code).toBe('UNKNOWN_CLINICIAN');
 
   // The clients move in one call; the new clinician reaches them.
   const taking = await colleague(org);
