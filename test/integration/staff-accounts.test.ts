@@ -20,7 +20,7 @@ import {
   type TestOrganization,
 } from '../support/factories';
 import { startTestService, type TestService } from '../support/service';
-import { setStaffPassword, STAFF_PASSWORD } from '../support/staff-login';
+import { setStaffPassword, STAFF_PASSWORD, StaffPages } from '../support/staff-login';
 
 let service: TestService;
 let org: TestOrganization;
@@ -208,4 +208,22 @@ it('only admins manage staff, and another practice’s staff member is not found
     404,
   );
   expect((await call('POST', `/v1/staff/${org.therapistId}/deactivate`, other.keys.admin)).status).toBe(404);
+});
+
+it('another practice’s admin cannot open or deactivate this practice’s staff from their pages', async () => {
+  const { db } = service.database;
+  const stranger = new StaffPages(service.api.url);
+  expect((await stranger.signIn(other.slug, await setStaffPassword(db, other.adminId))).status).toBe(303);
+  const target = await colleague(org);
+  const page = await stranger.get(`/staff/${other.slug}/staff-accounts/${target.id}`);
+  expect(page.response.status).toBe(404);
+  expect(page.html).not.toContain(target.email);
+  const posted = await stranger.post(
+    `/staff/${other.slug}/staff-accounts/${target.id}/deactivate`,
+    { confirm: 'yes' },
+    `/staff/${other.slug}/staff-accounts`,
+  );
+  expect(posted.response.status).toBe(404);
+  expect((await db.staffUser.findUniqueOrThrow({ where: { id: target.id } })).deactivatedAt).toBeNull();
+  expect((await call('GET', '/v1/forms', target.key)).status).toBe(200);
 });

@@ -23,6 +23,7 @@ import { clientListRoutes } from './client-list';
 import { clientPageRoutes } from './client-page';
 import { formAnswersRoutes } from './form-answers';
 import { apiKeyPageRoutes } from './api-keys';
+import { deliveryHealthRoutes } from './delivery-health';
 import { staffAccountRoutes } from './staff-accounts';
 import { integrationPageRoutes } from './integration-page';
 import { integrationListRoutes } from './integrations';
@@ -184,6 +185,7 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
   router.use(integrationListRoutes(deps));
   router.use(integrationPageRoutes(deps));
   router.use(apiKeyPageRoutes(deps));
+  router.use(deliveryHealthRoutes(deps));
   router.use(staffAccountRoutes(deps));
 
   return router;

@@ -69,7 +69,9 @@ export function staffPages(deps: StaffDashboardDeps) {
             ? html`<a href="/staff/${org.slug}/integrations">Integrations</a>
                 <a href="/staff/${org.slug}/api-keys">API keys</a>
                 <a href="/staff/${org.slug}/staff-accounts">Staff</a>`
-            : ''
+            : user.role === 'OPS'
+              ? html`<a href="/staff/${org.slug}/delivery-health">Integrations</a>`
+              : ''
         }
         <a href="/staff/${org.slug}/security">Security</a>
         <span>${user.displayName}</span>
