@@ -7,7 +7,12 @@ import type { Db } from '../db/client';
  */
 export function staffToNotify(db: Db, organizationId: string, assignedStaffId: string | null | undefined) {
   return db.staffUser.findMany({
-    where: { organizationId, OR: [{ role: 'ADMIN' }, ...(assignedStaffId ? [{ id: assignedStaffId }] : [])] },
+    where: {
+      organizationId,
+      // A deactivated account hears nothing more about the practice's clients.
+      deactivatedAt: null,
+      OR: [{ role: 'ADMIN' }, ...(assignedStaffId ? [{ id: assignedStaffId }] : [])],
+    },
     orderBy: { createdAt: 'asc' },
     select: { id: true, email: true, displayName: true },
   });

@@ -1,3 +1,5 @@
+import { apiKeyRoutes } from '../api/routes/api-keys';
+import { staffRoutes } from '../api/routes/staff';
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Db } from '../db/client';
@@ -147,6 +149,8 @@ export function createApp(deps: ApiDependencies): Express {
   app.use(integrationCallbackRoutes(deps));
   app.use(integrationRoutes({ ...deps, secretBox: deps.secretBox ?? createSecretBox([]) }));
   app.use(practiceSettingsRoutes(deps));
+  app.use(apiKeyRoutes(deps));
+  app.use(staffRoutes(deps));
   // The local provider reports in-process; only a real provider posts webhooks to us.
   if (deps.payments && deps.payments.kind !== 'local')
     app.use(paymentWebhookRoutes({ ...deps, payments: deps.payments }));

@@ -1,8 +1,10 @@
 import type { RequestHandler } from 'express';
 import type { Db } from '../db/client';
+import { scopeFromDb } from '../domain/api-key-scope';
 import { hashToken } from '../security/tokens';
 import { AppError } from '../use-cases/app-error';
 import type { StaffPrincipal } from '../use-cases/staff-principal';
+import { assertKeyScope } from './api-key-scope';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -13,10 +15,15 @@ declare module 'express-serve-static-core' {
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{20,200})$/;
 
+/** "Last used" is for telling live keys from forgotten ones: to the minute is enough, and spares a write per call. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 /**
  * Staff and EHR-side tools call the API with a staff member's API key
  * (`Authorization: Bearer <key>`). The key is looked up by its hash; a
- * revoked or unknown key is a 401, with no hint which.
+ * revoked, expired or unknown key is a 401, with no hint which. The key's
+ * scope must reach the operation asked for (http/api-key-scope.ts), checked
+ * before the route reads its body.
  */
 export function requireStaff(db: Db): RequestHandler {
   return async (req, _res, next) => {
@@ -32,15 +39,29 @@ export function requireStaff(db: Db): RequestHandler {
       select: {
         id: true,
         revokedAt: true,
-        staffUser: { select: { id: true, organizationId: true, role: true, canInvite: true } },
+        expiresAt: true,
+        scope: true,
+        lastUsedAt: true,
+        staffUser: { select: { id: true, organizationId: true, role: true, canInvite: true, deactivatedAt: true } },
       },
     });
-    if (!key || key.revokedAt) throw new AppError('UNAUTHENTICATED', 'unknown or revoked API key');
+    const now = new Date();
+    // Deactivation revokes the holder's keys too; the holder's state is checked as well, in case one were missed.
+    if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now) || key.staffUser.deactivatedAt) {
+      throw new AppError('UNAUTHENTICATED', 'unknown, revoked or expired API key');
+    }
+    const keyScope = scopeFromDb(key.scope);
+    // The full path: routers are mounted on prefixes, and the document names whole paths.
+    assertKeyScope(keyScope, req.method, `${req.baseUrl}${req.path}`);
+    if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+      await db.staffApiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
+    }
     req.staff = {
       staffUserId: key.staffUser.id,
       organizationId: key.staffUser.organizationId,
       role: key.staffUser.role,
       canInvite: key.staffUser.canInvite,
+      keyScope,
     };
     next();
   };

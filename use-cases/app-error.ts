@@ -17,6 +17,8 @@ export const APP_ERROR_CODES = {
   UNAUTHENTICATED: 'Authentication is required.',
   /** The caller is known but may not do this (seed 003 permissions). */
   FORBIDDEN: 'You do not have permission to do this.',
+  /** The API key's scope (read, act, ops, admin) does not reach this operation; the role might. */
+  INSUFFICIENT_SCOPE: 'This API key’s scope does not allow this operation.',
   /** The action does not fit the onboarding's current state; the message says why. */
   CONFLICT: 'This action is not possible right now.',
   /** The email already belongs to another client's portal account (seed 003: one portal per email). */

@@ -1,3 +1,4 @@
+import type { ApiKeyScope } from '../domain/api-key-scope';
 import { AppError } from './app-error';
 
 /** Who is calling, as every staff use case sees it: from an API key or a dashboard session. */
@@ -6,6 +7,8 @@ export interface StaffPrincipal {
   organizationId: string;
   role: 'ADMIN' | 'THERAPIST' | 'OPS';
   canInvite: boolean;
+  /** Set when the caller came with an API key: its scope caps the role (domain/api-key-scope.ts). */
+  keyScope?: ApiKeyScope;
 }
 
 /** Seed 003: only organisation admins, and therapists given the permission, send or manage portal invitations. */

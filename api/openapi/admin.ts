@@ -18,6 +18,7 @@ export function adminPaths(): Record<string, Schema> {
         summary: 'The client’s audit trail (admins)',
         tags: ['staff'],
         auth: 'staff',
+        scope: 'read',
         params: ZClientAuditParams,
         query: ZClientAuditQuery,
         responses: {
@@ -33,6 +34,7 @@ export function adminPaths(): Record<string, Schema> {
         summary: 'The caller’s practice’s settings: invitations, form reminders, branding, payments (admins)',
         tags: ['staff'],
         auth: 'staff',
+        scope: 'read',
         responses: { 200: json(ZPracticeSettingsResponse, 'The settings'), 403: ADMINS_ONLY },
       }),
       patch: operation({
@@ -42,6 +44,7 @@ export function adminPaths(): Record<string, Schema> {
           'Only the fields sent change; unknown fields are refused. An onboarding payment step needs paymentsEnabled, and DEPOSIT needs intakeDepositCents. Payments are taken only where the deployment has a provider (PAYMENTS_PROVIDER).',
         tags: ['staff'],
         auth: 'staff',
+        scope: 'admin',
         body: ZPracticeSettingsPatch,
         invalid: 'Invalid settings, with field errors',
         responses: { 200: json(ZPracticeSettingsResponse, 'The settings as they now are'), 403: ADMINS_ONLY },
@@ -55,6 +58,7 @@ export function adminPaths(): Record<string, Schema> {
           'Status callbacks (onboarding.registered, onboarding.expired, onboarding.forms_completed, onboarding.cancelled, invitation.bounced) are POSTed to the integration’s callback URL, signed per Standard Webhooks with its callback secret, and retried with backoff for about a day. Ids, states, status codes and times only.',
         tags: ['staff'],
         auth: 'staff',
+        scope: 'read',
         params: ZIntegrationCallbacksParams,
         query: ZIntegrationCallbacksQuery,
         responses: {

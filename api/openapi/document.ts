@@ -5,6 +5,8 @@
  * only what this deployment serves. Served at GET /openapi.json.
  */
 import { adminPaths } from './admin';
+import { apiKeyPaths } from './api-keys';
+import { staffPaths } from './staff';
 import { formPaths } from './forms';
 import { integrationPaths } from './integrations';
 import { onboardingPaths } from './onboardings';
@@ -49,6 +51,8 @@ export function openApiDocument(serverUrl: string, options: OpenApiOptions = {})
       ...formPaths(),
       ...adminPaths(),
       ...integrationPaths(),
+      ...apiKeyPaths(),
+      ...staffPaths(),
       ...opsPaths(),
       ...(options.codec ? codecPaths() : {}),
       ...healthPaths(),

@@ -28,6 +28,7 @@ export function integrationPaths(): Record<string, Schema> {
         summary: 'The practice’s EHR integrations, without their secrets (admins)',
         tags: ['integrations'],
         auth: 'staff',
+        scope: 'read',
         responses: { 200: json(ZIntegrationList, 'Oldest first'), 403: ADMINS_ONLY },
       }),
       post: operation({
@@ -36,6 +37,7 @@ export function integrationPaths(): Record<string, Schema> {
         description: `The two secrets are in this answer only: they are stored encrypted and never shown again. ${AUDITED}create.`,
         tags: ['integrations'],
         auth: 'staff',
+        scope: 'admin',
         body: ZIntegrationCreate,
         responses: {
           201: json(ZIntegrationCreated, 'Created; keep the secrets now'),
@@ -50,6 +52,7 @@ export function integrationPaths(): Record<string, Schema> {
         summary: 'One EHR integration (admins)',
         tags: ['integrations'],
         auth: 'staff',
+        scope: 'read',
         params: ZIntegrationId,
         responses: { 200: json(ZIntegration, 'The integration'), 403: ADMINS_ONLY, 404: NO_SUCH },
       }),
@@ -59,6 +62,7 @@ export function integrationPaths(): Record<string, Schema> {
         description: `The callback URL must be https to a public host; an empty callbackEvents list means every event. A disabled integration’s webhooks are refused (403 INTEGRATION_DISABLED) and it gets no callbacks. ${AUDITED}update, .disable or .enable.`,
         tags: ['integrations'],
         auth: 'staff',
+        scope: 'admin',
         params: ZIntegrationId,
         body: ZIntegrationPatch,
         responses: { 200: json(ZIntegration, 'The integration as it now is'), 403: ADMINS_ONLY, 404: NO_SUCH },
@@ -71,6 +75,7 @@ export function integrationPaths(): Record<string, Schema> {
         description: `The new secret is in this answer only. ${AUDITED}rotate_secret.`,
         tags: ['integrations'],
         auth: 'staff',
+        scope: 'admin',
         params: ZIntegrationId,
         body: ZIntegrationRotate,
         invalid: 'previousValidUntil is not a date-time in the next 7 days, or a malformed id',
@@ -89,6 +94,7 @@ export function integrationPaths(): Record<string, Schema> {
         description: `${AUDITED}ping. An EHR that cannot be reached is a 200 with delivered false.`,
         tags: ['integrations'],
         auth: 'staff',
+        scope: 'admin',
         params: ZIntegrationId,
         responses: {
           200: json(ZPingResult, 'Sent, or tried: delivered says whether the EHR answered 2xx'),
@@ -105,6 +111,7 @@ export function integrationPaths(): Record<string, Schema> {
         summary: 'Webhooks this EHR sent us that passed the signature check, with their outcome (admins)',
         tags: ['integrations'],
         auth: 'staff',
+        scope: 'read',
         params: ZIntegrationId,
         responses: { 200: json(ZInboundDeliveries, 'Newest first, at most 100'), 403: ADMINS_ONLY, 404: NO_SUCH },
       }),
@@ -116,6 +123,7 @@ export function integrationPaths(): Record<string, Schema> {
         description: `${AUDITED}callback_redeliver.`,
         tags: ['integrations'],
         auth: 'staff',
+        scope: 'admin',
         params: ZIntegrationCallbackParams,
         responses: {
           202: json(ZRedelivery, 'Delivery started; the callback log shows how it goes'),

@@ -22,6 +22,7 @@ const staffAction = (operationId: string, summary: string, body?: z.ZodType) => 
     summary,
     tags: ['staff'],
     auth: 'staff',
+    scope: 'act',
     params: ZOnboardingParams,
     ...(body ? { body } : {}),
     responses: {
@@ -40,6 +41,7 @@ const signedForm = (operationId: string, summary: string, ok: Schema) => ({
     summary,
     tags: ['staff'],
     auth: 'staff',
+    scope: 'read',
     params: ZOnboardingDocumentParams,
     responses: {
       200: ok,
@@ -57,6 +59,7 @@ export function onboardingPaths(): Record<string, Schema> {
         summary: 'Status, timeline and invitation of one onboarding (no PHI)',
         tags: ['staff'],
         auth: 'staff',
+        scope: 'read',
         params: ZOnboardingParams,
         responses: {
           200: json(ZOnboardingResponse, 'The onboarding'),
@@ -74,6 +77,7 @@ export function onboardingPaths(): Record<string, Schema> {
           'For reconciling with the EHR, which is also called back with payment.succeeded. Ops staff get 403: billing is the client’s PHI.',
         tags: ['staff'],
         auth: 'staff',
+        scope: 'read',
         params: ZOnboardingParams,
         responses: {
           200: json(ZOnboardingPaymentsResponse, 'Newest first'),
@@ -106,6 +110,7 @@ export function onboardingPaths(): Record<string, Schema> {
         summary: 'Per-form status of the onboarding (no answers; audited as forms.list)',
         tags: ['staff'],
         auth: 'staff',
+        scope: 'read',
         params: ZOnboardingParams,
         responses: {
           200: json(ZOnboardingFormsResponse, 'Every form request and its forms'),
@@ -121,6 +126,7 @@ export function onboardingPaths(): Record<string, Schema> {
           'Exactly one of packageKey and formKeys. A form still waiting for the client is skipped, and so is one the client signed in the same version unless named in sendAgain; the answer lists what was sent and what was skipped, and why.',
         tags: ['staff'],
         auth: 'staff',
+        scope: 'act',
         params: ZOnboardingParams,
         body: ZSendFormsRequest,
         invalid: 'A malformed id, an invalid body, unknown form keys, or sendAgain naming a form not being sent',

@@ -6,6 +6,7 @@
  * for the operation, 415 for a JSON body on /v1, 405 and 500 everywhere.
  */
 import { z } from 'zod';
+import type { ApiKeyScope } from '../../domain/api-key-scope';
 import { ZErrorResponse } from '../../schemas/error-response';
 
 export type Schema = Record<string, unknown>;
@@ -57,13 +58,18 @@ function parametersOf(schema: z.ZodObject, where: 'path' | 'query'): Schema[] {
   }));
 }
 
-export interface OperationSpec {
+/**
+ * 'staff': a staff API key, whose scope must reach `scope` (domain/api-key-scope.ts;
+ * http/api-key-scope.ts enforces what is declared here); 'none': no credentials
+ * (the description says what else protects it).
+ */
+type Authentication = { auth: 'staff'; scope: ApiKeyScope } | { auth: 'none'; scope?: never };
+
+export type OperationSpec = Authentication & {
   operationId: string;
   summary: string;
   description?: string;
   tags: string[];
-  /** 'staff': a staff API key; 'none': no credentials (the description says what else protects it). */
-  auth: 'staff' | 'none';
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
@@ -74,6 +80,25 @@ export interface OperationSpec {
   /** What a 400 means here, when the operation validates anything. */
   invalid?: string;
   responses: Record<number, Schema>;
+};
+
+/** The extension naming the scope an operation needs; http/api-key-scope.ts reads it. */
+export const SCOPE_EXTENSION = 'x-api-key-scope';
+
+export const KEY_SCOPE_TOO_NARROW = 'This API key’s scope does not reach this operation (INSUFFICIENT_SCOPE)';
+
+const API_KEY_SCOPE_NEEDS: Record<ApiKeyScope, string> = {
+  read: 'API keys of every scope may call this.',
+  act: 'Needs an API key of scope act or admin.',
+  ops: 'Needs an API key of scope ops or admin.',
+  admin: 'Needs an API key of scope admin.',
+};
+
+/** Every staff operation can answer 403 for a key whose scope is too narrow, besides its own reasons. */
+function forbidden(spec: OperationSpec): Record<string, Schema> {
+  if (spec.auth !== 'staff') return {};
+  const own = spec.responses[403] as { description?: string } | undefined;
+  return { 403: error(own?.description ? `${own.description}; or: ${KEY_SCOPE_TOO_NARROW}` : KEY_SCOPE_TOO_NARROW) };
 }
 
 export function operation(spec: OperationSpec): Schema {
@@ -98,15 +123,20 @@ export function operation(spec: OperationSpec): Schema {
       ? { 415: error('Body is not JSON (Content-Type must be application/json)') }
       : {}),
     ...Object.fromEntries(Object.entries(spec.responses).map(([status, response]) => [status, response])),
+    ...forbidden(spec),
     405: ref('MethodNotAllowed'),
     500: ref('InternalError'),
   };
+  const needs = spec.auth === 'staff' ? API_KEY_SCOPE_NEEDS[spec.scope] : null;
+  const description = [spec.description, needs].filter(Boolean).join(' ');
   return {
     operationId: spec.operationId,
     summary: spec.summary,
-    ...(spec.description ? { description: spec.description } : {}),
+    ...(description ? { description } : {}),
     tags: spec.tags,
-    security: spec.auth === 'staff' ? [{ staffApiKey: [] }] : [],
+    // OpenAPI 3.1 lets any scheme list the scopes an operation needs: here the key's scope.
+    security: spec.auth === 'staff' ? [{ staffApiKey: [spec.scope] }] : [],
+    ...(spec.auth === 'staff' ? { [SCOPE_EXTENSION]: spec.scope } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(spec.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: requestSchema(spec.body) } } } }

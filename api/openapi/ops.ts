@@ -23,6 +23,7 @@ const opsAction = (operationId: string, summary: string, body?: z.ZodType) => ({
     summary,
     tags: ['ops'],
     auth: 'staff',
+    scope: 'ops',
     params: ZOpsParams,
     ...(body ? { body } : {}),
     responses: {
@@ -50,6 +51,7 @@ export function opsPaths(): Record<string, Schema> {
           'Scans the organisation’s onboardings unchanged for olderThanMinutes (default 30 for stuck, 0 otherwise), quietest first, and asks Temporal about each. stuck: not in a final status and the workflow is missing or closed, a workflow task is failing or waiting for a worker, an activity is retrying, or the chart was never created. failed: status FAILED, or the workflow failed, timed out or was terminated while the onboarding was still open. A page can be shorter than limit while nextCursor says the scan goes on.',
         tags: ['ops'],
         auth: 'staff',
+        scope: 'ops',
         query: ZOpsListQuery,
         responses: {
           200: json(ZOpsListResponse, 'Matching onboardings, quietest first'),
@@ -65,6 +67,7 @@ export function opsPaths(): Record<string, Schema> {
           'One onboarding for ops: status, timeline types, the current run, pending activities, children, history summary',
         tags: ['ops'],
         auth: 'staff',
+        scope: 'ops',
         params: ZOpsParams,
         responses: {
           200: json(ZOpsOnboardingDescription, 'The onboarding and its workflow'),
@@ -100,6 +103,7 @@ export function opsPaths(): Record<string, Schema> {
         description: 'terminate needs a reason (recorded in each workflow’s history).',
         tags: ['ops'],
         auth: 'staff',
+        scope: 'ops',
         body: ZOpsBulkRequest,
         responses: {
           200: json(ZOpsBulkResponse, 'What matched, and what was done, refused or failed'),

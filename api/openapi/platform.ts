@@ -1,5 +1,5 @@
 /** Operating the deployment: the Temporal remote codec, health and metrics. */
-import { ZCodecRequest } from '../routes/temporal-codec';
+import { ZCodecRequest } from '../../schemas/codec';
 import { error, json, operation, type Schema } from './operation';
 
 /** The two remote-codec operations differ only in their words. */
@@ -9,6 +9,7 @@ const codecOperation = (operationId: string, summary: string, ok: string, bad: s
     summary,
     tags: ['ops'],
     auth: 'staff',
+    scope: 'ops',
     body: ZCodecRequest,
     checksMediaType: false,
     invalid: bad,

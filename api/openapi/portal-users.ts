@@ -19,6 +19,7 @@ const invitationAction = (operationId: string, summary: string) => ({
     summary,
     tags: ['staff'],
     auth: 'staff',
+    scope: 'act',
     params: ZPortalUserParams,
     responses: {
       200: json(ZPortalUser, 'The portal user with their newest invitation'),
@@ -40,6 +41,7 @@ export function portalUserPaths(): Record<string, Schema> {
         summary: 'The people who use the client’s portal: relationship, permissions, status (PHI: audited)',
         tags: ['staff'],
         auth: 'staff',
+        scope: 'read',
         params: ZOnboardingParams,
         responses: {
           200: json(ZPortalUsersResponse, 'The primary user first, then contacts in the order added'),
@@ -55,6 +57,7 @@ export function portalUserPaths(): Record<string, Schema> {
           'One email is one person per practice: an email that already has a portal user (of another client) gives that person access to this client too.',
         tags: ['staff'],
         auth: 'staff',
+        scope: 'act',
         params: ZOnboardingParams,
         body: ZAddPortalUserRequest,
         responses: {
@@ -72,6 +75,7 @@ export function portalUserPaths(): Record<string, Schema> {
         summary: 'Change a portal user’s relationship or permissions',
         tags: ['staff'],
         auth: 'staff',
+        scope: 'act',
         params: ZPortalUserParams,
         body: ZUpdatePortalUserRequest,
         responses: {
@@ -86,6 +90,7 @@ export function portalUserPaths(): Record<string, Schema> {
         summary: 'Remove a contact from the client’s portal users',
         tags: ['staff'],
         auth: 'staff',
+        scope: 'act',
         params: ZPortalUserParams,
         responses: {
           204: { description: 'Removed' },

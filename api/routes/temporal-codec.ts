@@ -20,7 +20,7 @@
  * in the same shape.
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Payload } from '@temporalio/common';
 import type { Db } from '../../db/client';
 import { recordAudit } from '../../audit/audit-log';
@@ -33,6 +33,7 @@ import { requireStaff, staffOf } from '../../http/staff-auth';
 import { type StaffPrincipal } from '../../use-cases/staff-principal';
 import { currentStaff } from '../../use-cases/accounts/staff-sessions';
 import { validate } from '../../http/validate';
+import { ZCodecRequest } from '../../schemas/codec';
 import { CODEC_BODY_LIMIT } from '../../http/body-limits';
 
 export interface TemporalCodecDeps {
@@ -46,16 +47,8 @@ export interface TemporalCodecDeps {
   operatorOrganizations: readonly string[];
 }
 
-const ZBase64 = z
-  .string()
-  .max(4_000_000)
-  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
-/** The codec's request, and its answer: Temporal's JSON payloads. */
-export const ZCodecRequest = z.object({
-  payloads: z
-    .array(z.object({ metadata: z.record(z.string().max(200), ZBase64).default({}), data: ZBase64.default('') }))
-    .max(1000),
-});
+// The schema lives in schemas/ so the API document reads it without importing this route (no import cycle).
+export { ZCodecRequest };
 
 function fromJson(payload: z.infer<typeof ZCodecRequest>['payloads'][number]): Payload {
   return {

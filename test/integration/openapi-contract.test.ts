@@ -17,13 +17,15 @@ import type { z } from 'zod';
 import { createStripeProvider } from '../../payments/stripe-provider';
 import { signDeliveryEvent } from '../../emails/delivery-events';
 import { ZIntegrationParams } from '../../api/routes/ehr-webhooks';
-import { ZCodecRequest } from '../../api/routes/temporal-codec';
+import { ZCodecRequest } from '../../schemas/codec';
 import { ZChangePortalOwnerRequest } from '../../schemas/onboarding';
 import { ZAddPortalUserRequest, ZUpdatePortalUserRequest } from '../../schemas/portal-users';
 import { ZPublishFormRequest, ZPutFormPackageRequest, ZSendFormsRequest } from '../../schemas/forms';
 import { ZOpsBulkRequest, ZOpsResetRequest, ZOpsTerminateRequest } from '../../schemas/ops';
 import { ZPracticeSettingsPatch } from '../../schemas/practice-settings';
 import { ZIntegrationCreate, ZIntegrationPatch, ZIntegrationRotate } from '../../schemas/integrations';
+import { ZApiKeyCreate } from '../../schemas/api-keys';
+import { ZReassignClients, ZStaffPatch } from '../../schemas/staff';
 import { ZChartCreatedWebhook } from '../../schemas/chart-created-webhook';
 import {
   chartCreatedWebhook,
@@ -76,6 +78,7 @@ const STRIPE_WEBHOOK_SECRET = `whsec_${randomBytes(16).toString('hex')}`;
 const slug = testOrganizationSlug();
 const formKey = `contract-${randomBytes(3).toString('hex')}`;
 const b64 = (text: string) => Buffer.from(text).toString('base64');
+const inDays = (days: number) => new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString();
 
 let service: TestService;
 let org: TestOrganization;
@@ -178,6 +181,18 @@ function validRequests(): Record<string, ValidRequest> {
     pingIntegrationCallback: { params: { integrationId: org.integrationId } },
     listIntegrationDeliveries: { params: { integrationId: org.integrationId } },
     redeliverIntegrationCallback: { params: { integrationId: org.integrationId, callbackId: randomUUID() } },
+    listApiKeys: {},
+    createApiKey: { body: { name: 'Contract key', scope: 'read', expiresAt: inDays(30) }, bodySchema: ZApiKeyCreate },
+    revokeApiKey: { params: { apiKeyId: randomUUID() } },
+    listStaff: {},
+    getStaffMember: { params: { staffUserId: org.therapistId } },
+    updateStaffMember: { params: { staffUserId: org.therapistId }, body: { canInvite: true }, bodySchema: ZStaffPatch },
+    deactivateStaffMember: { params: { staffUserId: randomUUID() } },
+    reassignStaffClients: {
+      params: { staffUserId: org.therapistId },
+      body: { toStaffUserId: org.permittedTherapistId },
+      bodySchema: ZReassignClients,
+    },
     listOpsOnboardings: { query: { state: 'stuck', limit: '5' } },
     describeOpsOnboarding: onboarding,
     opsCancelOnboarding: onboarding,

@@ -128,8 +128,11 @@ interface World {
   /** A form and a package only practice A has. */
   form: { key: string; id: string; title: string };
   formPackage: { key: string; id: string; name: string };
-  /** An API key of A's admin, revoked. */
+  /** A therapist of practice A with no clients: the staff-account routes change and deactivate them. */
+  spareStaffId: string;
+  /** An API key of A's admin, revoked, and its id. */
   revokedKey: string;
+  revokedKeyId: string;
   chartId: string;
   signer: string;
   /** A's client's PHI, its answers, A's private catalogue names and A's ids: none may reach anyone outside A. */
@@ -463,6 +466,52 @@ const ROUTES: Record<string, RouteFixture> = {
     params: (world) => ({ integrationId: world.a.integrationId, callbackId: randomUUID() }),
     tenancy: IDS,
   },
+  'GET /v1/api-keys': {
+    access: staff(ADMINS),
+    tenancy: { kind: 'own', reason: 'lists the caller’s own practice’s keys', check: apiKeyListTenancy },
+  },
+  'POST /v1/api-keys': {
+    access: staff(ADMINS),
+    body: () => ({ name: 'Route access key', scope: 'read' }),
+    tenancy: {
+      kind: 'own',
+      reason: 'makes a key in the caller’s own practice, for one of its own staff: B’s admin cannot make one for A’s',
+      check: createApiKeyTenancy,
+    },
+  },
+  // A's revoked key: revoking it again changes nothing, so A's admin may be sent here as often as the test likes.
+  'POST /v1/api-keys/{apiKeyId}/revoke': {
+    access: staff(ADMINS),
+    params: (world) => ({ apiKeyId: world.revokedKeyId }),
+    tenancy: IDS,
+  },
+  'GET /v1/staff': {
+    access: staff(ADMINS),
+    tenancy: { kind: 'own', reason: 'lists the caller’s own practice’s staff', check: staffListTenancy },
+  },
+  'GET /v1/staff/{staffUserId}': {
+    access: staff(ADMINS),
+    params: (world) => ({ staffUserId: world.spareStaffId }),
+    tenancy: IDS,
+    control: { status: 200, shows: (world) => [world.spareStaffId] },
+  },
+  'PATCH /v1/staff/{staffUserId}': {
+    access: staff(ADMINS),
+    params: (world) => ({ staffUserId: world.spareStaffId }),
+    body: () => ({ canInvite: true }),
+    tenancy: IDS,
+  },
+  'POST /v1/staff/{staffUserId}/deactivate': {
+    access: staff(ADMINS),
+    params: (world) => ({ staffUserId: world.spareStaffId }),
+    tenancy: IDS,
+  },
+  'POST /v1/staff/{staffUserId}/reassign-clients': {
+    access: staff(ADMINS),
+    params: (world) => ({ staffUserId: world.spareStaffId }),
+    body: (world) => ({ toStaffUserId: world.assignedTherapist.id }),
+    tenancy: IDS,
+  },
   'GET /v1/ops/onboardings': {
     access: staff(OPERATORS),
     query: 'state=failed',
@@ -587,6 +636,14 @@ beforeAll(async () => {
       canInvite: true,
     },
   });
+  const spare = await db.staffUser.create({
+    data: {
+      organizationId: a.organizationId,
+      email: `spare-${suffix}@practice.test`,
+      displayName: `Spare ${suffix}`,
+      role: 'THERAPIST',
+    },
+  });
   const assignedTherapistKey = randomToken();
   await db.staffApiKey.create({
     data: {
@@ -643,7 +700,7 @@ beforeAll(async () => {
   await db.onboarding.update({ where: { id: failed.input.onboardingId }, data: { status: 'FAILED' } });
 
   const revokedKey = randomToken();
-  await db.staffApiKey.create({
+  const { id: revokedKeyId } = await db.staffApiKey.create({
     data: {
       organizationId: a.organizationId,
       staffUserId: a.adminId,
@@ -666,6 +723,8 @@ beforeAll(async () => {
     form: { key: published.key, id: published.id, title: formTitle },
     formPackage: { key: savedPackage.key, id: savedPackage.id, name: packageName },
     revokedKey,
+    revokedKeyId,
+    spareStaffId: spare.id,
     chartId: a1.event.data.externalChartId,
     signer,
     markers: [
@@ -681,6 +740,8 @@ beforeAll(async () => {
       // Ids are no PHI, but an answer to B has no business naming any of A's.
       a.organizationId,
       a.integrationId,
+      revokedKeyId,
+      spare.id,
       a1.client.onboardingId,
       a1Onboarding.workflowId,
       a1Onboarding.clientId!,
@@ -864,6 +925,12 @@ function leaks(text: string): string[] {
  * default: refusals are audited, and that is the one write they may make).
  * Tables added later are included without anyone listing them.
  */
+/**
+ * Columns every authenticated call may change: when a key was last used is
+ * the caller's own key's bookkeeping (http/staff-auth.ts), not anyone's data.
+ */
+const BOOKKEEPING_COLUMNS: Record<string, string[]> = { staff_api_key: ['last_used_at'] };
+
 async function fingerprint(except: readonly string[] = ['audit_event']): Promise<Record<string, string>> {
   const { db } = service.database;
   const tables = await db.$queryRaw<{ name: string }[]>`
@@ -873,8 +940,12 @@ async function fingerprint(except: readonly string[] = ['audit_event']): Promise
     tables
       .filter(({ name }) => !except.includes(name))
       .map(async ({ name }) => {
+        const ignored = BOOKKEEPING_COLUMNS[name] ?? [];
+        const text = ignored.length
+          ? `(to_jsonb(t) - ${ignored.map((column) => `'${column}'`).join(' - ')})::text`
+          : 't::text';
         const [row] = await db.$queryRawUnsafe<{ rows: bigint; digest: string | null }[]>(
-          `SELECT count(*) AS rows, md5(string_agg(t::text, '|' ORDER BY t::text)) AS digest FROM "${name}" t`,
+          `SELECT count(*) AS rows, md5(string_agg(${text}, '|' ORDER BY ${text})) AS digest FROM "${name}" t`,
         );
         return [name, `${String(row?.rows)} rows ${row?.digest ?? ''}`] as const;
       }),
@@ -1432,6 +1503,58 @@ async function integrationListTenancy(world: World): Promise<void> {
   }
 }
 
+async function staffListTenancy(world: World): Promise<void> {
+  const op = operation('GET /v1/staff');
+  const own = await call(op, { key: world.a.keys.admin });
+  expect(own.text).toContain(world.spareStaffId);
+  const theirs = await call(op, { key: world.b.keys.admin });
+  expect(theirs.status).toBe(200);
+  const ids = json<{ staff: { id: string }[] }>(theirs).staff.map((row) => row.id);
+  expect(ids).toContain(world.b.adminId);
+  expect(ids).not.toContain(world.spareStaffId);
+  expect(leaks(theirs.text)).toEqual([]);
+  for (const role of ROLES.filter((candidate) => candidate !== 'admin')) {
+    expect({ role, status: (await call(op, { key: world.b.keys[role] })).status }).toEqual({ role, status: 403 });
+  }
+}
+
+async function apiKeyListTenancy(world: World): Promise<void> {
+  const op = operation('GET /v1/api-keys');
+  const own = await call(op, { key: world.a.keys.admin });
+  expect(own.text).toContain(world.revokedKeyId);
+  const theirs = await call(op, { key: world.b.keys.admin });
+  expect(theirs.status).toBe(200);
+  const holders = json<{ apiKeys: { staffUser: { id: string } }[] }>(theirs).apiKeys.map((row) => row.staffUser.id);
+  expect(holders).toContain(world.b.adminId);
+  expect(holders).not.toContain(world.a.adminId);
+  expect(leaks(theirs.text)).toEqual([]);
+  for (const role of ROLES.filter((candidate) => candidate !== 'admin')) {
+    expect({ role, status: (await call(op, { key: world.b.keys[role] })).status }).toEqual({ role, status: 403 });
+  }
+}
+
+/** A key B's admin makes is B's; naming A's admin as its holder is refused; A's keys are untouched. */
+async function createApiKeyTenancy(world: World): Promise<void> {
+  const { db } = service.database;
+  const ofA = () =>
+    db.staffApiKey.findMany({ where: { organizationId: world.a.organizationId }, orderBy: { id: 'asc' } });
+  const before = await ofA();
+  const op = operation('POST /v1/api-keys');
+  const body = { name: 'Practice B’s key', scope: 'read' };
+  for (const role of ROLES.filter((candidate) => candidate !== 'admin')) {
+    expect({ role, status: (await call(op, { key: world.b.keys[role], body })).status }).toEqual({ role, status: 403 });
+  }
+  const forA = await call(op, { key: world.b.keys.admin, body: { ...body, staffUserId: world.a.adminId } });
+  expect(forA.status).toBe(400);
+  const created = await call(op, { key: world.b.keys.admin, body });
+  expect(created.status).toBe(201);
+  const { apiKey } = json<{ apiKey: { id: string } }>(created);
+  const row = await db.staffApiKey.findUniqueOrThrow({ where: { id: apiKey.id } });
+  expect(row.organizationId).toBe(world.b.organizationId);
+  expect(leaks(created.text)).toEqual([]);
+  expect(await ofA()).toEqual(before);
+}
+
 /** An integration B's admin creates is B's; A's integrations are untouched. */
 async function createIntegrationTenancy(world: World): Promise<void> {
   const { db } = service.database;
@@ -1640,6 +1763,8 @@ describe('3. bad input: a 4xx, never a 500, and nothing written', () => {
       'GET /v1/form-packages',
       'GET /v1/practice/settings',
       'GET /v1/integrations',
+      'GET /v1/api-keys',
+      'GET /v1/staff',
       'GET /healthz',
       'GET /readyz',
       'GET /metrics',

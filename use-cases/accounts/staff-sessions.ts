@@ -48,6 +48,7 @@ export async function signInStaff(
       id: true,
       passwordHash: true,
       role: true,
+      deactivatedAt: true,
       secondFactor: { select: { confirmedAt: true } },
       organization: { select: { requireSecondFactor: true } },
     },
@@ -76,6 +77,11 @@ export async function signInStaff(
   if (!valid) {
     await audit('refused', strike.paused ? 'wrong-password-paused' : 'wrong-password');
     if (strike.paused && strike.pausedUntil) options.onPause?.(staff.id, strike.pausedUntil);
+    return null;
+  }
+  // After the password, like every other refusal: a deactivated account answers as a wrong password would.
+  if (staff.deactivatedAt) {
+    await audit('denied', 'deactivated');
     return null;
   }
   if (staff.secondFactor?.confirmedAt) {
@@ -115,13 +121,17 @@ export async function currentStaff(db: Db, token: string | undefined): Promise<S
   const session = await db.staffSession.findUnique({
     where: { tokenHash: hashToken(token) },
     include: {
-      staffUser: { select: { id: true, organizationId: true, role: true, canInvite: true, displayName: true } },
+      staffUser: {
+        select: { id: true, organizationId: true, role: true, canInvite: true, displayName: true, deactivatedAt: true },
+      },
     },
   });
   const now = Date.now();
   if (
     !session ||
     session.revokedAt ||
+    // Deactivation revokes the sessions too; this holds if one were ever missed.
+    session.staffUser.deactivatedAt ||
     session.expiresAt.getTime() <= now ||
     session.lastSeenAt.getTime() + SESSION_IDLE_MS <= now
   ) {

@@ -66,9 +66,10 @@ export async function startOnboarding(
   if (event.data.clinicianEmail) {
     const clinician = await db.staffUser.findUnique({
       where: { organizationId_email: { organizationId, email: event.data.clinicianEmail } },
-      select: { id: true },
+      select: { id: true, deactivatedAt: true },
     });
-    if (!clinician) {
+    // A deactivated clinician is no longer on staff: their new clients need someone who is.
+    if (!clinician || clinician.deactivatedAt) {
       throw new AppError('UNKNOWN_CLINICIAN', 'clinician not on staff', {
         fields: [{ path: 'data.clinicianEmail', message: 'is not a staff member of this organisation' }],
       });

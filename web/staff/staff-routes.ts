@@ -24,6 +24,9 @@ import { portalUserActionRoutes } from './portal-user-actions';
 import { clientListRoutes } from './client-list';
 import { clientPageRoutes } from './client-page';
 import { formAnswersRoutes } from './form-answers';
+import { apiKeyPageRoutes } from './api-keys';
+import { deliveryHealthRoutes } from './delivery-health';
+import { staffAccountRoutes } from './staff-accounts';
 import { integrationPageRoutes } from './integration-page';
 import { integrationListRoutes } from './integrations';
 import { secondFactorSignInRoutes } from './second-factor-sign-in';
@@ -178,6 +181,9 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
   router.use(clientActionRoutes(deps));
   router.use(integrationListRoutes(deps));
   router.use(integrationPageRoutes(deps));
+  router.use(apiKeyPageRoutes(deps));
+  router.use(deliveryHealthRoutes(deps));
+  router.use(staffAccountRoutes(deps));
 
   return router;
 }

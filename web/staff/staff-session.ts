@@ -64,7 +64,15 @@ export function staffPages(deps: StaffDashboardDeps) {
       brandColor: org.brandColor,
       wide: true,
       nav: html`<a href="/staff/${org.slug}">Onboardings</a>
-        ${user.role === 'ADMIN' ? html`<a href="/staff/${org.slug}/integrations">Integrations</a>` : ''}
+        ${
+          user.role === 'ADMIN'
+            ? html`<a href="/staff/${org.slug}/integrations">Integrations</a>
+                <a href="/staff/${org.slug}/api-keys">API keys</a>
+                <a href="/staff/${org.slug}/staff-accounts">Staff</a>`
+            : user.role === 'OPS'
+              ? html`<a href="/staff/${org.slug}/delivery-health">Integrations</a>`
+              : ''
+        }
         <a href="/staff/${org.slug}/security">Security</a>
         <span>${user.displayName}</span>
         <form method="post" action="/staff/${org.slug}/logout">
