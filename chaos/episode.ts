@@ -44,6 +44,8 @@ export interface EpisodeResult {
   ledger: ChartRecord[];
   faults: InjectedFault[];
   accounting: Accounting;
+  /** How the email stand-in answered, by status (0: connection dropped): shows the email faults hit sends. */
+  providerAnswers: Record<string, number>;
   /** Last output of the processes, for a failure report. */
   output: string;
 }
@@ -147,7 +149,11 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
       accounting = await account(deps, ledger);
     }
     const output = processes.map((process) => `--- ${process.name}\n${process.output().slice(-3_000)}`).join('\n');
-    return { seed: options.seed, ledger, faults, accounting, output };
+    const providerAnswers: Record<string, number> = {};
+    for (const request of standIn.requests) {
+      providerAnswers[request.status] = (providerAnswers[request.status] ?? 0) + 1;
+    }
+    return { seed: options.seed, ledger, faults, accounting, providerAnswers, output };
   } finally {
     for (const cleanup of cleanups.reverse()) {
       await cleanup().catch((error: unknown) => say(`cleanup: ${String(error)}`));

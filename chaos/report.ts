@@ -41,7 +41,10 @@ export function summarize(result: EpisodeResult): string {
     .join(', ');
   const lines = [
     `seed ${result.seed}: ${ledger.length} charts (${scripts}), ` +
-      `${ledger.reduce((sum, record) => sum + record.deliveries, 0)} webhook deliveries`,
+      `${ledger.reduce((sum, record) => sum + record.deliveries, 0)} webhook deliveries; email provider answered ` +
+      Object.entries(result.providerAnswers)
+        .map(([status, count]) => `${status === '0' ? 'dropped' : status} x${count}`)
+        .join(', '),
     '',
     table(faultRows),
     '',

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { runEpisode } from './episode';
+import { FAULT_KINDS, type FaultKind } from './faults';
 import { randomSeed } from './prng';
 import { summarize } from './report';
 
@@ -19,6 +20,7 @@ async function main(): Promise<number> {
       seed: { type: 'string' },
       'faults-per-kind': { type: 'string' },
       settle: { type: 'string', default: '240' },
+      faults: { type: 'string' },
     },
   });
   const durationS = values.minutes ? Number(values.minutes) * 60 : Number(values.duration);
@@ -30,8 +32,14 @@ async function main(): Promise<number> {
     : Math.max(2, Math.round(durationS / 60));
   if (![durationS, rate, seed, perKind].every(Number.isFinite) || durationS <= 0 || rate <= 0) {
     say(
-      'usage: npm run chaos -- [--duration seconds | --minutes m] [--rate charts/s] [--seed n] [--faults-per-kind n]',
+      'usage: npm run chaos -- [--duration seconds | --minutes m] [--rate charts/s] [--seed n] [--faults-per-kind n] [--faults kind,kind]',
     );
+    return 2;
+  }
+  const kinds = values.faults ? values.faults.split(',') : [...FAULT_KINDS];
+  const unknown = kinds.filter((kind) => !(FAULT_KINDS as readonly string[]).includes(kind));
+  if (unknown.length > 0) {
+    say(`unknown fault kinds ${unknown.join(', ')}; known: ${FAULT_KINDS.join(', ')}`);
     return 2;
   }
   say(`chaos seed ${seed} (replay: npm run chaos -- --seed ${seed} --duration ${durationS} --rate ${rate})`);
@@ -40,6 +48,7 @@ async function main(): Promise<number> {
     durationMs: durationS * 1000,
     rate,
     perKind,
+    kinds: kinds as FaultKind[],
     settleMs: Number(values.settle) * 1000,
     say,
   });
