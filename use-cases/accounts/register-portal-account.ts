@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/client';
+import type { Prisma } from '../../generated/prisma/client';
 import { namesMatch } from '../../domain/name-match';
 import type { Logger } from '../../observability/logger';
 import { applyOnboardingProgress } from '../../activities/onboarding-progress';
@@ -117,7 +118,7 @@ export async function registerPortalAccount(
       : passwordProblem(form.password, [client.email, client.client.firstName, client.client.lastName]);
   const passwordHash = problem ? null : await hashPassword(form.password);
 
-  const result = await db.$transaction(async (tx): Promise<RegistrationResult & { workflowId?: string }> => {
+  const decide = async (tx: Prisma.TransactionClient): Promise<RegistrationResult & { workflowId?: string }> => {
     // Lock the invitation row: concurrent submissions of this link queue here.
     await tx.$queryRaw`SELECT id FROM invitation WHERE id = ${found.id}::uuid FOR UPDATE`;
     const invitation = await tx.invitation.findUniqueOrThrow({
@@ -183,18 +184,24 @@ export async function registerPortalAccount(
       },
       workflowId: invitation.onboarding.workflowId,
     };
-  });
+  };
 
-  // Identity checks against the chart are PHI access: each attempt is on the trail.
-  await recordAudit(db, {
-    organizationId: found.organizationId,
-    actor: { type: 'portal_user', id: found.portalAccountId },
-    action: 'portal.register',
-    onboardingId: found.onboardingId,
-    clientId: client.clientId,
-    outcome: result.outcome === 'registered' ? 'success' : result.outcome === 'locked' ? 'denied' : 'refused',
-    origin,
-    detail: { result: result.outcome },
+  const result = await db.$transaction(async (tx) => {
+    const decided = await decide(tx);
+    // Identity checks against the chart are PHI access: each attempt is on the trail. In the same transaction,
+    // so a crash or a database outage between the two can never leave a registration without its audit
+    // (found by the chaos harness, issue 21).
+    await recordAudit(tx, {
+      organizationId: found.organizationId,
+      actor: { type: 'portal_user', id: found.portalAccountId },
+      action: 'portal.register',
+      onboardingId: found.onboardingId,
+      clientId: client.clientId,
+      outcome: decided.outcome === 'registered' ? 'success' : decided.outcome === 'locked' ? 'denied' : 'refused',
+      origin,
+      detail: { result: decided.outcome },
+    });
+    return decided;
   });
 
   if (result.outcome === 'registered' && result.workflowId) {
