@@ -28,6 +28,12 @@ export interface ChartRecord {
   completed: boolean;
   /** Staff reads of the onboarding answered 200: each must be in the audit trail. */
   reads: number;
+  /**
+   * Staff action attempts answered with a 5xx or a dropped connection. The
+   * staff API takes no idempotency key, so each may have taken effect: a
+   * retried resend can send one more invitation per such attempt.
+   */
+  unansweredActions: number;
   error?: string;
 }
 
@@ -107,6 +113,14 @@ async function staff(target: TrafficTarget, record: ChartRecord, onboardingId: s
   const acted = await persist(() => fetch(`${base}${path}`, { method: 'POST', headers, body: '{}' }), {
     giveUpMs: GIVE_UP_MS,
     retryOn: [409],
+    onRetry: (reason) => {
+      if (!reason.startsWith('HTTP 409')) record.unansweredActions += 1;
+    },
+  }).catch(async (error: unknown) => {
+    // An earlier cancel whose answer was lost did it: every later one is refused as too late (409).
+    const now = await persist(() => fetch(base, { headers }), { giveUpMs: GIVE_UP_MS });
+    if (record.script === 'cancel' && record.unansweredActions > 0 && now.text.includes('"CANCELLED"')) return now;
+    throw error;
   });
   if (acted.status !== 200) throw new Error(`staff ${record.script} answered ${acted.status}: ${acted.text}`);
   record.completed = true;
@@ -128,6 +142,7 @@ export async function driveChart(target: TrafficTarget, prng: Prng, index: numbe
     answers: [],
     completed: script === 'wait',
     reads: 0,
+    unansweredActions: 0,
   };
   const send = webhookSender(target.apiUrl, target.integrationId, target.webhookSecret);
   const body = JSON.stringify(webhook);
