@@ -40,6 +40,15 @@ export interface IssueInvitationInput {
   requestedBy: string | null;
 }
 
+/**
+ * What issueInvitation did: the invitation it issued (or found, on a retry),
+ * or nothing because the client has already registered. The latter is a race,
+ * not a refusal: an attempt that sent the email and then lost its answer
+ * (a killed worker) is retried after the client used the link.
+ */
+export type IssueInvitationResult =
+  { invitationId: string; alreadyRegistered?: never } | { invitationId?: never; alreadyRegistered: true };
+
 /** The portal URL a registration link points at. */
 export function registrationUrl(publicBaseUrl: string, token: string): string {
   return `${publicBaseUrl}/portal/register/${token}`;
@@ -91,10 +100,11 @@ export function createInvitationActivities(deps: InvitationDependencies) {
      * Creates the portal account on first use (the email must be unique in
      * the organisation), supersedes any earlier link, and is idempotent: a
      * retry finds the same invitation row, so recomputes the same token and
-     * sends with the same idempotency key.
+     * sends with the same idempotency key. Once the client has registered it
+     * sends nothing and says so (IssueInvitationResult).
      */
-    async issueInvitation(input: IssueInvitationInput): Promise<{ invitationId: string }> {
-      const { invitation, account, client, organization } = await db.$transaction(async (tx) => {
+    async issueInvitation(input: IssueInvitationInput): Promise<IssueInvitationResult> {
+      const issued = await db.$transaction(async (tx) => {
         const onboarding = await tx.onboarding.findUniqueOrThrow({
           where: { id: input.onboardingId },
           select: { organizationId: true, clientId: true },
@@ -118,7 +128,7 @@ export function createInvitationActivities(deps: InvitationDependencies) {
             data: { organizationId: onboarding.organizationId, clientId: client.id, email: client.email },
           });
         } else if (account.status === 'ACTIVE') {
-          throw refusal('The client has already registered.', 'AlreadyRegistered');
+          return null;
         } else if (account.status === 'REVOKED') {
           account = await tx.portalAccount.update({ where: { id: account.id }, data: { status: 'INVITED' } });
         }
@@ -166,6 +176,8 @@ export function createInvitationActivities(deps: InvitationDependencies) {
         });
         return { invitation, account, client, organization };
       });
+      if (!issued) return { alreadyRegistered: true };
+      const { invitation, account, client, organization } = issued;
 
       const token = invitationToken(deps.tokenSigningKey, invitation.id);
       const common = {
