@@ -127,11 +127,10 @@ export async function account(
         detail: `${record.script} but ${row.status}`,
       });
     }
+    // Staff actions carry an Idempotency-Key, so a resend retried after a lost answer resends nothing.
     const expectedInvitations = record.script === 'resend' ? 2 : 1;
-    // A resend retried after a lost answer may have resent once more per lost answer (see ChartRecord).
-    const atMost = expectedInvitations + (record.script === 'resend' ? record.unansweredActions : 0);
     const actual = invitationCount.get(row.id) ?? 0;
-    if (actual < expectedInvitations || actual > atMost) {
+    if (actual !== expectedInvitations) {
       const kind = actual > expectedInvitations ? 'duplicated' : 'lost';
       found2.push({
         check: 'script',

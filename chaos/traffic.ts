@@ -7,6 +7,7 @@
  * and resend or cancel. What the traffic got answered goes in the ledger; the
  * invariant checker compares it with the database, Temporal and stand-ins.
  */
+import { randomUUID } from 'node:crypto';
 import { chartCreatedWebhook } from '../test/support/factories';
 import type { ResendStandIn } from '../test/support/resend-stand-in';
 import { newWebhookId, persist, webhookSender } from './ehr-client';
@@ -29,9 +30,9 @@ export interface ChartRecord {
   /** Staff reads of the onboarding answered 200: each must be in the audit trail. */
   reads: number;
   /**
-   * Staff action attempts answered with a 5xx or a dropped connection. The
-   * staff API takes no idempotency key, so each may have taken effect: a
-   * retried resend can send one more invitation per such attempt.
+   * Staff action attempts answered with a 5xx or a dropped connection. Each
+   * is retried under the same Idempotency-Key, so none may act twice; a cancel
+   * whose answer was lost before it was stored may find the flow finished (409).
    */
   unansweredActions: number;
   error?: string;
@@ -110,14 +111,16 @@ async function staff(target: TrafficTarget, record: ChartRecord, onboardingId: s
   if (read.status === 200) record.reads += 1;
   if (record.script === 'wait') return;
   const path = record.script === 'cancel' ? '/cancel' : '/invitation/resend';
-  const acted = await persist(() => fetch(`${base}${path}`, { method: 'POST', headers, body: '{}' }), {
+  // One key for every attempt at this action, as a careful caller does (http/idempotency.ts).
+  const once = { ...headers, 'idempotency-key': randomUUID() };
+  const acted = await persist(() => fetch(`${base}${path}`, { method: 'POST', headers: once, body: '{}' }), {
     giveUpMs: GIVE_UP_MS,
     retryOn: [409],
     onRetry: (reason) => {
       if (!reason.startsWith('HTTP 409')) record.unansweredActions += 1;
     },
   }).catch(async (error: unknown) => {
-    // An earlier cancel whose answer was lost did it: every later one is refused as too late (409).
+    // A cancel that ended the flow and died before storing its answer: the retry finds the flow finished (409).
     const now = await persist(() => fetch(base, { headers }), { giveUpMs: GIVE_UP_MS });
     if (record.script === 'cancel' && record.unansweredActions > 0 && now.text.includes('"CANCELLED"')) return now;
     throw error;
