@@ -148,6 +148,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
       await sleep(2_000);
       accounting = await account(deps, ledger);
     }
+    say(`accounted: ${accounting.violations.length} violations`);
     const output = processes.map((process) => `--- ${process.name}\n${process.output().slice(-3_000)}`).join('\n');
     const providerAnswers: Record<string, number> = {};
     for (const request of standIn.requests) {

@@ -16,15 +16,18 @@ const SEED = 20261205;
 
 it('loses and duplicates nothing while every part is killed or fails twice', async () => {
   const lines: string[] = [];
+  const startedAt = Date.now();
   const result = await runEpisode({
     seed: SEED,
     durationMs: 45_000,
     rate: 1,
     perKind: 2,
     settleMs: 90_000,
-    say: (line) => lines.push(line),
+    say: (line) => lines.push(`+${Math.round((Date.now() - startedAt) / 1000)} s ${line}`),
   });
   const summary = summarize(result);
+  // The table on every run, so CI's log shows what was injected and how long each phase took.
+  process.stderr.write(`${summary}\n${lines.filter((line) => !line.includes('  fault ')).join('\n')}\n`);
   if (result.accounting.violations.length > 0) {
     throw new Error(`${summary}\n${lines.join('\n')}\n${result.output}`);
   }
