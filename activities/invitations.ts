@@ -128,7 +128,17 @@ export function createInvitationActivities(deps: InvitationDependencies) {
             data: { organizationId: onboarding.organizationId, clientId: client.id, email: client.email },
           });
         } else if (account.status === 'ACTIVE') {
-          return null;
+          // Registered: no new invitation. One this sequence already made (an earlier attempt of this
+          // activity) has its email finished below, under its key, so its record does not stay PENDING.
+          const started = await tx.invitation.findUnique({
+            where: { onboardingId_sequence: { onboardingId: input.onboardingId, sequence: input.sequence } },
+          });
+          if (!started) return null;
+          const organization = await tx.organization.findUniqueOrThrow({
+            where: { id: onboarding.organizationId },
+            select: { name: true, timeZone: true, invitationIntroText: true, brandColor: true },
+          });
+          return { invitation: started, account, client, organization, registered: true };
         } else if (account.status === 'REVOKED') {
           account = await tx.portalAccount.update({ where: { id: account.id }, data: { status: 'INVITED' } });
         }
@@ -174,10 +184,10 @@ export function createInvitationActivities(deps: InvitationDependencies) {
           where: { id: onboarding.organizationId },
           select: { name: true, timeZone: true, invitationIntroText: true, brandColor: true },
         });
-        return { invitation, account, client, organization };
+        return { invitation, account, client, organization, registered: false };
       });
       if (!issued) return { alreadyRegistered: true };
-      const { invitation, account, client, organization } = issued;
+      const { invitation, account, client, organization, registered } = issued;
 
       const token = invitationToken(deps.tokenSigningKey, invitation.id);
       const common = {
@@ -203,7 +213,7 @@ export function createInvitationActivities(deps: InvitationDependencies) {
       } else {
         await sendTemplatedEmail(deps, { ...common, template: 'invitation-resent', props });
       }
-      return { invitationId: invitation.id };
+      return registered ? { alreadyRegistered: true } : { invitationId: invitation.id };
     },
 
     /** Reminds the client while the link is still usable; does nothing once it is not. */
