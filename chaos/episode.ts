@@ -34,6 +34,8 @@ export interface EpisodeOptions {
   /** Injections of each fault kind. */
   perKind: number;
   kinds?: readonly FaultKind[];
+  /** How long a killed part stays down, at least and at most (default 1–5 s). */
+  downMs?: readonly [number, number];
   /** How long the system may take to settle once traffic and faults stop. */
   settleMs: number;
   say: (line: string) => void;
@@ -57,7 +59,12 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
   const cleanups: (() => Promise<unknown>)[] = [];
   const processes: ChaosProcess[] = [];
   try {
-    const postgres = await startChaosPostgres(say);
+    // The Temporal server starts while PostgreSQL is made and migrated: set-up is a good part of a short episode.
+    const temporalStarting = startChaosTemporal();
+    const postgres = await startChaosPostgres(say).catch(async (error: unknown) => {
+      await (await temporalStarting.catch(() => null))?.dispose();
+      throw error;
+    });
     cleanups.push(() => postgres.dispose());
     if (!postgres.control) say(`WARNING: the PostgreSQL fault is skipped: ${postgres.uncontrolledBecause}`);
     const name = `chaos_${randomBytes(6).toString('hex')}`;
@@ -79,7 +86,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
     cleanups.push(() => db.$disconnect());
     const org = await createTestOrganization(db);
 
-    const temporal = await startChaosTemporal();
+    const temporal = await temporalStarting;
     cleanups.push(() => temporal.dispose());
     const standIn: ResendStandIn = await startResendStandIn();
     cleanups.push(() => standIn.stop());
@@ -109,8 +116,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
     const workers = [workerProcess('worker-1', env), workerProcess('worker-2', env)];
     processes.push(api, ...workers);
     cleanups.push(async () => Promise.all(processes.map((process) => process.kill())));
-    await api.start();
-    await Promise.all(workers.map((worker) => worker.start()));
+    await Promise.all([api.start(), ...workers.map((worker) => worker.start())]);
 
     const prng = createPrng(options.seed);
     const faultPrng = createPrng(options.seed ^ 0x5bd1e995);
@@ -120,6 +126,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
       windowMs: Math.max(1_000, options.durationMs * 0.85),
       perKind: options.perKind,
       kinds: options.kinds ?? FAULT_KINDS,
+      ...(options.downMs ? { downMs: options.downMs } : {}),
     });
     say(`traffic: ${options.rate}/s for ${Math.round(options.durationMs / 1000)} s; ${plan.length} faults planned`);
     const [ledger, faults] = await Promise.all([
@@ -134,9 +141,16 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
         prng,
         { rate: options.rate, until: startedAt + options.durationMs },
       ),
-      injectFaults(plan, { api, workers, temporal, postgres, standIn }, faultPrng, startedAt, say),
+      injectFaults(plan, { api, workers, temporal, postgres, standIn }, faultPrng, startedAt, say).then((done) => {
+        say('faults healed');
+        return done;
+      }),
     ]);
-    say(`traffic finished: ${ledger.length} charts; settling (up to ${Math.round(options.settleMs / 1000)} s)`);
+    const slowest = ledger.reduce((a, b) => (b.finishedAt - b.startedAt > a.finishedAt - a.startedAt ? b : a));
+    say(
+      `traffic finished: ${ledger.length} charts (slowest: ${slowest.script}, ${Math.round((slowest.finishedAt - slowest.startedAt) / 1000)} s); ` +
+        `settling (up to ${Math.round(options.settleMs / 1000)} s)`,
+    );
 
     const connection = await Connection.connect({ address: temporal.address });
     cleanups.push(() => connection.close());

@@ -51,7 +51,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function planFaults(
   prng: Prng,
-  options: { windowMs: number; perKind: number; kinds: readonly FaultKind[] },
+  options: {
+    windowMs: number;
+    perKind: number;
+    kinds: readonly FaultKind[];
+    /** How long a killed part stays down, at least and at most (default 1–5 s). */
+    downMs?: readonly [number, number];
+  },
 ): PlannedFault[] {
   const plan: PlannedFault[] = [];
   for (const kind of options.kinds) {
@@ -60,7 +66,7 @@ export function planFaults(
         kind,
         // Spread over the window, one slot per injection, jittered inside it.
         atMs: Math.floor(((i + prng.next()) / options.perKind) * options.windowMs),
-        downMs: prng.int(1_000, 5_000),
+        downMs: prng.int(...(options.downMs ?? [1_000, 5_000])),
         times: prng.int(1, 3),
       });
     }

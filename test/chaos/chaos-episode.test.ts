@@ -22,6 +22,8 @@ it('loses and duplicates nothing while every part is killed or fails twice', asy
     durationMs: 45_000,
     rate: 1,
     perKind: 2,
+    // Faults are injected one at a time and a restart takes seconds: short outages keep the episode short.
+    downMs: [300, 1_500],
     settleMs: 90_000,
     say: (line) => lines.push(`+${Math.round((Date.now() - startedAt) / 1000)} s ${line}`),
   });
