@@ -22,6 +22,7 @@ export const temporalConfig = {
     passwordResetRequest: 'password-reset-request-',
     statusCallback: 'status-callback-',
     payment: 'payment-',
+    staffPauseAlert: 'staff-pause-alert-',
   },
 } as const;
 

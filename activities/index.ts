@@ -5,6 +5,7 @@ import type { PaymentProvider } from '../payments/payment-provider';
 import type { SecretBox } from '../security/secret-box';
 import { countStatusTransitions } from '../observability/status-transitions';
 import { createChartActivities } from './charts';
+import { createClientLinkRequestActivities } from './client-link-requests';
 import { createCrisisAlertActivities } from './crisis-alert';
 import { createFormRequestActivities } from './form-requests';
 import { createInvitationActivities } from './invitations';
@@ -13,6 +14,7 @@ import { createOnboardingProgressActivities } from './onboarding-progress';
 import { createPasswordResetActivities } from './password-reset';
 import { createPaymentActivities } from './payments';
 import { createPaymentEmailActivities } from './payment-emails';
+import { createStaffPauseAlertActivities } from './staff-pause-alerts';
 import { createStatusCallbackActivities } from './status-callbacks';
 
 export interface ActivityDependencies {
@@ -44,9 +46,11 @@ export function createActivities(deps: ActivityDependencies) {
     ...createOnboardingProgressActivities(deps),
     ...createInvitationActivities(deps),
     ...createInvitationBounceActivities(deps),
+    ...createClientLinkRequestActivities(deps),
     ...createFormRequestActivities(deps),
     ...createCrisisAlertActivities(deps),
     ...createPasswordResetActivities(deps),
+    ...createStaffPauseAlertActivities(deps),
     ...createStatusCallbackActivities(deps),
     ...createPaymentActivities(deps),
     ...createPaymentEmailActivities(deps),

@@ -27,9 +27,14 @@ export interface InvitationPolicy {
   reminderDays: number[];
   /** How many times to re-send an expired invitation by itself; 0 = wait for staff. */
   automaticResends: number;
+  /**
+   * How long a delayed invitation may stay undelivered before staff are told. Optional: policies
+   * recorded in histories before it existed lack it, and the workflow then uses a day.
+   */
+  deliveryDelayWindowMs?: number;
 }
 
-export type InvitationReason = 'initial' | 'resend' | 'automatic-resend' | 'new-owner';
+export type InvitationReason = 'initial' | 'resend' | 'automatic-resend' | 'new-owner' | 'client-request';
 
 export interface IssueInvitationInput {
   onboardingId: string;
@@ -86,12 +91,14 @@ export function createInvitationActivities(deps: InvitationDependencies) {
           invitationTtlMinutes: true,
           invitationReminderDays: true,
           autoReinviteMax: true,
+          deliveryDelayWindowHours: true,
         },
       });
       return {
         ttlMs: invitationTtlMs(org),
         reminderDays: [...new Set(org.invitationReminderDays)].filter((day) => day > 0).sort((a, b) => a - b),
         automaticResends: Math.max(0, org.autoReinviteMax),
+        deliveryDelayWindowMs: org.deliveryDelayWindowHours * 60 * 60 * 1000,
       };
     },
 

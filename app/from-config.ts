@@ -87,6 +87,9 @@ export async function createWorkerFromConfig(
       allowPrivateCallbackTargets: observe.allowPrivateCallbackTargets ?? false,
     }),
     payloadKeys: config.payloadKeys,
+    ...(config.temporal.maxCachedWorkflows !== undefined
+      ? { maxCachedWorkflows: config.temporal.maxCachedWorkflows }
+      : {}),
     ...(observe.metrics ? { metrics: observe.metrics } : {}),
     ...(observe.logger ? { logger: observe.logger } : {}),
   });

@@ -4,6 +4,7 @@
  * started and stops in reverse, a throw-away database, and percentiles.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { Client as PgClient } from 'pg';
 import { startEmbeddedPostgres } from '../local/embedded-postgres';
 
@@ -110,4 +111,18 @@ export async function stopAll(stack: Stage[]): Promise<boolean> {
     }
   }
   return clean;
+}
+
+/** A TCP port free right now on this machine, for a process that must be told its port before it starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
 }

@@ -36,6 +36,7 @@ import { migrate } from '../db/migrate';
 import { createLogger } from '../observability/logger';
 import { hashToken, randomToken } from '../security/tokens';
 import { say, stopAll, UsageError, type Stage } from './bench-stack';
+import { recordResult } from './results-log';
 
 const DEFAULT_N = 100_000;
 const DEFAULT_RUNS = 30;
@@ -750,7 +751,7 @@ async function main(): Promise<number> {
     const slow = results.filter((result) => result.figures.p95 > 100);
     if (slow.length) say(`p95 above 100 ms: ${slow.map((result) => result.name).join(', ')}`);
 
-    const output = {
+    const output = recordResult({
       bench: 'dashboard',
       n: options.n,
       database: 'postgresql',
@@ -764,7 +765,7 @@ async function main(): Promise<number> {
       spreadPercent: mix,
       timingsMs: Object.fromEntries(results.map((result) => [result.name, result.figures])),
       node: process.version,
-    };
+    });
 
     say('Stopping ...');
     const clean = await cleanup();

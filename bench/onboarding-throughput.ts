@@ -1,6 +1,10 @@
 /**
  * `npm run bench`: how many onboardings per second the whole stack carries,
- * and how long one takes from the EHR's webhook to a created chart.
+ * and how long one takes from the EHR's webhook to the portal invitation
+ * handed to the mailer, beside Temporal's own floor measured in the same run
+ * (a no-op workflow of the same shape, bench/floor-workflow.ts), with the
+ * round trips (SQL statements, Temporal calls) one webhook and one
+ * onboarding cost.
  *
  * Everything is real and local: the Express API on a random port, a Temporal
  * dev server in memory, the worker with its activities, and PGlite in memory,
@@ -16,6 +20,9 @@
  * `npm run -s bench | tail -n 1 >> bench-results.jsonl`.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -31,18 +38,27 @@ import { DEMO, seedDemo } from '../prisma/seed';
 import { newWebhookSecret, signWebhook } from '../security/standard-webhooks';
 import { connectClient } from '../temporal/connection';
 import { provisionDatabase, say, stopAll, summarize, UsageError, type Stage } from './bench-stack';
+import { runFloor } from './floor';
+import { recordResult } from './results-log';
+import { countingInterceptors, countSqlStatements, roundTrips, since, type RoundTrips } from './round-trips';
 
 const DEFAULT_N = 200;
 const DEFAULT_CONCURRENCY = 16;
 const POLL_INTERVAL_MS = 50;
 const WAIT_TIMEOUT_MS = 5 * 60_000;
-const DRAIN_TIMEOUT_MS = 30_000;
+/** Webhooks sent one at a time before the worker starts, so their statements are the webhook path's alone. */
+const PROBE_WEBHOOKS = 5;
 /** Enough failed responses to diagnose, without burying the output. */
 const MAX_REPORTED_FAILURES = 5;
 
 interface BenchOptions {
   n: number;
   concurrency: number;
+}
+
+interface SendOptions extends BenchOptions {
+  /** Chart numbers start here, so the probe's and the run's never meet. */
+  firstIndex: number;
 }
 
 interface WebhookResult {
@@ -99,7 +115,7 @@ function webhookBody(runId: string, i: number): string {
         dateOfBirth: '1990-01-01',
         email: `bench-${runId}-${i}@example.test`,
       },
-      portal: { invite: false },
+      portal: { invite: true },
     },
   });
 }
@@ -119,14 +135,14 @@ async function sendWebhooks(
   webhookUrl: string,
   webhookSecret: string,
   runId: string,
-  options: BenchOptions,
+  options: SendOptions,
   failures: string[],
 ): Promise<WebhookResult[]> {
   const results: WebhookResult[] = [];
   let next = 0;
   const sender = async () => {
     while (next < options.n && !interrupted) {
-      const i = next++;
+      const i = options.firstIndex + next++;
       const body = webhookBody(runId, i);
       const externalChartId = `BENCH-${runId}-${i}`;
       const sentAt = Date.now();
@@ -154,58 +170,63 @@ async function sendWebhooks(
 }
 
 /**
- * Waits until every accepted onboarding has its chart. chartCreatedAt is set
- * in the same transaction that moves the status to CHART_CREATED, and stays
- * set when later steps move the status on, so counting it does not break
- * when the workflow grows.
+ * Waits until every accepted onboarding's invitation was handed to the
+ * mailer: its email_message is SENT (the outbox wrote it; with Resend, the
+ * provider accepted it).
  */
-async function waitForCharts(db: Db, prefix: string, expected: number, workerFailed: () => unknown): Promise<void> {
+async function waitForInvitations(
+  db: Db,
+  prefix: string,
+  expected: number,
+  workerFailed: () => unknown,
+): Promise<void> {
   const where = { organizationId: DEMO.organizationId, externalChartId: { startsWith: prefix } };
   const deadline = Date.now() + WAIT_TIMEOUT_MS;
   let lastReport = 0;
   for (;;) {
-    if (interrupted) throw new Error('Interrupted while waiting for charts');
+    if (interrupted) throw new Error('Interrupted while waiting for invitations');
     const workerError = workerFailed();
     if (workerError) throw new Error('Temporal worker stopped while onboardings were running', { cause: workerError });
     const [done, failed] = await Promise.all([
-      db.onboarding.count({ where: { ...where, chartCreatedAt: { not: null } } }),
+      db.emailMessage.count({ where: { template: 'portal-invitation', status: 'SENT', onboarding: where } }),
       db.onboarding.count({ where: { ...where, status: 'FAILED' } }),
     ]);
     if (failed > 0) throw new Error(`${failed} onboarding(s) ended FAILED; see the workflow history in Temporal`);
     if (done >= expected) return;
     if (Date.now() > deadline) {
-      throw new Error(
-        `Timed out after ${WAIT_TIMEOUT_MS / 1000} s: only ${done} of ${expected} onboardings reached CHART_CREATED`,
-      );
+      throw new Error(`Timed out after ${WAIT_TIMEOUT_MS / 1000} s: only ${done} of ${expected} invitations were sent`);
     }
     if (Date.now() - lastReport >= 1000) {
-      say(`  ${done}/${expected} charts created ...`);
+      say(`  ${done}/${expected} invitations handed to the mailer ...`);
       lastReport = Date.now();
     }
     await sleep(POLL_INTERVAL_MS);
   }
 }
 
-/**
- * A chart exists a moment before its workflow completes. Stopping then would
- * cut the server off mid-write (it logs "context canceled" errors), so let
- * the last workflows finish first. The server is ours alone, so every
- * running workflow is one of ours. Bounded: this is tidiness, not a result.
- */
-async function drainWorkflows(temporal: Client): Promise<void> {
-  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const { count } = await temporal.workflow.count('ExecutionStatus = "Running"');
-    if (count === 0) return;
-    await sleep(POLL_INTERVAL_MS);
-  }
-  say(`  workflows still running after ${DRAIN_TIMEOUT_MS / 1000} s; stopping anyway`);
+/** Temporal's history length of a few of our onboardings: the workflow's own calls to the server, roughly. */
+async function historyEvents(temporal: Client, onboardingIds: string[]): Promise<number | null> {
+  const lengths = await Promise.all(
+    onboardingIds.map(async (id) => (await temporal.workflow.getHandle(`onboarding-${id}`).describe()).historyLength),
+  );
+  return lengths.length ? Math.round(lengths.reduce((a, b) => a + b, 0) / lengths.length) : null;
+}
+
+function perItem(trips: RoundTrips, n: number) {
+  return {
+    sql: Number((trips.sql / n).toFixed(1)),
+    temporal: Number((trips.temporal / n).toFixed(1)),
+    temporalByMethod: Object.fromEntries(
+      Object.entries(trips.temporalByMethod).map(([method, count]) => [method, Number((count / n).toFixed(1))]),
+    ),
+  };
 }
 
 async function main(): Promise<number> {
   // First, so the SDK's own start-up logs are filtered too; we stop things in our own order.
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const options = readOptions();
+  countSqlStatements();
   const stack: Stage[] = [];
   let stopping: Promise<boolean> | undefined;
   const cleanup = () => (stopping ??= stopAll(stack));
@@ -230,12 +251,18 @@ async function main(): Promise<number> {
     const temporalServer = await startTemporalDevServer();
     stack.push({ name: 'Temporal dev server', stop: () => temporalServer.stop() });
 
+    say(`Floor: ${options.n} no-op workflows of the onboarding's shape, ${options.concurrency} at a time ...`);
+    const floor = await runFloor(temporalServer.address, options.n, options.concurrency);
+
+    const outboxDir = await mkdtemp(path.join(os.tmpdir(), 'bench-outbox-'));
+    stack.push({ name: 'outbox', stop: () => rm(outboxDir, { recursive: true, force: true }) });
     const config = loadConfig({
       DATABASE_URL: database.url,
       DATABASE_POOL_MAX: String(database.poolMax),
       TEMPORAL_ADDRESS: temporalServer.address,
       PAYLOAD_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
       TOKEN_SIGNING_KEY: randomBytes(32).toString('base64'),
+      OUTBOX_DIR: outboxDir,
       PORT: '0',
     });
     // Silent: pino writes to stdout, where the result goes. Failed responses are reported below.
@@ -246,7 +273,28 @@ async function main(): Promise<number> {
     const webhookSecret = newWebhookSecret();
     await seedDemo(db, { secretBox: secretBoxFromConfig(config), webhookSecret });
 
-    say('Starting worker and API ...');
+    say('Starting API ...');
+    const temporal = await connectClient(config, { interceptors: countingInterceptors() });
+    stack.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
+    const api = await startApiFromConfig(config, { db, temporal, logger });
+    stack.push({ name: 'API', stop: () => api.close() });
+    const webhookUrl = `${api.url}/v1/webhooks/ehr/${DEMO.integrationId}`;
+    const runId = randomBytes(4).toString('hex');
+    const prefix = `BENCH-${runId}-`;
+    const failures: string[] = [];
+
+    // The webhook path's round trips, alone: no worker is polling yet.
+    const beforeProbe = roundTrips();
+    await sendWebhooks(
+      webhookUrl,
+      webhookSecret,
+      runId,
+      { n: PROBE_WEBHOOKS, concurrency: 1, firstIndex: 0 },
+      failures,
+    );
+    const webhookTrips = perItem(since(beforeProbe), PROBE_WEBHOOKS);
+
+    say('Starting worker ...');
     const { worker, connection: workerConnection } = await createWorkerFromConfig(config, db);
     stack.push({ name: 'worker connection', stop: () => workerConnection.close() });
     // Caught here so a worker that dies mid-run fails the wait instead of crashing the process uncleaned.
@@ -262,66 +310,94 @@ async function main(): Promise<number> {
       },
     });
 
-    const temporal = await connectClient(config);
-    stack.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
-    const api = await startApiFromConfig(config, { db, temporal, logger });
-    stack.push({ name: 'API', stop: () => api.close() });
-
-    const runId = randomBytes(4).toString('hex');
-    const prefix = `BENCH-${runId}-`;
     say(`Sending ${options.n} webhooks, ${options.concurrency} at a time (${database.kind}, run ${runId}) ...`);
-    const failures: string[] = [];
+    const beforeRun = roundTrips();
     const firstSendAt = Date.now();
     const results = await sendWebhooks(
-      `${api.url}/v1/webhooks/ehr/${DEMO.integrationId}`,
+      webhookUrl,
       webhookSecret,
       runId,
-      options,
+      { ...options, firstIndex: PROBE_WEBHOOKS },
       failures,
     );
     const accepted = results.filter((result) => result.accepted);
     say(`  ${accepted.length} accepted, ${failures.length} failed, in ${Date.now() - firstSendAt} ms`);
     for (const failure of failures.slice(0, MAX_REPORTED_FAILURES)) say(`  failed: ${failure}`);
 
-    await waitForCharts(db, prefix, accepted.length, () => workerError);
+    await waitForInvitations(db, prefix, accepted.length + PROBE_WEBHOOKS, () => workerError);
+    // Each workflow's last task (after the invitation) completes a moment later; let those settle before counting.
+    await sleep(1000);
+    const runTrips = since(beforeRun);
 
     const rows = await db.onboarding.findMany({
       where: { organizationId: DEMO.organizationId, externalChartId: { startsWith: prefix } },
-      select: { externalChartId: true, chartCreatedAt: true },
+      select: {
+        id: true,
+        externalChartId: true,
+        chartCreatedAt: true,
+        emails: { where: { template: 'portal-invitation' }, select: { sentAt: true } },
+      },
     });
-    const chartCreatedAt = new Map(rows.map((row) => [row.externalChartId, row.chartCreatedAt?.getTime()]));
-    const latencies: number[] = [];
-    // The last chart's own timestamp ends the run, not the poll that noticed it (up to 50 ms later).
-    let lastCreatedAt = firstSendAt;
+    const byChart = new Map(rows.map((row) => [row.externalChartId, row]));
+    const chartLatencies: number[] = [];
+    const invitationLatencies: number[] = [];
+    // The last invitation's own timestamp ends the run, not the poll that noticed it (up to 50 ms later).
+    let lastSentAt = firstSendAt;
     for (const result of accepted) {
-      const createdAt = chartCreatedAt.get(result.externalChartId);
-      if (createdAt === undefined) continue;
-      latencies.push(createdAt - result.sentAt);
-      lastCreatedAt = Math.max(lastCreatedAt, createdAt);
+      const row = byChart.get(result.externalChartId);
+      const chartAt = row?.chartCreatedAt?.getTime();
+      const sentAt = row?.emails[0]?.sentAt?.getTime();
+      if (chartAt !== undefined) chartLatencies.push(chartAt - result.sentAt);
+      if (sentAt === undefined) continue;
+      invitationLatencies.push(sentAt - result.sentAt);
+      lastSentAt = Math.max(lastSentAt, sentAt);
     }
-    const wallMs = lastCreatedAt - firstSendAt;
+    const wallMs = lastSentAt - firstSendAt;
     // Accepted requests only: a fast 404 or a slow connection reset says nothing about the 202 path.
     const webhook = summarize(
       accepted.map((result) => result.durationMs),
       1,
     );
-    const chart = summarize(latencies, 0);
+    const invitation = summarize(invitationLatencies, 0);
+    const throughputPerSec = wallMs > 0 ? Number(((invitationLatencies.length * 1000) / wallMs).toFixed(1)) : null;
+    // Statements of the worker per onboarding: the run's, less the run's webhooks, over every onboarding it carried.
+    const onboardingsCarried = accepted.length + PROBE_WEBHOOKS;
+    const workerSql = (runTrips.sql - webhookTrips.sql * accepted.length) / onboardingsCarried;
+    const overhead = (ours: number | null, base: number | null) =>
+      ours === null || base === null ? null : ours - base;
 
-    const output = {
+    const output = recordResult({
       bench: 'onboarding-throughput',
       n: options.n,
       concurrency: options.concurrency,
       database: database.kind,
-      throughputPerSec: wallMs > 0 ? Number(((latencies.length * 1000) / wallMs).toFixed(1)) : null,
+      throughputPerSec,
+      floorThroughputPerSec: floor.throughputPerSec,
+      ratioToFloor:
+        throughputPerSec && floor.throughputPerSec
+          ? Number((throughputPerSec / floor.throughputPerSec).toFixed(2))
+          : null,
       wallMs,
       webhookMs: { p50: webhook.p50, p95: webhook.p95, p99: webhook.p99 },
-      webhookToChartCreatedMs: chart,
+      webhookToInvitationMs: invitation,
+      floorStartToInvitationMs: floor.startToInvitationMs,
+      overheadOverFloorMs: {
+        p50: overhead(invitation.p50, floor.startToInvitationMs.p50),
+        p99: overhead(invitation.p99, floor.startToInvitationMs.p99),
+      },
+      webhookToChartCreatedMs: summarize(chartLatencies, 0),
+      roundTrips: {
+        perWebhook: webhookTrips,
+        sqlPerOnboardingToInvitation: Number((webhookTrips.sql + workerSql).toFixed(1)),
+        temporalHistoryEventsPerOnboarding: await historyEvents(
+          temporal,
+          rows.slice(0, 5).map((row) => row.id),
+        ),
+      },
       errors: failures.length,
-      node: process.version,
-    };
+    });
 
     say('Stopping ...');
-    await drainWorkflows(temporal);
     const clean = await cleanup();
     process.stdout.write(`${JSON.stringify(output)}\n`);
     return failures.length === 0 && clean ? 0 : 1;

@@ -81,6 +81,7 @@ import { DEMO, seedDemo } from '../prisma/seed';
 import { newWebhookSecret } from '../security/standard-webhooks';
 import { connectClient } from '../temporal/connection';
 import { message, provisionDatabase, say, stopAll, summarize, UsageError, type Stage } from './bench-stack';
+import { recordResult } from './results-log';
 import { paymentWorkflowId } from '../workflows/payment';
 
 const DEFAULT_N = 300;
@@ -789,7 +790,7 @@ async function main(): Promise<number> {
     const benchCpu = ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100;
     const temporalCpu =
       childCpuBefore !== null && childCpuAfter !== null ? ((childCpuAfter - childCpuBefore) / elapsedMs) * 100 : null;
-    const output = {
+    const output = recordResult({
       bench: 'payments',
       n: options.n,
       concurrency: options.concurrency,
@@ -850,7 +851,7 @@ async function main(): Promise<number> {
             : 'PostgreSQL, and one Node process running the API, the worker and the bench'),
       },
       node: process.version,
-    };
+    });
 
     say('Stopping ...');
     const clean = await cleanup();

@@ -91,6 +91,13 @@ const ZTemporalEnv = z.object({
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   /** Base URL of the Temporal Web UI, for links printed to operators. */
   TEMPORAL_UI_URL: z.url().optional(),
+  /**
+   * How many workflows the worker keeps in memory between their tasks (the
+   * SDK's maxCachedWorkflows); unset, the SDK's default, sized from the
+   * process's memory. A smaller cache trades memory for replays when a cold
+   * workflow wakes (npm run bench:waiting measures both).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
 });
 
 /**
@@ -293,6 +300,8 @@ export interface AppConfig {
     apiKey?: string;
     tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
     uiUrl?: string;
+    /** WORKER_MAX_CACHED_WORKFLOWS; unset: the SDK's default. */
+    maxCachedWorkflows?: number;
   };
   payloadKeys: { id: string; key: Buffer }[];
   /** CODEC_OPERATOR_ORGANIZATIONS: slugs of the organisations whose ops and admins may use /codec; empty = nobody. */
@@ -360,6 +369,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
+      ...(e.WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS } : {}),
       ...(e.TEMPORAL_API_KEY ? { apiKey: e.TEMPORAL_API_KEY } : {}),
       ...(tlsWanted
         ? {

@@ -18,9 +18,14 @@ export const ZInvitationBouncedStaffProps = z.strictObject({
   onboardingReference: z.string().regex(/^[0-9a-f]{8}$/, 'must be the first 8 hex digits of the onboarding id'),
   /** The client's page on the staff dashboard. */
   clientPageUrl: ZHttpUrl,
+  /**
+   * 'bounced': a hard bounce or a spam complaint. 'not-delivered': the provider reported it delayed
+   * and it was still not delivered when the practice's window ended.
+   */
+  reason: z.enum(['bounced', 'not-delivered']).default('bounced'),
 });
 
-export type TInvitationBouncedStaffProps = z.infer<typeof ZInvitationBouncedStaffProps>;
+export type TInvitationBouncedStaffProps = z.output<typeof ZInvitationBouncedStaffProps>;
 
 export const invitationBouncedStaffPreviewProps: TInvitationBouncedStaffProps = {
   practiceName: 'Riverbend Counseling',
@@ -29,18 +34,22 @@ export const invitationBouncedStaffPreviewProps: TInvitationBouncedStaffProps = 
   recipientName: 'Dr. Morgan Lee',
   onboardingReference: '5b0c6a3e',
   clientPageUrl: 'https://portal.riverbend.example/staff/riverbend/onboardings/5b0c6a3e-2f4d-4b8a-9c1e-7d3f5a9b2c4e',
+  reason: 'bounced',
 };
 
 export function invitationBouncedStaffSubject({
   onboardingReference,
   practiceName,
+  reason,
 }: TInvitationBouncedStaffProps): string {
-  return `Invitation bounced: onboarding ${onboardingReference} at ${practiceName} needs a corrected address`;
+  return reason === 'not-delivered'
+    ? `Invitation not delivered: onboarding ${onboardingReference} at ${practiceName} needs its address checked`
+    : `Invitation bounced: onboarding ${onboardingReference} at ${practiceName} needs a corrected address`;
 }
 
 /** Asks the practice's admins and the assigned clinician to correct a client's email address. */
 export function InvitationBouncedStaffEmail(props: TInvitationBouncedStaffProps) {
-  const { practiceName, brandColor, onboardingReference, clientPageUrl } = props;
+  const { practiceName, brandColor, onboardingReference, clientPageUrl, reason } = props;
   return (
     <EmailLayout
       practiceName={practiceName}
@@ -48,10 +57,18 @@ export function InvitationBouncedStaffEmail(props: TInvitationBouncedStaffProps)
       preview={`The portal invitation for onboarding ${onboardingReference} could not be delivered.`}
     >
       <Greeting name={props.recipientName} />
-      <Paragraph>
-        The portal invitation for onboarding {onboardingReference} could not be delivered: the email address does not
-        take mail, or its owner marked the invitation as spam. No more email goes to that address.
-      </Paragraph>
+      {reason === 'not-delivered' ? (
+        <Paragraph>
+          The portal invitation for onboarding {onboardingReference} has still not been delivered: the email provider
+          reported it delayed and kept retrying, and it has not landed within your practice&apos;s window. The client
+          may be waiting for it.
+        </Paragraph>
+      ) : (
+        <Paragraph>
+          The portal invitation for onboarding {onboardingReference} could not be delivered: the email address does not
+          take mail, or its owner marked the invitation as spam. No more email goes to that address.
+        </Paragraph>
+      )}
       <Paragraph>Check the address with the client, then correct it on the client&apos;s page.</Paragraph>
       <LinkButton href={clientPageUrl} label="Open the client's page" brandColor={brandColor} />
       <Paragraph>

@@ -26,6 +26,12 @@ import {
   ZInvitationBouncedStaffProps,
 } from './invitation-bounced-staff';
 import {
+  StaffSignInPausedStaffEmail,
+  staffSignInPausedStaffPreviewProps,
+  staffSignInPausedStaffSubject,
+  ZStaffSignInPausedStaffProps,
+} from './staff-sign-in-paused-staff';
+import {
   FormsReminderEmail,
   formsReminderPreviewProps,
   formsReminderSubject,
@@ -84,6 +90,7 @@ export const EMAIL_TEMPLATE_IDS = [
   'forms-completed-staff',
   'form-needs-review-staff',
   'invitation-bounced-staff',
+  'staff-sign-in-paused-staff',
   'password-reset',
   'payment-receipt',
   'payment-received-staff',
@@ -205,6 +212,12 @@ export const EMAIL_TEMPLATES = {
     subject: invitationBouncedStaffSubject,
     component: InvitationBouncedStaffEmail,
     previewProps: invitationBouncedStaffPreviewProps,
+  }),
+  'staff-sign-in-paused-staff': defineTemplate('staff-sign-in-paused-staff', {
+    schema: ZStaffSignInPausedStaffProps,
+    subject: staffSignInPausedStaffSubject,
+    component: StaffSignInPausedStaffEmail,
+    previewProps: staffSignInPausedStaffPreviewProps,
   }),
   'password-reset': defineTemplate('password-reset', {
     schema: ZPasswordResetProps,

@@ -86,6 +86,18 @@ export const ZPracticeSettings = z.object({
     .describe(
       'Admins and therapists must sign in to the staff dashboard with a second factor (an authenticator app code, RFC 6238 TOTP); one who has none is asked to set it up right after their password. Off by default. Staff API keys are not affected.',
     ),
+  deliveryDelayWindowHours: z
+    .int()
+    .min(1)
+    .max(7 * 24)
+    .describe(
+      'When the email provider reports an invitation delayed (a soft bounce or "delivery delayed"), it keeps retrying; if the invitation is still not delivered this many hours after the first report, the onboarding shows "Invitation bounced" and the admins and the assigned clinician are emailed. Default 24.',
+    ),
+  clientLinkRequests: z
+    .boolean()
+    .describe(
+      'A client who opens an expired or superseded invitation link (or asks on the portal\'s "Forgot your password?" page before registering) may have a new invitation emailed to the address on file, at most 3 times in 7 days. On by default; a link staff revoked never offers it.',
+    ),
   superbillDiagnosisCodes: z
     .boolean()
     .describe(

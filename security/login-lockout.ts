@@ -26,8 +26,11 @@ export const LOGIN_LOCK_MS = 15 * 60 * 1000;
 export const STAFF_FIRST_PAUSE_MS = 30 * 1000;
 
 export type Strike =
-  /** Counted; go on and check the password. `paused`: this strike started a pause. */
-  | { outcome: 'counted'; paused: boolean }
+  /**
+   * Counted; go on and check the password. `paused`: this strike started a pause, which lasts until
+   * `pausedUntil` (staff accounts: the admins' alert names each pause by it, so it is told once).
+   */
+  | { outcome: 'counted'; paused: boolean; pausedUntil?: Date }
   /** The account is paused: refuse without looking at the password. */
   | { outcome: 'paused' };
 
@@ -45,7 +48,7 @@ export async function strikePortalAccount(db: Db, accountId: string): Promise<St
 
 /** One strike against a staff member's account (staff_user), atomically; the pause grows with the strikes. */
 export async function strikeStaffAccount(db: Db, staffUserId: string): Promise<Strike> {
-  const rows = await db.$queryRaw<{ paused: boolean }[]>`
+  const rows = await db.$queryRaw<{ paused: boolean; locked_until: Date | null }[]>`
     UPDATE staff_user SET
       failed_logins = failed_logins + 1,
       locked_until = CASE WHEN failed_logins + 1 >= ${MAX_FAILED_LOGINS}::int
@@ -55,6 +58,10 @@ export async function strikeStaffAccount(db: Db, staffUserId: string): Promise<S
         ) * interval '1 millisecond'
         ELSE locked_until END
     WHERE id = ${staffUserId}::uuid AND (locked_until IS NULL OR locked_until <= now())
-    RETURNING locked_until IS NOT NULL AND locked_until > now() AS paused`;
-  return rows[0] ? { outcome: 'counted', paused: rows[0].paused } : { outcome: 'paused' };
+    RETURNING locked_until IS NOT NULL AND locked_until > now() AS paused, locked_until`;
+  const row = rows[0];
+  if (!row) return { outcome: 'paused' };
+  return row.paused && row.locked_until
+    ? { outcome: 'counted', paused: true, pausedUntil: row.locked_until }
+    : { outcome: 'counted', paused: row.paused };
 }

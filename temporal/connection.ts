@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { NativeConnection } from '@temporalio/worker';
 import type { AppConfig } from '../config/env';
@@ -26,9 +26,18 @@ function connectionOptions(settings: TemporalSettings) {
   };
 }
 
-/** Client used by the API (start, signal, query, describe workflows). */
-export async function connectClient(config: Pick<AppConfig, 'temporal' | 'payloadKeys'>): Promise<Client> {
-  const connection = await Connection.connect(connectionOptions(config.temporal));
+/**
+ * Client used by the API (start, signal, query, describe workflows).
+ * `interceptors`: gRPC interceptors, e.g. the benches' call counter.
+ */
+export async function connectClient(
+  config: Pick<AppConfig, 'temporal' | 'payloadKeys'>,
+  options: { interceptors?: ConnectionOptions['interceptors'] } = {},
+): Promise<Client> {
+  const connection = await Connection.connect({
+    ...connectionOptions(config.temporal),
+    ...(options.interceptors ? { interceptors: options.interceptors } : {}),
+  });
   return new Client({
     connection,
     namespace: config.temporal.namespace,

@@ -21,6 +21,8 @@ export interface OnboardingWorkerOptions {
   metrics?: AppMetrics;
   /** One log line per activity attempt, with its workflow id. */
   logger?: Logger;
+  /** Workflows kept in memory between tasks; unset: the SDK's default. */
+  maxCachedWorkflows?: number;
 }
 
 export function createOnboardingWorker(options: OnboardingWorkerOptions): Promise<Worker> {
@@ -31,6 +33,7 @@ export function createOnboardingWorker(options: OnboardingWorkerOptions): Promis
     activities: options.activities,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     dataConverter: createDataConverter(options.payloadKeys),
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     interceptors: { activity: [activityObservability({ metrics: options.metrics, logger: options.logger })] },
   });
 }

@@ -33,6 +33,7 @@ import type { TChartDetails } from '../domain/chart';
 import type { OnboardingStatus } from '../domain/onboarding-status';
 import type { StatusCallbackDetail, StatusCallbackEvent } from '../domain/status-callback';
 import { activityProfiles } from '../temporal.config';
+import { decideLinkRequest, type ClientLinkRequest, type LinkRequestDecision } from './client-link-requests';
 import { formRequest, formRequestWorkflowId, portalAccountReadySignal } from './form-request';
 
 export interface ClientOnboardingInput {
@@ -83,6 +84,14 @@ export const getOnboardingStateQuery = defineQuery<OnboardingState>('getOnboardi
 export const clientRegisteredSignal = defineSignal<[{ invitationId: string }]>('clientRegistered');
 /** Sent by the API when the provider reports a hard bounce or a complaint on this invitation's emails. */
 export const invitationBouncedSignal = defineSignal<[{ invitationId: string }]>('invitationBounced');
+/**
+ * Sent by the API when the provider reports an invitation's email delayed (a soft bounce, "delivery
+ * delayed"): the provider retries; if it is still undelivered after the practice's window, it is
+ * handled as a bounce.
+ */
+export const invitationDelayedSignal = defineSignal<[{ invitationId: string }]>('invitationDelayed');
+/** A client holding a dead link asked for a new one ("Email me a new link"); decided by decideLinkRequest. */
+export const clientLinkRequestSignal = defineSignal<[ClientLinkRequest]>('clientLinkRequest');
 /** Sends a new link (first one if none was sent); the previous link stops working. */
 export const resendInvitationUpdate = defineUpdate<OnboardingState, [StaffActor]>('resendInvitation');
 export const revokePortalAccessUpdate = defineUpdate<OnboardingState, [StaffActor]>('revokePortalAccess');
@@ -118,6 +127,8 @@ const {
   sendRegistrationConfirmation,
   startStatusCallback,
   markInvitationBounced,
+  checkInvitationDelivered,
+  recordClientLinkRequest,
 } = proxyActivities<Activities>(activityProfiles.database);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -139,11 +150,31 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
     registered = true;
   });
   let bouncedInvitationId: string | null = null;
+  /** Why: a hard bounce or complaint, or a delay that outlasted the practice's window. */
+  let bounceReason: 'bounced' | 'not-delivered' = 'bounced';
   setHandler(invitationBouncedSignal, ({ invitationId }) => {
+    bounceReason = 'bounced';
     bouncedInvitationId = invitationId;
   });
   /** The pending invitation is the one the provider said will never arrive. */
   const bounced = () => state.invitation?.state === 'PENDING' && bouncedInvitationId === state.invitation.id;
+  /** Invitations already being watched after a delay report: later reports of the same one start no second timer. */
+  const watchedDelays = new Set<string>();
+  setHandler(invitationDelayedSignal, async ({ invitationId }) => {
+    if (watchedDelays.has(invitationId)) return;
+    watchedDelays.add(invitationId);
+    policy ??= await getInvitationPolicy({ organizationId: input.organizationId });
+    // A durable timer: the provider keeps retrying meanwhile; a registration, a new link or an end stops the watch.
+    const settled = await condition(
+      () => registered || cancelled || state.invitation?.id !== invitationId || state.invitation.state !== 'PENDING',
+      policy.deliveryDelayWindowMs ?? DAY_MS,
+    );
+    if (settled) return;
+    const { delivered } = await checkInvitationDelivered({ invitationId });
+    if (delivered || bouncedInvitationId === invitationId) return;
+    bounceReason = 'not-delivered';
+    bouncedInvitationId = invitationId;
+  });
 
   const exclusive = async <T>(work: () => Promise<T>): Promise<T> => {
     busy = true;
@@ -216,7 +247,11 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
     // Flows that never got this signal replay untouched; the marker records that this one acted on it.
     if (!bounced() || !patched('invitation-bounced')) return;
     await exclusive(async () => {
-      const { outcome } = await markInvitationBounced({ invitationId: invitation.id });
+      const { outcome } = await markInvitationBounced({
+        invitationId: invitation.id,
+        // Only the new escalation passes a reason, so bounces recorded before it replay with the same input.
+        ...(bounceReason === 'bounced' ? {} : { reason: bounceReason }),
+      });
       if (outcome === 'stale') {
         bouncedInvitationId = null;
         return;
@@ -226,6 +261,24 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
       await notifyEhr('invitation.bounced', invitation.sequence, { invitationSequence: invitation.sequence });
     });
   };
+
+  /** Workflow times of the links sent at the client's request: the weekly limit counts them. */
+  const linkRequestSends: number[] = [];
+  setHandler(clientLinkRequestSignal, async (request) => {
+    await condition(() => !busy);
+    const decision: LinkRequestDecision =
+      registered || cancelled
+        ? { send: false, reason: 'not-waiting' }
+        : decideLinkRequest(state.status, state.invitation !== null, linkRequestSends, Date.now());
+    // Through the staff actions' lock and the same sendInvitation, so the old link dies, the new one is
+    // numbered, reminded and expired like any other, and the timeline and the EHR see an ordinary resend.
+    await exclusive(async () => {
+      await recordClientLinkRequest({ onboardingId, request, decision });
+      if (!decision.send) return;
+      linkRequestSends.push(Date.now());
+      await sendInvitation('client-request', null);
+    });
+  });
 
   const mayAct = (_request?: unknown) => {
     if (cancelled) refuse('Cancelled');

@@ -4,3 +4,4 @@ export * from './form-request';
 export * from './status-callback';
 export * from './password-reset';
 export * from './payment';
+export * from './staff-pause-alert';

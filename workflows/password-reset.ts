@@ -9,9 +9,10 @@
  * often the form is posted. passwordResetEmail is the earlier shape (started
  * with an account id by the API itself), kept for runs started before.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { activityProfiles } from '../temporal.config';
+import { clientLinkRequestSignal } from './client-onboarding';
 
 export interface PasswordResetInput {
   portalAccountId: string;
@@ -27,7 +28,28 @@ export interface PasswordResetRequestInput {
   origin: { ip?: string | null; userAgent?: string | null; requestId?: string | null };
 }
 
-const { sendPasswordResetEmail, findAccountForPasswordReset } = proxyActivities<Activities>(activityProfiles.database);
+const { sendPasswordResetEmail, findAccountForPasswordReset, findOnboardingForLinkRequest } =
+  proxyActivities<Activities>(activityProfiles.database);
+
+/**
+ * A client who never registered (their invitation expired, or they lost it)
+ * often tries "Forgot your password?" first: their onboarding is asked for a
+ * new invitation, as from the dead link's "Email me a new link" (issue 20,
+ * part 3). The page said the same either way, long before this runs.
+ */
+async function askForNewInvitation(input: PasswordResetRequestInput): Promise<void> {
+  const asking = await findOnboardingForLinkRequest({ organizationId: input.organizationId, email: input.email });
+  if (!asking) return;
+  try {
+    await getExternalWorkflowHandle(asking.workflowId).signal(clientLinkRequestSignal, {
+      requestId: uuid4(),
+      via: 'forgot-password',
+      origin: input.origin,
+    });
+  } catch {
+    // The onboarding ended in between (registered, cancelled): there is nothing to send.
+  }
+}
 
 export async function passwordResetRequest(input: PasswordResetRequestInput): Promise<{ sent: boolean }> {
   const found = await findAccountForPasswordReset({
@@ -35,7 +57,11 @@ export async function passwordResetRequest(input: PasswordResetRequestInput): Pr
     email: input.email,
     origin: input.origin,
   });
-  if (!found) return { sent: false };
+  if (!found) {
+    // Requests recorded before new invitation links existed replay as they ran.
+    if (patched('invitation-link-by-email')) await askForNewInvitation(input);
+    return { sent: false };
+  }
   return sendPasswordResetEmail({ portalAccountId: found.portalAccountId, expiresAtMs: input.expiresAtMs });
 }
 

@@ -33,6 +33,7 @@ const LINK_FIELD = {
   'forms-completed-staff': 'reviewUrl',
   'form-needs-review-staff': 'reviewUrl',
   'invitation-bounced-staff': 'clientPageUrl',
+  'staff-sign-in-paused-staff': 'securityPageUrl',
   'payment-receipt': 'receiptUrl',
   'payment-received-staff': 'dashboardUrl',
 } as const satisfies Record<EmailTemplateId, string>;

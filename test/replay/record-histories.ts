@@ -38,8 +38,10 @@ import { WORKFLOWS_PATH } from '../../temporal/worker';
 import {
   cancelOnboardingUpdate,
   changePortalOwnerUpdate,
+  clientLinkRequestSignal,
   clientOnboarding,
   getOnboardingStateQuery,
+  invitationDelayedSignal,
   resendInvitationUpdate,
   revokePortalAccessUpdate,
 } from '../../workflows/client-onboarding';
@@ -171,6 +173,36 @@ async function main() {
       await flow.register(flow.email);
       await flow.handle.result();
       await save('expired-resent-registered', flow.handle);
+    },
+    'expired-client-asked-new-link-registered': async () => {
+      // Email me a new link (issue 20, part 3): the client's request goes through the resend path.
+      const flow = await start({ invitationReminderDays: [] });
+      await env.sleep('7 days');
+      await eventually(async () =>
+        (await flow.handle.query(getOnboardingStateQuery)).status === 'EXPIRED' ? true : undefined,
+      );
+      await flow.handle.signal(clientLinkRequestSignal, {
+        requestId: '00000000-0000-4000-8000-0000000011c0',
+        via: 'expired-link',
+        origin: { ip: '203.0.113.9', userAgent: 'recorder', requestId: null },
+      });
+      await eventually(async () =>
+        (await flow.handle.query(getOnboardingStateQuery)).invitation?.sequence === 2 ? true : undefined,
+      );
+      await flow.register(flow.email);
+      await flow.handle.result();
+      await save('expired-client-asked-new-link-registered', flow.handle);
+    },
+    'delayed-past-window-bounced': async () => {
+      // A delay report, and no delivery within the practice's window (24 hours): escalated as a bounce.
+      const flow = await start({ invitationReminderDays: [] });
+      const { invitation } = await flow.handle.query(getOnboardingStateQuery);
+      await flow.handle.signal(invitationDelayedSignal, { invitationId: invitation!.id });
+      await env.sleep('25 hours');
+      await eventually(async () =>
+        (await flow.handle.query(getOnboardingStateQuery)).status === 'INVITATION_BOUNCED' ? true : undefined,
+      );
+      await save('delayed-past-window-bounced', flow.handle);
     },
     'revoked-then-cancelled': async () => {
       const flow = await start();

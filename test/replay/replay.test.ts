@@ -19,7 +19,9 @@ beforeAll(() => {
 
 it('has a recorded history for each path of the onboarding and of a payment', () => {
   expect(files.sort()).toEqual([
+    'delayed-past-window-bounced.json',
     'expired-automatic-resend-waiting.json',
+    'expired-client-asked-new-link-registered.json',
     'expired-resent-registered.json',
     'expired-then-cancelled-callbacks.json',
     'form-request-completed.json',

@@ -75,7 +75,7 @@ export async function checkSecondFactor(
   typed: string,
   purpose: CodePurpose,
   origin: AuditEntry['origin'],
-  options: { onPause?: (staffUserId: string) => void } = {},
+  options: { onPause?: (staffUserId: string, pausedUntil: Date) => void } = {},
 ): Promise<CodeCheck> {
   const audit = (action: string, outcome: AuditEntry['outcome'], detail: AuditEntry['detail']) =>
     recordAudit(db, {
@@ -96,7 +96,7 @@ export async function checkSecondFactor(
       method,
       reason: strike.paused ? `${reason}-paused` : reason,
     });
-    if (strike.paused) options.onPause?.(staff.staffUserId);
+    if (strike.paused && strike.pausedUntil) options.onPause?.(staff.staffUserId, strike.pausedUntil);
     return { ok: false, reason };
   };
 

@@ -40,7 +40,7 @@ export async function signInStaff(
   password: string,
   origin: AuditEntry['origin'] = {},
   /** `onPause`: wrong passwords just paused this account; the caller raises the alarm. */
-  options: { onPause?: (staffUserId: string) => void } = {},
+  options: { onPause?: (staffUserId: string, pausedUntil: Date) => void } = {},
 ): Promise<StaffSignIn | null> {
   const staff = await db.staffUser.findUnique({
     where: { organizationId_email: { organizationId, email: email.trim().toLowerCase() } },
@@ -75,7 +75,7 @@ export async function signInStaff(
   }
   if (!valid) {
     await audit('refused', strike.paused ? 'wrong-password-paused' : 'wrong-password');
-    if (strike.paused) options.onPause?.(staff.id);
+    if (strike.paused && strike.pausedUntil) options.onPause?.(staff.id, strike.pausedUntil);
     return null;
   }
   if (staff.secondFactor?.confirmedAt) {

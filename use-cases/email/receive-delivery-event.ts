@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client as TemporalClient } from '@temporalio/client';
 import { applyOnboardingProgress } from '../../activities/onboarding-progress';
-import { invitationBouncedSignal } from '../../workflows/client-onboarding';
+import { invitationBouncedSignal, invitationDelayedSignal } from '../../workflows/client-onboarding';
 import { AppError } from '../app-error';
 import type { Db } from '../../db/client';
 import type { DeliveryEvent } from '../../emails/delivery-events';
@@ -53,7 +53,12 @@ export async function receiveDeliveryEvent(
   const invitationId = INVITATION_KEY.exec(email.idempotencyKey)?.[1];
   // Signalled before the event is recorded: if Temporal is down the answer is 503 and Svix's retry signals again.
   if (undeliverable && email.onboardingId && invitationId) {
-    await signalBounce(deps, email.onboardingId, invitationId);
+    await signalOnboarding(deps, email.onboardingId, invitationBouncedSignal, invitationId);
+  }
+  // Delayed for now: the provider retries; the workflow escalates only if it never lands in the practice's window.
+  const delayed = kind === 'delivery_delayed' || (kind === 'bounced' && event.bounceType === 'soft');
+  if (delayed && email.onboardingId && invitationId) {
+    await signalOnboarding(deps, email.onboardingId, invitationDelayedSignal, invitationId);
   }
   const recorded = await db.$transaction(async (tx) => {
     const inserted = await tx.emailDeliveryEvent.createMany({
@@ -109,9 +114,10 @@ export async function receiveDeliveryEvent(
 /** The invitation an email carries: `invitation:<id>` (first and resent) and `invitation-reminder:<id>:<day>`. */
 const INVITATION_KEY = /^invitation(?:-reminder)?:([0-9a-f-]{36})(?::|$)/;
 
-async function signalBounce(
+async function signalOnboarding(
   deps: { db: Db; temporal: TemporalClient },
   onboardingId: string,
+  signal: typeof invitationBouncedSignal | typeof invitationDelayedSignal,
   invitationId: string,
 ): Promise<void> {
   const onboarding = await deps.db.onboarding.findUnique({
@@ -120,9 +126,9 @@ async function signalBounce(
   });
   if (!onboarding) return;
   try {
-    await deps.temporal.workflow.getHandle(onboarding.workflowId).signal(invitationBouncedSignal, { invitationId });
+    await deps.temporal.workflow.getHandle(onboarding.workflowId).signal(signal, { invitationId });
   } catch (error) {
-    // Finished (registered, cancelled): a bounce changes nothing there.
+    // Finished (registered, cancelled): a bounce or a delay changes nothing there.
     if (error instanceof WorkflowNotFoundError) return;
     throw new AppError('UNAVAILABLE', 'could not signal the onboarding workflow', { cause: error });
   }

@@ -210,7 +210,9 @@ export function funnelPeriod(query: TFunnelQuery, now = new Date()): { from: str
 
 /**
  * Invited → registered → forms complete for the onboardings created in the
- * period, with median times, in one query over the indexed projection.
+ * period, with median times, in one query over the onboarding rows: their
+ * milestone columns are kept in step with the timeline by a trigger
+ * (migration 20261206090000), so no grouping of events is needed.
  */
 export async function funnel(db: Db, staff: StaffPrincipal, query: TFunnelQuery): Promise<Funnel> {
   const { from, to } = funnelPeriod(query);
@@ -230,39 +232,21 @@ export async function funnel(db: Db, staff: StaffPrincipal, query: TFunnelQuery)
       median_complete: number | null;
     }[]
   >`
-    WITH cohort AS (
-      SELECT o.id, o.created_at
-      FROM onboarding o
-      WHERE o.organization_id = ${staff.organizationId}::uuid
-        AND o.created_at >= ${start} AND o.created_at < ${end}
-        AND (${therapist}::uuid IS NULL OR o.assigned_staff_id = ${therapist}::uuid)
-    ),
-    milestones AS (
-      SELECT c.id, c.created_at,
-        MIN(e.occurred_at) FILTER (WHERE e.type = 'invitation.sent') AS invited_at,
-        MIN(e.occurred_at) FILTER (WHERE e.type = 'portal.registered') AS registered_at,
-        MAX(e.occurred_at) FILTER (WHERE e.type = 'forms.completed') AS completed_at,
-        BOOL_OR(e.type = 'invitation.expired') AS expired,
-        BOOL_OR(e.type = 'invitation.undeliverable') AS bounced
-      FROM cohort c
-      LEFT JOIN onboarding_event e ON e.onboarding_id = c.id
-        AND e.type IN (
-          'invitation.sent', 'portal.registered', 'forms.completed', 'invitation.expired', 'invitation.undeliverable'
-        )
-      GROUP BY c.id, c.created_at
-    )
     SELECT
       COUNT(*) AS created,
       COUNT(invited_at) AS invited,
       COUNT(registered_at) AS registered,
-      COUNT(completed_at) AS complete,
-      COUNT(*) FILTER (WHERE expired) AS expired,
-      COUNT(*) FILTER (WHERE bounced) AS bounced,
+      COUNT(forms_completed_at) AS complete,
+      COUNT(expired_at) AS expired,
+      COUNT(bounced_at) AS bounced,
       percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM registered_at - invited_at))
         FILTER (WHERE registered_at IS NOT NULL AND invited_at IS NOT NULL) AS median_register,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM completed_at - created_at))
-        FILTER (WHERE completed_at IS NOT NULL) AS median_complete
-    FROM milestones`;
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM forms_completed_at - created_at))
+        FILTER (WHERE forms_completed_at IS NOT NULL) AS median_complete
+    FROM onboarding
+    WHERE organization_id = ${staff.organizationId}::uuid
+      AND created_at >= ${start} AND created_at < ${end}
+      AND (${therapist}::uuid IS NULL OR assigned_staff_id = ${therapist}::uuid)`;
   const hours = (seconds: number | null) => (seconds === null ? null : Number(seconds) / 3600);
   return {
     from,

@@ -25,6 +25,8 @@ const SELECT = {
   onboardingPaymentStep: true,
   intakeDepositCents: true,
   requireSecondFactor: true,
+  clientLinkRequests: true,
+  deliveryDelayWindowHours: true,
 } as const;
 
 /** Seed 003: the Organization Administrator controls the portal's settings. Checked before the input is. */

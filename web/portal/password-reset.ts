@@ -38,12 +38,16 @@ export function passwordResetRoutes(
         ? html`<div class="card">
             <p class="ok" role="status">
               If there is a portal account for that email, we have sent it a link to choose a new password. The link
-              works for an hour.
+              works for an hour. If the account was never set up, a new invitation goes to it instead.
             </p>
             <a class="button" href="${base}/portal/${org.slug}/login">Back to sign in</a>
           </div>`
         : html`<div class="card">
             <p>Enter the email address you sign in with. We will email you a link to choose a new password.</p>
+            <p class="hint">
+              Never set up your account, or your invitation link expired? Enter the address ${org.name} invited you at,
+              and we will email you a new invitation.
+            </p>
             <form method="post" action="${base}/portal/${org.slug}/password/forgot">
               <input type="hidden" name="_csrf" value="${deps.csrf(req, res)}" />
               <label for="email">Email</label>

@@ -20,6 +20,7 @@ import {
   registerPortalAccount,
   type RegistrationLink,
 } from '../../use-cases/accounts/register-portal-account';
+import { offersNewLink, requestNewInvitationLink } from '../../use-cases/accounts/request-invitation-link';
 import { billingDocumentRoutes } from './billing-documents';
 import { cardRoutes } from './cards';
 import { homeRoutes } from './home';
@@ -111,9 +112,13 @@ function practiceOf(link: RegistrationLink) {
 /**
  * Every unusable link gets this page: it says what to do, whom to ask (the
  * practice of an expired or revoked invitation; none for a link we never
- * issued) and nothing about the chart.
+ * issued) and nothing about the chart. `newLink`: the form of "Email me a new
+ * link", for an expired or superseded link whose practice offers it.
  */
-function linkNotValidPage(link: RegistrationLink | null): string {
+function linkNotValidPage(
+  link: RegistrationLink | null,
+  newLink: { csrf: string; token: string } | null = null,
+): string {
   return page({
     title: 'This link can no longer be used',
     practiceName: link?.practiceName,
@@ -122,11 +127,41 @@ function linkNotValidPage(link: RegistrationLink | null): string {
     body: html`<div class="card">
       <p>This invitation link has expired or is no longer valid.</p>
       ${
-        link
-          ? howToReach(practiceOf(link), 'to send you a new invitation')
-          : html`<p>Check that you opened the whole link from your invitation email.</p>
-              ${howToReach(null)}`
+        link && newLink
+          ? html`<p>We can email a new link to the address ${link.practiceName} has for you.</p>
+              <form method="post" action="/portal/register/${newLink.token}/new-link">
+                <input type="hidden" name="_csrf" value="${newLink.csrf}" />
+                <button type="submit">Email me a new link</button>
+              </form>
+              <p class="hint">If that address is wrong or no longer yours:</p>
+              ${howToReach(practiceOf(link), 'to send you a new invitation')}`
+          : link
+            ? howToReach(practiceOf(link), 'to send you a new invitation')
+            : html`<p>Check that you opened the whole link from your invitation email.</p>
+                ${howToReach(null)}`
       }
+    </div>`,
+  });
+}
+
+/**
+ * The one answer to "Email me a new link", whatever happened behind it: sent,
+ * the weekly limit reached, or the practice no longer waiting on this link.
+ */
+function newLinkAskedPage(link: RegistrationLink | null): string {
+  return page({
+    title: 'Check your email',
+    practiceName: link?.practiceName,
+    brandColor: link?.brandColor,
+    contact: link?.contact,
+    body: html`<div class="card">
+      <p class="ok" role="status">
+        If a new link can be sent for this invitation, it is on its way to the email address
+        ${link ? link.practiceName : 'the practice'} has for you. It can take a few minutes; check your spam folder too.
+        This old link stays closed.
+      </p>
+      <p class="hint">If nothing arrives:</p>
+      ${howToReach(link ? practiceOf(link) : null)}
     </div>`,
   });
 }
@@ -197,10 +232,25 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
     const state = await inspectRegistrationLink(deps.db, req.params.token);
     if (!state.usable) {
       if (state.reason === 'used') send(res, 409, alreadyUsedPage(base, state.link));
-      else send(res, 410, linkNotValidPage(state.link));
+      else {
+        const offer = await offersNewLink(deps.db, req.params.token);
+        send(
+          res,
+          410,
+          linkNotValidPage(state.link, offer ? { csrf: deps.csrf(req, res), token: req.params.token } : null),
+        );
+      }
       return;
     }
     send(res, 200, registrationForm(deps.csrf(req, res), state.link, null));
+  });
+
+  router.post('/portal/register/:token/new-link', async (req, res) => {
+    deps.checkCsrf(req);
+    if (await tooMany(req, res)) return;
+    await requestNewInvitationLink(deps, req.params.token, originOf(req));
+    const state = await inspectRegistrationLink(deps.db, req.params.token);
+    send(res, 200, newLinkAskedPage(state.link));
   });
 
   router.post('/portal/register/:token', async (req, res) => {
@@ -289,6 +339,9 @@ export function portalRoutes(portalDeps: PortalDeps): Router {
           <input id="password" name="password" type="password" autocomplete="current-password" required />
           <button type="submit">Sign in</button>
           <p><a href="${base}/portal/${org.slug}/password/forgot">Forgot your password?</a></p>
+          <p>
+            <a href="${base}/portal/${org.slug}/password/forgot">Invitation link expired? Get a new one</a>
+          </p>
         </form>
       </div>`,
     });

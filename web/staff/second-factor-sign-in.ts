@@ -20,6 +20,7 @@ import type { RateLimiter } from '../../security/rate-limiter';
 import { addressBucket } from '../../security/address-bucket';
 import { beginEnrolment, confirmEnrolment, enrolmentDetails } from '../../use-cases/accounts/second-factor-enrolment';
 import { checkSecondFactor } from '../../use-cases/accounts/staff-second-factor';
+import { raiseStaffPauseAlarm } from '../../use-cases/accounts/staff-pause-alert';
 import { openStaffSession } from '../../use-cases/accounts/staff-sessions';
 import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
 import { html, page } from '../html';
@@ -125,13 +126,7 @@ export function secondFactorSignInRoutes(deps: StaffPages & { signIns: RateLimit
       return;
     }
     const check = await checkSecondFactor(db, secretBox, found.who, typed, 'sign-in', originOf(req), {
-      onPause: (staffUserId) => {
-        deps.metrics?.signInPauses.inc({ door: 'staff' });
-        deps.logger?.warn(
-          { staffUserId, organizationId: found.org.id },
-          'staff sign-in paused after repeated wrong codes',
-        );
-      },
+      onPause: raiseStaffPauseAlarm(deps, found.org.id, 'second-factor'),
     });
     if (!check.ok) {
       send(res, 401, codePage(req, res, found.org, true, typed));

@@ -3,7 +3,7 @@
  * requires it, and a reset for a colleague who lost their phone and their
  * recovery codes (audited; their sessions end).
  */
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { originOf } from '../../http/audit-context';
 import { AppError } from '../../use-cases/app-error';
@@ -12,15 +12,21 @@ import { resetSecondFactor } from '../../use-cases/accounts/staff-second-factor'
 import { assertMayManagePractice } from '../../use-cases/practice/practice-settings';
 import { html } from '../html';
 import { send } from '../send-page';
+import { requirementForm, secondFactorRequirementRoutes } from './second-factor-requirement';
 import type { StaffPages } from './staff-session';
 
 const ZStaffUserId = z.uuid();
+
+const SAVED: Record<string, string> = {
+  on: 'Saved: your practice now requires a second factor for admins and therapists.',
+  off: 'Saved: a second factor is now each person’s choice.',
+};
 
 export function secondFactorTeamRoutes(deps: StaffPages): Router {
   const router = Router();
   const { db, csrf, checkCsrf, sessionOf, layout } = deps;
 
-  router.get('/staff/:orgSlug/security/team', async (req, res) => {
+  const teamPage = async (req: Request, res: Response, problem: boolean) => {
     const { org, user } = sessionOf(res);
     assertMayManagePractice(user);
     const [practice, team] = await Promise.all([
@@ -32,21 +38,24 @@ export function secondFactorTeamRoutes(deps: StaffPages): Router {
       }),
     ]);
     const done = typeof req.query.reset === 'string' ? team.find((member) => member.id === req.query.reset) : undefined;
+    const which = req.query.required;
+    const saved = !problem && typeof which === 'string' && Object.hasOwn(SAVED, which) ? SAVED[which] : undefined;
     send(
       res,
-      200,
+      problem ? 400 : 200,
       layout(
         req,
         res,
         'Your team’s second factors',
         html`${done ? html`<p class="ok" role="status">${done.displayName}’s second factor was reset and their sessions ended.</p>` : ''}
-          <p>
-            ${
-              practice.requireSecondFactor
-                ? 'Your practice requires a second factor for admins and therapists.'
-                : 'Your practice does not require a second factor. Admins can require it for admins and therapists in the practice settings (requireSecondFactor).'
-            }
-          </p>
+          ${saved ? html`<p class="ok" role="status">${saved}</p>` : ''}
+          ${requirementForm({
+            action: `/staff/${org.slug}/security/team/requirement`,
+            csrf: csrf(req, res),
+            required: practice.requireSecondFactor,
+            selfEnrolled: Boolean(team.find((member) => member.id === user.staffUserId)?.secondFactor?.confirmedAt),
+            problem,
+          })}
           <table class="list">
             <thead>
               <tr>
@@ -89,7 +98,12 @@ export function secondFactorTeamRoutes(deps: StaffPages): Router {
           </table>`,
       ),
     );
+  };
+
+  router.get('/staff/:orgSlug/security/team', async (req, res) => {
+    await teamPage(req, res, false);
   });
+  router.use(secondFactorRequirementRoutes(deps, teamPage));
 
   /** The confirmation step, as for every other staff action: who, and what a reset does. */
   router.get('/staff/:orgSlug/security/team/:staffUserId/reset', async (req, res) => {

@@ -12,6 +12,7 @@ import { readCookie, setCookie } from '../../http/cookies';
 import { addressBucket } from '../../security/address-bucket';
 import { accountAttemptLimiter } from '../../security/account-attempts';
 import { createRateLimiter, rateLimitKeySecret } from '../../security/rate-limiter';
+import { raiseStaffPauseAlarm } from '../../use-cases/accounts/staff-pause-alert';
 import { currentStaff, signInStaff, signOutStaff } from '../../use-cases/accounts/staff-sessions';
 import { findOrganizationBySlug } from '../../use-cases/practice/find-organization';
 import { DOOR_ATTEMPTS_PER_WINDOW } from '../door-limiter';
@@ -113,14 +114,8 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
     }
     const signedIn = form.success
       ? await signInStaff(db, org.id, form.data.email, form.data.password, originOf(req), {
-          // The alarm: ids only, never the email that was tried.
-          onPause: (staffUserId) => {
-            dashboardDeps.metrics?.signInPauses.inc({ door: 'staff' });
-            dashboardDeps.logger?.warn(
-              { staffUserId, organizationId: org.id },
-              'staff sign-in paused after repeated wrong passwords',
-            );
-          },
+          // The alarm: ids only, never the email that was tried; the admins are emailed.
+          onPause: raiseStaffPauseAlarm(dashboardDeps, org.id, 'password'),
         })
       : null;
     if (!signedIn) {

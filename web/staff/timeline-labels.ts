@@ -47,11 +47,19 @@ const amount = (noun: string, outcome: string) => (detail: TimelineDetail, conte
   return context.showAmounts && cents !== null ? `${noun} of ${formatMoney(cents)} ${outcome}` : `${noun} ${outcome}`;
 };
 
+const LINK_REQUEST_OUTCOME: Record<string, string> = {
+  sent: 'a new one is on its way',
+  'rate-limited': 'not sent, 3 already this week',
+  'not-waiting': 'not sent, no invitation is waiting',
+  'not-invited': 'not sent, no invitation was ever sent',
+};
+
 const INVITATION_SENT: Record<string, string> = {
   initial: 'Invitation sent',
   resend: 'Invitation resent',
   'automatic-resend': 'Invitation sent again after the last one expired',
   'new-owner': 'Invitation sent to the new portal owner',
+  'client-request': 'New invitation link sent at the client’s request',
 };
 
 export const TIMELINE_LABELS: Record<string, Label> = {
@@ -59,6 +67,13 @@ export const TIMELINE_LABELS: Record<string, Label> = {
   'invitation.sent': {
     what: (detail) => INVITATION_SENT[String(detail.reason)] ?? 'Invitation sent',
     actor: 'System',
+  },
+  'invitation.client_requested': {
+    what: (detail) => {
+      const outcome = LINK_REQUEST_OUTCOME[String(detail.outcome)];
+      return outcome ? `Client asked for a new invitation link: ${outcome}` : 'Client asked for a new invitation link';
+    },
+    actor: 'Client',
   },
   'invitation.reminder_sent': { what: () => 'Invitation reminder emailed', actor: 'System' },
   'invitation.expired': { what: () => 'Invitation expired unused', actor: 'System' },
@@ -71,7 +86,10 @@ export const TIMELINE_LABELS: Record<string, Label> = {
   },
   'invitation.complained': { what: () => 'Invitation marked as spam by the recipient', actor: 'System' },
   'invitation.undeliverable': {
-    what: () => 'Invitation will not arrive: waiting for a corrected address',
+    what: (detail) =>
+      detail.reason === 'not-delivered'
+        ? 'Invitation still not delivered after the practice’s window: waiting for the address to be checked'
+        : 'Invitation will not arrive: waiting for a corrected address',
     actor: 'System',
   },
   'invitation.delayed': { what: () => 'Invitation delivery delayed: the provider keeps trying', actor: 'System' },
