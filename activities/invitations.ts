@@ -45,6 +45,15 @@ export interface IssueInvitationInput {
   requestedBy: string | null;
 }
 
+/**
+ * What issueInvitation did: the invitation it issued (or found, on a retry),
+ * or nothing because the client has already registered. The latter is a race,
+ * not a refusal: an attempt that sent the email and then lost its answer
+ * (a killed worker) is retried after the client used the link.
+ */
+export type IssueInvitationResult =
+  { invitationId: string; alreadyRegistered?: never } | { invitationId?: never; alreadyRegistered: true };
+
 /** The portal URL a registration link points at. */
 export function registrationUrl(publicBaseUrl: string, token: string): string {
   return `${publicBaseUrl}/portal/register/${token}`;
@@ -98,10 +107,11 @@ export function createInvitationActivities(deps: InvitationDependencies) {
      * Creates the portal account on first use (the email must be unique in
      * the organisation), supersedes any earlier link, and is idempotent: a
      * retry finds the same invitation row, so recomputes the same token and
-     * sends with the same idempotency key.
+     * sends with the same idempotency key. Once the client has registered it
+     * sends nothing and says so (IssueInvitationResult).
      */
-    async issueInvitation(input: IssueInvitationInput): Promise<{ invitationId: string }> {
-      const { invitation, account, client, organization } = await db.$transaction(async (tx) => {
+    async issueInvitation(input: IssueInvitationInput): Promise<IssueInvitationResult> {
+      const issued = await db.$transaction(async (tx) => {
         const onboarding = await tx.onboarding.findUniqueOrThrow({
           where: { id: input.onboardingId },
           select: { organizationId: true, clientId: true },
@@ -125,7 +135,17 @@ export function createInvitationActivities(deps: InvitationDependencies) {
             data: { organizationId: onboarding.organizationId, clientId: client.id, email: client.email },
           });
         } else if (account.status === 'ACTIVE') {
-          throw refusal('The client has already registered.', 'AlreadyRegistered');
+          // Registered: no new invitation. One this sequence already made (an earlier attempt of this
+          // activity) has its email finished below, under its key, so its record does not stay PENDING.
+          const started = await tx.invitation.findUnique({
+            where: { onboardingId_sequence: { onboardingId: input.onboardingId, sequence: input.sequence } },
+          });
+          if (!started) return null;
+          const organization = await tx.organization.findUniqueOrThrow({
+            where: { id: onboarding.organizationId },
+            select: { name: true, timeZone: true, invitationIntroText: true, brandColor: true },
+          });
+          return { invitation: started, account, client, organization, registered: true };
         } else if (account.status === 'REVOKED') {
           account = await tx.portalAccount.update({ where: { id: account.id }, data: { status: 'INVITED' } });
         }
@@ -171,8 +191,10 @@ export function createInvitationActivities(deps: InvitationDependencies) {
           where: { id: onboarding.organizationId },
           select: { name: true, timeZone: true, invitationIntroText: true, brandColor: true },
         });
-        return { invitation, account, client, organization };
+        return { invitation, account, client, organization, registered: false };
       });
+      if (!issued) return { alreadyRegistered: true };
+      const { invitation, account, client, organization, registered } = issued;
 
       const token = invitationToken(deps.tokenSigningKey, invitation.id);
       const common = {
@@ -198,7 +220,7 @@ export function createInvitationActivities(deps: InvitationDependencies) {
       } else {
         await sendTemplatedEmail(deps, { ...common, template: 'invitation-resent', props });
       }
-      return { invitationId: invitation.id };
+      return registered ? { alreadyRegistered: true } : { invitationId: invitation.id };
     },
 
     /** Reminds the client while the link is still usable; does nothing once it is not. */

@@ -33,6 +33,8 @@ export const APP_ERROR_CODES = {
   UNKNOWN_CLINICIAN: 'The assigned clinician is not a staff member of this organisation.',
   /** The chart named is not (yet) in this service: send chart.created first. */
   UNKNOWN_CHART: 'No chart with this id has been received from this EHR.',
+  /** The Idempotency-Key was first used with another request (http/idempotency.ts). */
+  IDEMPOTENCY_KEY_REUSED: 'This Idempotency-Key was used with a different request. Use a new key for a new request.',
   /** The EHR integration is disabled. */
   INTEGRATION_DISABLED: 'This integration is disabled.',
   /** A dependency (Temporal, the database) is unavailable; the caller should retry. */

@@ -203,13 +203,21 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
     policy ??= await getInvitationPolicy({ organizationId: input.organizationId });
     const sequence = (state.invitation?.sequence ?? 0) + 1;
     const issuedAt = Date.now();
-    const { invitationId } = await issueInvitation({
+    const issued = await issueInvitation({
       onboardingId,
       sequence,
       ttlMs: policy.ttlMs,
       reason,
       requestedBy,
     });
+    if (issued.alreadyRegistered) {
+      // The client registered while this was being sent (an attempt that emailed the link and lost its
+      // answer, then a retry): the flow ends as registered. Recorded histories never hold this answer
+      // (the activity used to fail instead), so they replay unchanged without a patch marker.
+      registered = true;
+      return;
+    }
+    const { invitationId } = issued;
     state.invitation = {
       id: invitationId,
       sequence,
@@ -292,6 +300,8 @@ export async function clientOnboarding(input: ClientOnboardingInput): Promise<On
     resendInvitationUpdate,
     async ({ staffUserId }) => {
       await exclusive(() => sendInvitation(state.invitation ? 'resend' : 'initial', staffUserId));
+      // Staff are told, as when the registration's signal arrives first; the flow itself goes on to finish.
+      if (registered) refuse('AlreadyRegistered');
       return state;
     },
     { validator: mayAct },

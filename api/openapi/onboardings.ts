@@ -13,8 +13,18 @@ import {
   ZOnboardingResponse,
   ZStaffActionResponse,
 } from '../../schemas/onboarding';
-import { error, json, NO_SUCH_ONBOARDING, operation, pdf, type Schema } from './operation';
+import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER, ZIdempotencyKey } from '../../http/idempotency';
+import { error, json, NO_SUCH_ONBOARDING, operation, pdf, requestSchema, type Schema } from './operation';
 import type { z } from 'zod';
+
+const idempotencyKeyHeader = {
+  name: IDEMPOTENCY_KEY_HEADER,
+  in: 'header',
+  required: false,
+  description:
+    'Optional. A retry with the same key and request gets the first successful answer again (Idempotent-Replayed: true) and does nothing twice; the same key with another request is a 422. Only successes are kept: after a 409 or 503 the same key may be retried and the action still happens at most once. Keys are per organisation.',
+  schema: requestSchema(ZIdempotencyKey),
+};
 
 const staffAction = (operationId: string, summary: string, body?: z.ZodType) => ({
   post: operation({
@@ -25,12 +35,25 @@ const staffAction = (operationId: string, summary: string, body?: z.ZodType) => 
     scope: 'act',
     params: ZOnboardingParams,
     ...(body ? { body } : {}),
+    headers: [idempotencyKeyHeader],
+    invalid: `Invalid request: a malformed id in the path${body ? ', a body that is not valid JSON or fails validation' : ''}, or a malformed Idempotency-Key; fields says which`,
     responses: {
-      200: json(ZStaffActionResponse, 'Where the onboarding now stands'),
+      200: {
+        ...json(ZStaffActionResponse, 'Where the onboarding now stands'),
+        headers: {
+          [REPLAYED_HEADER]: {
+            description: 'true when this is the stored answer to an earlier request with the same Idempotency-Key',
+            schema: { type: 'string', enum: ['true'] },
+          },
+        },
+      },
       403: error('Only admins and therapists with the invite permission (seed 003)'),
       404: error(NO_SUCH_ONBOARDING),
       409: error('Not possible in the current state; the message says why'),
-      503: error('Temporal is unavailable; retry'),
+      422: error(
+        'IDEMPOTENCY_KEY_REUSED: the Idempotency-Key was first used with another request (method, path or body)',
+      ),
+      503: error('Temporal is unavailable; retry (with the same Idempotency-Key, the action still happens once)'),
     },
   }),
 });

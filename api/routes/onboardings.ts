@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import type { Db } from '../../db/client';
-import { ZChangePortalOwnerRequest, ZOnboardingParams, type TStaffActionResponse } from '../../schemas/onboarding';
+import { ZChangePortalOwnerRequest, ZOnboardingParams } from '../../schemas/onboarding';
 import { requireStaff, staffOf } from '../../http/staff-auth';
 import { audited } from '../../http/staff-audit';
 import {
@@ -14,10 +14,7 @@ import {
 import { getOnboarding } from '../../use-cases/onboarding/get-onboarding';
 import { assertMayReadBilling, listOnboardingPayments } from '../../use-cases/billing/onboarding-payments';
 import { validate } from '../../http/validate';
-
-function actionResult(res: Response, body: TStaffActionResponse): void {
-  res.json(body);
-}
+import { idempotent } from '../../http/idempotency';
 
 /** Staff endpoints on one onboarding: read it, and the actions of seed 001 and 004. */
 export function onboardingRoutes(deps: { db: Db; temporal: Client }): Router {
@@ -46,43 +43,48 @@ export function onboardingRoutes(deps: { db: Db; temporal: Client }): Router {
 
   router.post('/v1/onboardings/:onboardingId/invitation/resend', async (req, res) => {
     const { onboardingId } = validate(ZOnboardingParams, req.params, ['params']);
-    const state = await audited(deps.db, req, 'invitation.resend', onboardingId, () =>
-      resendInvitation(deps, staffOf(req), onboardingId),
+    await idempotent(deps.db, req, res, (actionId) =>
+      audited(deps.db, req, 'invitation.resend', onboardingId, () =>
+        resendInvitation(deps, staffOf(req), onboardingId, actionId),
+      ),
     );
-    actionResult(res, state);
   });
 
   router.post('/v1/onboardings/:onboardingId/portal-access/revoke', async (req, res) => {
     const { onboardingId } = validate(ZOnboardingParams, req.params, ['params']);
-    const state = await audited(deps.db, req, 'portal.revoke', onboardingId, () =>
-      revokePortalAccess(deps, staffOf(req), onboardingId),
+    await idempotent(deps.db, req, res, (actionId) =>
+      audited(deps.db, req, 'portal.revoke', onboardingId, () =>
+        revokePortalAccess(deps, staffOf(req), onboardingId, actionId),
+      ),
     );
-    actionResult(res, state);
   });
 
   router.post('/v1/onboardings/:onboardingId/portal-access/restore', async (req, res) => {
     const { onboardingId } = validate(ZOnboardingParams, req.params, ['params']);
-    const state = await audited(deps.db, req, 'portal.restore', onboardingId, () =>
-      restoreRegisteredPortalAccess(deps, staffOf(req), onboardingId),
+    await idempotent(deps.db, req, res, () =>
+      audited(deps.db, req, 'portal.restore', onboardingId, () =>
+        restoreRegisteredPortalAccess(deps, staffOf(req), onboardingId),
+      ),
     );
-    actionResult(res, state);
   });
 
   router.post('/v1/onboardings/:onboardingId/portal-owner', async (req, res) => {
     const { onboardingId } = validate(ZOnboardingParams, req.params, ['params']);
     const owner = validate(ZChangePortalOwnerRequest, req.body);
-    const state = await audited(deps.db, req, 'portal.owner_change', onboardingId, () =>
-      changePortalOwner(deps, staffOf(req), onboardingId, owner),
+    await idempotent(deps.db, req, res, (actionId) =>
+      audited(deps.db, req, 'portal.owner_change', onboardingId, () =>
+        changePortalOwner(deps, staffOf(req), onboardingId, owner, actionId),
+      ),
     );
-    actionResult(res, state);
   });
 
   router.post('/v1/onboardings/:onboardingId/cancel', async (req, res) => {
     const { onboardingId } = validate(ZOnboardingParams, req.params, ['params']);
-    const state = await audited(deps.db, req, 'onboarding.cancel', onboardingId, () =>
-      cancelOnboarding(deps, staffOf(req), onboardingId),
+    await idempotent(deps.db, req, res, (actionId) =>
+      audited(deps.db, req, 'onboarding.cancel', onboardingId, () =>
+        cancelOnboarding(deps, staffOf(req), onboardingId, actionId),
+      ),
     );
-    actionResult(res, state);
   });
 
   return router;

@@ -97,4 +97,31 @@ describe('issueInvitation with Resend', () => {
       activities.issueInvitation({ onboardingId, sequence: 1, ttlMs: week, reason: 'initial', requestedBy: null }),
     ).rejects.toMatchObject({ type: 'EmailRejected', nonRetryable: true });
   });
+
+  it('once the client has registered: no new invitation, an earlier attempt finished under its key, no failure', async () => {
+    const { activities, onboardingId, email } = await chartedOnboarding();
+    const input = { onboardingId, sequence: 1, ttlMs: week, reason: 'initial' as const, requestedBy: null };
+    // The first attempt hands the email over and loses the answer: the record stays PENDING.
+    resend.faultNext({ kind: 'drop-after-accept' });
+    await expect(activities.issueInvitation(input)).rejects.toThrow();
+    expect(await database.db.emailMessage.findMany({ where: { onboardingId }, select: { status: true } })).toEqual([
+      { status: 'PENDING' },
+    ]);
+    // What registering through the link leaves behind: the account active, the link used.
+    await database.db.portalAccount.updateMany({ where: { email }, data: { status: 'ACTIVE' } });
+    await database.db.invitation.updateMany({ where: { onboardingId }, data: { status: 'USED' } });
+
+    expect(await activities.issueInvitation(input)).toEqual({ alreadyRegistered: true });
+    expect(await activities.issueInvitation({ ...input, sequence: 2, reason: 'resend' })).toEqual({
+      alreadyRegistered: true,
+    });
+    expect(await database.db.invitation.findMany({ where: { onboardingId }, select: { status: true } })).toEqual([
+      { status: 'USED' },
+    ]);
+    const sent = resend.deliveries().filter((request) => (request.body as { to: string[] }).to.includes(email));
+    expect(sent).toHaveLength(1);
+    expect(await database.db.emailMessage.findMany({ where: { onboardingId }, select: { status: true } })).toEqual([
+      { status: 'SENT' },
+    ]);
+  });
 });

@@ -130,6 +130,41 @@ describe('Resend mailer', () => {
     expectNoRecipientIn(error, email.to);
   });
 
+  it('reports a 429 with Retry-After as retryable (the stand-in fault the chaos harness uses)', async () => {
+    const mailer = createResendMailer({ apiKey: apiKey(), from: FROM, baseUrl: standIn.url });
+    const email = await invitationEmail();
+    standIn.faultNext({ kind: 'status', status: 429, retryAfterSeconds: 2 });
+
+    const error = await failureOf(mailer.send(email));
+    expect(error).toMatchObject({ retryable: true, statusCode: 429 });
+    await mailer.send(email);
+    expect(standIn.deliveries()).toHaveLength(1);
+  });
+
+  it('an email accepted but whose answer was lost is retried under its key and delivered once', async () => {
+    const mailer = createResendMailer({ apiKey: apiKey(), from: FROM, baseUrl: standIn.url });
+    const email = await invitationEmail();
+    standIn.faultNext({ kind: 'drop-after-accept' });
+
+    const error = await failureOf(mailer.send(email));
+    expect(error.retryable).toBe(true);
+    expect(standIn.deliveries()).toHaveLength(1);
+    const retried = await mailer.send(email);
+    expect(standIn.deliveries()).toHaveLength(1);
+    expect(retried.providerMessageId).toBe(standIn.deliveries()[0]!.emailId);
+  });
+
+  it('a provider that never answers leaves nothing delivered', async () => {
+    const mailer = createResendMailer({ apiKey: apiKey(), from: FROM, baseUrl: standIn.url });
+    const email = await invitationEmail();
+    standIn.faultNext({ kind: 'timeout', holdMs: 300 });
+
+    const error = await failureOf(mailer.send(email));
+    expect(error.retryable).toBe(true);
+    expect(standIn.requests.map((request) => request.status)).toEqual([0]);
+    expect(standIn.deliveries()).toHaveLength(0);
+  });
+
   it('reports a 422 as not retryable, with the address Resend quoted taken out of the message', async () => {
     const mailer = createResendMailer({ apiKey: apiKey(), from: FROM, baseUrl: standIn.url });
     const email = await invitationEmail();

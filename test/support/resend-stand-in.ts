@@ -14,7 +14,7 @@ export interface RecordedRequest {
   };
   /** The parsed JSON body; the raw text when it was not JSON. */
   body: unknown;
-  /** What the stand-in answered. */
+  /** What the stand-in answered; 0 when it dropped the connection instead (a fault). */
   status: number;
   /** The email id answered, on success (the first id again for an idempotent replay). */
   emailId?: string;
@@ -31,8 +31,24 @@ export interface ResendStandIn {
   deliveries(): RecordedRequest[];
   /** The next `times` (default 1) requests to /emails fail with `status` and a Resend-style error body. */
   failNext(status: number, times?: number): void;
+  /**
+   * The next `times` (default 1) requests to /emails meet a fault a real
+   * provider can show (the chaos harness, chaos/faults.ts): see StandInFault.
+   */
+  faultNext(fault: StandInFault, times?: number): void;
   stop(): Promise<void>;
 }
+
+/**
+ * `status`: an error answer (429 with `retryAfterSeconds` as Resend's
+ * Retry-After); `timeout`: no answer for `holdMs`, then the connection is
+ * dropped; `drop-after-accept`: the email is accepted (and counted) but the
+ * connection is dropped before the answer, so the sender cannot know.
+ */
+export type StandInFault =
+  | { kind: 'status'; status: number; retryAfterSeconds?: number }
+  | { kind: 'timeout'; holdMs: number }
+  | { kind: 'drop-after-accept' };
 
 /** Resend's error names for the statuses tests simulate. */
 const ERROR_NAMES: Record<number, string> = {
@@ -75,7 +91,7 @@ function recipientOf(body: unknown): string {
 export async function startResendStandIn(options: { deliveryEvents?: DeliveryEventSink } = {}): Promise<ResendStandIn> {
   const requests: RecordedRequest[] = [];
   const sentByKey = new Map<string, { body: string; id: string }>();
-  const failures: number[] = [];
+  const failures: StandInFault[] = [];
 
   function answer(
     response: ServerResponse,
@@ -114,11 +130,19 @@ export async function startResendStandIn(options: { deliveryEvents?: DeliveryEve
       return answer(response, recorded, 401, error(401, 'Missing API key in the authorization header.'));
     }
     const failure = failures.shift();
-    if (failure !== undefined) {
+    if (failure?.kind === 'status') {
       // Real Resend messages can quote the recipient; the mailer must keep it out of its errors.
       const message = `Simulated failure for ${recipientOf(body)}.`;
-      return answer(response, recorded, failure, error(failure, message));
+      if (failure.retryAfterSeconds !== undefined) response.setHeader('retry-after', String(failure.retryAfterSeconds));
+      return answer(response, recorded, failure.status, error(failure.status, message));
     }
+    if (failure?.kind === 'timeout') {
+      requests.push({ ...recorded, status: 0, delivered: false });
+      await new Promise((resolve) => setTimeout(resolve, failure.holdMs));
+      response.destroy();
+      return;
+    }
+    const dropAfterAccept = failure?.kind === 'drop-after-accept';
     if (typeof body !== 'object' || body === null) {
       return answer(response, recorded, 422, error(422, 'The request body must be a JSON object.'));
     }
@@ -156,6 +180,11 @@ export async function startResendStandIn(options: { deliveryEvents?: DeliveryEve
         subject: text(fields.subject),
       });
     }
+    if (dropAfterAccept) {
+      requests.push({ ...recorded, status: 0, emailId: id, delivered: true });
+      response.destroy();
+      return;
+    }
     return answer(response, recorded, 200, { id }, { emailId: id, delivered: true });
   }
 
@@ -176,7 +205,10 @@ export async function startResendStandIn(options: { deliveryEvents?: DeliveryEve
     requests,
     deliveries: () => requests.filter((request) => request.delivered),
     failNext(status, times = 1) {
-      for (let i = 0; i < times; i += 1) failures.push(status);
+      for (let i = 0; i < times; i += 1) failures.push({ kind: 'status', status });
+    },
+    faultNext(fault, times = 1) {
+      for (let i = 0; i < times; i += 1) failures.push(fault);
     },
     async stop() {
       // fetch keeps connections alive; close them or close() waits for their timeout.

@@ -102,9 +102,21 @@ function isCompletedWorkflowError(error: unknown): boolean {
   return error instanceof Error && /workflow execution already completed/i.test(error.message);
 }
 
-export function resendInvitation(deps: ActOnOnboardingDeps, staff: StaffPrincipal, onboardingId: string) {
+/**
+ * `actionId` (from the caller's Idempotency-Key, http/idempotency.ts) becomes
+ * the workflow update's id: Temporal runs an update once per id, so a retried
+ * action attaches to the first one, or gets its result, instead of acting again.
+ */
+const once = (actionId: string | undefined) => (actionId ? { updateId: actionId } : {});
+
+export function resendInvitation(
+  deps: ActOnOnboardingDeps,
+  staff: StaffPrincipal,
+  onboardingId: string,
+  actionId?: string,
+) {
   return runUpdate(deps, staff, onboardingId, (handle) =>
-    handle.executeUpdate(resendInvitationUpdate, { args: [{ staffUserId: staff.staffUserId }] }),
+    handle.executeUpdate(resendInvitationUpdate, { args: [{ staffUserId: staff.staffUserId }], ...once(actionId) }),
   );
 }
 
@@ -114,7 +126,12 @@ export function resendInvitation(deps: ActOnOnboardingDeps, staff: StaffPrincipa
  * registered, their portal account is switched off (accounts/portal-access.ts)
  * and Restore Access switches it back on.
  */
-export async function revokePortalAccess(deps: ActOnOnboardingDeps, staff: StaffPrincipal, onboardingId: string) {
+export async function revokePortalAccess(
+  deps: ActOnOnboardingDeps,
+  staff: StaffPrincipal,
+  onboardingId: string,
+  actionId?: string,
+) {
   assertMayManageInvitations(staff);
   const { status } = await accessibleOnboarding(deps.db, staff, onboardingId, { status: true });
   if (hasRegistered(status)) {
@@ -122,7 +139,7 @@ export async function revokePortalAccess(deps: ActOnOnboardingDeps, staff: Staff
     return responseFromRows(deps.db, onboardingId);
   }
   return runUpdate(deps, staff, onboardingId, (handle) =>
-    handle.executeUpdate(revokePortalAccessUpdate, { args: [{ staffUserId: staff.staffUserId }] }),
+    handle.executeUpdate(revokePortalAccessUpdate, { args: [{ staffUserId: staff.staffUserId }], ...once(actionId) }),
   );
 }
 
@@ -140,14 +157,23 @@ export function changePortalOwner(
   staff: StaffPrincipal,
   onboardingId: string,
   owner: NewPortalOwner,
+  actionId?: string,
 ) {
   return runUpdate(deps, staff, onboardingId, (handle) =>
-    handle.executeUpdate(changePortalOwnerUpdate, { args: [{ staffUserId: staff.staffUserId, owner }] }),
+    handle.executeUpdate(changePortalOwnerUpdate, {
+      args: [{ staffUserId: staff.staffUserId, owner }],
+      ...once(actionId),
+    }),
   );
 }
 
-export function cancelOnboarding(deps: ActOnOnboardingDeps, staff: StaffPrincipal, onboardingId: string) {
+export function cancelOnboarding(
+  deps: ActOnOnboardingDeps,
+  staff: StaffPrincipal,
+  onboardingId: string,
+  actionId?: string,
+) {
   return runUpdate(deps, staff, onboardingId, (handle) =>
-    handle.executeUpdate(cancelOnboardingUpdate, { args: [{ staffUserId: staff.staffUserId }] }),
+    handle.executeUpdate(cancelOnboardingUpdate, { args: [{ staffUserId: staff.staffUserId }], ...once(actionId) }),
   );
 }
