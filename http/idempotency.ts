@@ -13,22 +13,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { z } from 'zod';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../db/client';
 import { AppError } from '../use-cases/app-error';
 import { staffOf } from './staff-auth';
 import { fieldErrors } from './error-handler';
-
-export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
-
-/** What the header may hold: 1–255 visible ASCII characters (a UUID is the usual choice). */
-export const ZIdempotencyKey = z
-  .string()
-  .regex(/^[\x21-\x7E]{1,255}$/, 'must be 1 to 255 visible ASCII characters (a UUID, say)');
-
-/** Says that the answer is the one stored for the key, not a new action. */
-export const REPLAYED_HEADER = 'Idempotent-Replayed';
+import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER, ZIdempotencyKey } from '../schemas/idempotency-key';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

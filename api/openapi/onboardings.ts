@@ -13,7 +13,7 @@ import {
   ZOnboardingResponse,
   ZStaffActionResponse,
 } from '../../schemas/onboarding';
-import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER, ZIdempotencyKey } from '../../http/idempotency';
+import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER, ZIdempotencyKey } from '../../schemas/idempotency-key';
 import { error, json, NO_SUCH_ONBOARDING, operation, pdf, requestSchema, type Schema } from './operation';
 import type { z } from 'zod';
 
