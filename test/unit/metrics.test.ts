@@ -11,8 +11,11 @@ import { createMetrics, type AppMetrics } from '../../observability/metrics';
 import { invitationToken } from '../../security/tokens';
 import { metricValue } from '../support/metrics';
 
-/** Just enough database for the routes these tests call: no registration link is known. */
-const noInvitations = { invitation: { findUnique: () => Promise.resolve(null) } } as unknown as Db;
+/** Just enough database for the routes these tests call: no registration link is known, the client's or a contact's. */
+const noInvitations = {
+  invitation: { findUnique: () => Promise.resolve(null) },
+  portalUserInvitation: { findUnique: () => Promise.resolve(null) },
+} as unknown as Db;
 
 async function startApi(metrics: AppMetrics, metricsToken?: string): Promise<RunningApi> {
   return startApiServer(
