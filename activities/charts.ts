@@ -35,7 +35,7 @@ export function createChartActivities({ db }: { db: Db }) {
             email: person.email ?? null,
             phone: person.phone ?? null,
           },
-          update: {},
+          update: { externalChartId: chart.externalChartId },
           select: { id: true },
         });
         const linked = await tx.onboarding.updateMany({

@@ -30,8 +30,14 @@ export function countSqlStatements(): void {
   patched = true;
   const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const query = prototype.query;
+  // BENCH_SQL_LOG=1: each statement's text on stderr, to see what a count is made of.
+  const log = process.env.BENCH_SQL_LOG === '1';
   prototype.query = function countedQuery(this: unknown, ...args: unknown[]) {
     counts.sql += 1;
+    if (log) {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+      process.stderr.write(`sql: ${String(text).replace(/\s+/g, ' ').slice(0, 240)}\n`);
+    }
     return query.apply(this, args);
   };
 }

@@ -112,8 +112,12 @@ export async function startOnboarding(
     }
   }
 
-  const current = await db.onboarding.findUniqueOrThrow({ where: { id: onboarding.id }, select: { status: true } });
-  return { onboardingId: onboarding.id, status: current.status, duplicate: !created };
+  // A row made just now is PENDING (the answer says "accepted"; the flow moves it on); only a
+  // redelivery for an existing chart needs to read where that onboarding stands.
+  const status = created
+    ? onboarding.status
+    : (await db.onboarding.findUniqueOrThrow({ where: { id: onboarding.id }, select: { status: true } })).status;
+  return { onboardingId: onboarding.id, status, duplicate: !created };
 }
 
 /**
@@ -134,13 +138,9 @@ async function assertEmailFree(db: Db, organizationId: string, email: string, ex
     },
     select: { id: true },
   });
-  const account = holder
-    ? null
-    : await db.portalAccount.findUnique({
-        where: { organizationId_email: { organizationId, email } },
-        select: { client: { select: { externalChartId: true } } },
-      });
-  if (holder || (account && account.client.externalChartId !== externalChartId)) {
+  // One query: a portal account is its client's, in the client's practice, so the first branch
+  // above already finds an account with this email held by another chart.
+  if (holder) {
     throw new AppError('EMAIL_IN_USE', 'email belongs to another client portal', {
       fields: [{ path: 'data.client.email', message: 'already belongs to another client portal account' }],
     });
@@ -157,7 +157,7 @@ interface NewOnboarding {
 }
 
 async function findOrCreateOnboarding(db: Db, data: NewOnboarding) {
-  const select = { id: true, workflowId: true, inviteRequested: true, formPackageId: true } as const;
+  const select = { id: true, workflowId: true, inviteRequested: true, formPackageId: true, status: true } as const;
   const id = randomUUID();
   try {
     const onboarding = await db.onboarding.create({
