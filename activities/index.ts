@@ -16,6 +16,7 @@ import { createPasswordResetActivities } from './password-reset';
 import { createPaymentActivities } from './payments';
 import { createPaymentEmailActivities } from './payment-emails';
 import { createPortalUserInvitationActivities } from './portal-user-invitations';
+import { createStaffInvitationActivities } from './staff-invitations';
 import { createStaffPauseAlertActivities } from './staff-pause-alerts';
 import { createStatusCallbackActivities } from './status-callbacks';
 
@@ -54,6 +55,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createFormRequestActivities(deps),
     ...createCrisisAlertActivities(deps),
     ...createPasswordResetActivities(deps),
+    ...createStaffInvitationActivities(deps),
     ...createStaffPauseAlertActivities(deps),
     ...createStatusCallbackActivities(deps),
     ...createPaymentActivities(deps),

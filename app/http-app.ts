@@ -1,5 +1,6 @@
 import { apiKeyRoutes } from '../api/routes/api-keys';
 import { staffRoutes } from '../api/routes/staff';
+import { staffInvitationRoutes } from '../api/routes/staff-invitations';
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Db } from '../db/client';
@@ -150,6 +151,7 @@ export function createApp(deps: ApiDependencies): Express {
   app.use(integrationRoutes({ ...deps, secretBox: deps.secretBox ?? createSecretBox([]) }));
   app.use(practiceSettingsRoutes(deps));
   app.use(apiKeyRoutes(deps));
+  app.use(staffInvitationRoutes(deps));
   app.use(staffRoutes(deps));
   // The local provider reports in-process; only a real provider posts webhooks to us.
   if (deps.payments && deps.payments.kind !== 'local')

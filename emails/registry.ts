@@ -79,6 +79,12 @@ import {
   registrationConfirmedSubject,
   ZRegistrationConfirmedProps,
 } from './registration-confirmed';
+import {
+  StaffInvitationEmail,
+  staffInvitationPreviewProps,
+  staffInvitationSubject,
+  ZStaffInvitationProps,
+} from './staff-invitation';
 
 export const EMAIL_TEMPLATE_IDS = [
   'portal-invitation',
@@ -94,6 +100,7 @@ export const EMAIL_TEMPLATE_IDS = [
   'password-reset',
   'payment-receipt',
   'payment-received-staff',
+  'staff-invitation',
 ] as const;
 
 export type EmailTemplateId = (typeof EMAIL_TEMPLATE_IDS)[number];
@@ -236,6 +243,12 @@ export const EMAIL_TEMPLATES = {
     subject: paymentReceivedStaffSubject,
     component: PaymentReceivedStaffEmail,
     previewProps: paymentReceivedStaffPreviewProps,
+  }),
+  'staff-invitation': defineTemplate('staff-invitation', {
+    schema: ZStaffInvitationProps,
+    subject: staffInvitationSubject,
+    component: StaffInvitationEmail,
+    previewProps: staffInvitationPreviewProps,
   }),
 } as const satisfies { [Id in EmailTemplateId]: EmailTemplate<PropsSchema> };
 

@@ -6,3 +6,4 @@ export * from './password-reset';
 export * from './payment';
 export * from './portal-user-invitation';
 export * from './staff-pause-alert';
+export * from './staff-invitation';

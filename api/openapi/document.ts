@@ -7,6 +7,7 @@
 import { adminPaths } from './admin';
 import { apiKeyPaths } from './api-keys';
 import { staffPaths } from './staff';
+import { staffInvitationPaths } from './staff-invitations';
 import { formPaths } from './forms';
 import { integrationPaths } from './integrations';
 import { onboardingPaths } from './onboardings';
@@ -53,6 +54,7 @@ export function openApiDocument(serverUrl: string, options: OpenApiOptions = {})
       ...integrationPaths(),
       ...apiKeyPaths(),
       ...staffPaths(),
+      ...staffInvitationPaths(),
       ...opsPaths(),
       ...(options.codec ? codecPaths() : {}),
       ...healthPaths(),

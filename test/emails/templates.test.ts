@@ -36,6 +36,7 @@ const LINK_FIELD = {
   'staff-sign-in-paused-staff': 'securityPageUrl',
   'payment-receipt': 'receiptUrl',
   'payment-received-staff': 'dashboardUrl',
+  'staff-invitation': 'registerUrl',
 } as const satisfies Record<EmailTemplateId, string>;
 
 function buttonUrlOf(id: EmailTemplateId): string {

@@ -26,6 +26,7 @@ import { ZPracticeSettingsPatch } from '../../schemas/practice-settings';
 import { ZIntegrationCreate, ZIntegrationPatch, ZIntegrationRotate } from '../../schemas/integrations';
 import { ZApiKeyCreate } from '../../schemas/api-keys';
 import { ZReassignClients, ZStaffPatch } from '../../schemas/staff';
+import { ZStaffInvitationRequest } from '../../schemas/staff-invitations';
 import { ZChartCreatedWebhook } from '../../schemas/chart-created-webhook';
 import {
   chartCreatedWebhook,
@@ -193,6 +194,13 @@ function validRequests(): Record<string, ValidRequest> {
       body: { toStaffUserId: org.permittedTherapistId },
       bodySchema: ZReassignClients,
     },
+    listStaffInvitations: {},
+    inviteStaffMember: {
+      body: { email: `contract-${randomUUID().slice(0, 8)}@example.test`, displayName: 'Contract', role: 'OPS' },
+      bodySchema: ZStaffInvitationRequest,
+    },
+    resendStaffInvitation: { params: { invitationId: randomUUID() } },
+    revokeStaffInvitation: { params: { invitationId: randomUUID() } },
     listOpsOnboardings: { query: { state: 'stuck', limit: '5' } },
     describeOpsOnboarding: onboarding,
     opsCancelOnboarding: onboarding,

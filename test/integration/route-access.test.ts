@@ -133,6 +133,8 @@ interface World {
   /** An API key of A's admin, revoked, and its id. */
   revokedKey: string;
   revokedKeyId: string;
+  /** A revoked staff invitation of A (no workflow behind it): the invitation routes name it. */
+  staffInvitationId: string;
   chartId: string;
   signer: string;
   /** A's client's PHI, its answers, A's private catalogue names and A's ids: none may reach anyone outside A. */
@@ -506,6 +508,38 @@ const ROUTES: Record<string, RouteFixture> = {
     params: (world) => ({ staffUserId: world.spareStaffId }),
     tenancy: IDS,
   },
+  'GET /v1/staff/invitations': {
+    access: staff(ADMINS),
+    tenancy: {
+      kind: 'own',
+      reason: 'lists the caller’s own practice’s invitations',
+      check: staffInvitationListTenancy,
+    },
+  },
+  // A fresh address per call, so each allowed call is an invitation, not a duplicate's 409.
+  'POST /v1/staff/invitations': {
+    access: staff(ADMINS),
+    body: () => ({
+      email: `invitee-${randomBytes(4).toString('hex')}@example.test`,
+      displayName: 'Invitee',
+      role: 'OPS',
+    }),
+    tenancy: {
+      kind: 'own',
+      reason: 'invites into the caller’s own practice: B’s admin cannot invite into A',
+      check: staffInvitationListTenancy,
+    },
+  },
+  'POST /v1/staff/invitations/{invitationId}/resend': {
+    access: staff(ADMINS),
+    params: (world) => ({ invitationId: world.staffInvitationId }),
+    tenancy: IDS,
+  },
+  'POST /v1/staff/invitations/{invitationId}/revoke': {
+    access: staff(ADMINS),
+    params: (world) => ({ invitationId: world.staffInvitationId }),
+    tenancy: IDS,
+  },
   'POST /v1/staff/{staffUserId}/reassign-clients': {
     access: staff(ADMINS),
     params: (world) => ({ staffUserId: world.spareStaffId }),
@@ -710,6 +744,19 @@ beforeAll(async () => {
     },
   });
 
+  const { id: staffInvitationId } = await db.staffInvitation.create({
+    data: {
+      organizationId: a.organizationId,
+      email: `revoked-invitee-${suffix}@example.test`,
+      displayName: 'Revoked invitee',
+      role: 'OPS',
+      tokenHash: hashToken(randomToken()),
+      status: 'REVOKED',
+      expiresAt: new Date(Date.now() + 60_000),
+      invitedById: a.adminId,
+    },
+  });
+
   const { client } = a1.event.data;
   world = {
     a,
@@ -724,6 +771,7 @@ beforeAll(async () => {
     formPackage: { key: savedPackage.key, id: savedPackage.id, name: packageName },
     revokedKey,
     revokedKeyId,
+    staffInvitationId,
     spareStaffId: spare.id,
     chartId: a1.event.data.externalChartId,
     signer,
@@ -741,6 +789,7 @@ beforeAll(async () => {
       a.organizationId,
       a.integrationId,
       revokedKeyId,
+      staffInvitationId,
       spare.id,
       a1.client.onboardingId,
       a1Onboarding.workflowId,
@@ -1503,6 +1552,27 @@ async function integrationListTenancy(world: World): Promise<void> {
   }
 }
 
+/** B's admin sees only B's invitations, and an invitation B makes is B's. */
+async function staffInvitationListTenancy(world: World): Promise<void> {
+  const list = operation('GET /v1/staff/invitations');
+  const own = await call(list, { key: world.a.keys.admin });
+  expect(own.text).toContain(world.staffInvitationId);
+  const created = await call(operation('POST /v1/staff/invitations'), {
+    key: world.b.keys.admin,
+    body: { email: `b-invitee-${randomBytes(4).toString('hex')}@example.test`, displayName: 'B invitee', role: 'OPS' },
+  });
+  expect(created.status).toBe(201);
+  const row = await service.database.db.staffInvitation.findUniqueOrThrow({
+    where: { id: json<{ id: string }>(created).id },
+  });
+  expect(row.organizationId).toBe(world.b.organizationId);
+  const theirs = await call(list, { key: world.b.keys.admin });
+  expect(theirs.status).toBe(200);
+  expect(leaks(theirs.text)).toEqual([]);
+  // B's invitation emails its link from a workflow: let it land before the next route counts rows.
+  await settled();
+}
+
 async function staffListTenancy(world: World): Promise<void> {
   const op = operation('GET /v1/staff');
   const own = await call(op, { key: world.a.keys.admin });
@@ -1765,6 +1835,7 @@ describe('3. bad input: a 4xx, never a 500, and nothing written', () => {
       'GET /v1/integrations',
       'GET /v1/api-keys',
       'GET /v1/staff',
+      'GET /v1/staff/invitations',
       'GET /healthz',
       'GET /readyz',
       'GET /metrics',

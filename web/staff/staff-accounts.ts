@@ -17,8 +17,11 @@ import {
   reassignClients,
   updateStaffMember,
 } from '../../use-cases/accounts/manage-staff';
+import { ZStaffInvitationRequest } from '../../schemas/staff-invitations';
+import { inviteStaffMember, listStaffInvitations } from '../../use-cases/accounts/staff-invitations';
 import { html } from '../html';
 import { send } from '../send-page';
+import { EMPTY_INVITE, inviteCard, invitationsCard, type InviteTyped } from './staff-invite-form';
 import type { StaffPages } from './staff-session';
 
 const ZId = z.uuid();
@@ -42,17 +45,22 @@ export function staffAccountRoutes(deps: StaffPages): Router {
   const { db, csrf, checkCsrf, sessionOf, layout } = deps;
   const base = (slug: string) => `/staff/${slug}/staff-accounts`;
 
-  router.get('/staff/:orgSlug/staff-accounts', async (req, res) => {
+  /** The staff list, the invite card (with what was typed after a refusal) and the invitations. */
+  const listPage = async (
+    req: Request,
+    res: Response,
+    notice: { done?: string; problem?: string; typed?: InviteTyped } = {},
+  ) => {
     const { org, user } = sessionOf(res);
     const { staff } = await listStaff(db, user);
-    send(
+    const { invitations } = await listStaffInvitations(db, user);
+    return layout(
+      req,
       res,
-      200,
-      layout(
-        req,
-        res,
-        'Staff',
-        html`<div class="card">
+      'Staff',
+      html`${notice.done ? html`<p class="ok" role="status">${notice.done}</p>` : ''}
+        ${notice.problem ? html`<p class="error" role="alert">${notice.problem}</p>` : ''}
+        <div class="card">
           <div class="table-scroll">
             <table class="list">
               <thead>
@@ -80,9 +88,44 @@ export function staffAccountRoutes(deps: StaffPages): Router {
               </tbody>
             </table>
           </div>
-        </div>`,
-      ),
+        </div>
+        ${inviteCard(`${base(org.slug)}/invite`, csrf(req, res), notice.typed ?? EMPTY_INVITE)}
+        ${invitationsCard(invitations)}`,
     );
+  };
+
+  router.get('/staff/:orgSlug/staff-accounts', async (req, res) => {
+    send(res, 200, await listPage(req, res));
+  });
+
+  router.post('/staff/:orgSlug/staff-accounts/invite', async (req, res) => {
+    checkCsrf(req);
+    const { user } = sessionOf(res);
+    assertMayManageStaff(user);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 300) : '');
+    const role = STAFF_ROLES.find((candidate) => candidate === body.role) ?? 'THERAPIST';
+    const typed: InviteTyped = {
+      email: text(body.email),
+      displayName: text(body.displayName),
+      role,
+      canInvite: body.canInvite === 'yes',
+    };
+    const request = ZStaffInvitationRequest.safeParse({ ...typed, email: typed.email.trim() });
+    if (!request.success) {
+      const issue = request.error.issues[0];
+      const field = issue?.path[0] === 'email' ? 'The email' : 'The name';
+      send(res, 400, await listPage(req, res, { problem: `${field} ${issue?.message ?? 'is not valid'}.`, typed }));
+      return;
+    }
+    try {
+      await inviteStaffMember(deps, user, request.data, originOf(req));
+    } catch (error: unknown) {
+      if (!(error instanceof AppError) || error.code !== 'CONFLICT') throw error;
+      send(res, 409, await listPage(req, res, { problem: error.publicMessage, typed }));
+      return;
+    }
+    send(res, 200, await listPage(req, res, { done: `Invitation sent to ${request.data.displayName}.` }));
   });
 
   const memberPage = async (req: Request, res: Response, id: string, notice: Notice = {}) => {

@@ -27,6 +27,7 @@ import { formAnswersRoutes } from './form-answers';
 import { apiKeyPageRoutes } from './api-keys';
 import { deliveryHealthRoutes } from './delivery-health';
 import { staffAccountRoutes } from './staff-accounts';
+import { staffInvitationPageRoutes } from './staff-invitation-page';
 import { integrationPageRoutes } from './integration-page';
 import { integrationListRoutes } from './integrations';
 import { secondFactorSignInRoutes } from './second-factor-sign-in';
@@ -97,6 +98,14 @@ export function staffDashboardRoutes(dashboardDeps: StaffDashboardDeps): Router 
 
   const secondStep = secondFactorSignInRoutes({ ...deps, signIns });
   router.use(secondStep);
+  // Before the signed-in pages: the invitee has no session yet.
+  router.use(
+    staffInvitationPageRoutes({
+      ...deps,
+      temporal: dashboardDeps.temporal,
+      toSecondStep: (req, res, slug, pending) => secondStep.toSecondStep(req, res, slug, pending),
+    }),
+  );
 
   router.get('/staff/:orgSlug/login', async (req, res) => {
     const org = await findOrganizationBySlug(db, req.params.orgSlug);
