@@ -74,7 +74,11 @@ describe('the OpenAPI document', () => {
     const webhook = document.paths['/v1/webhooks/ehr/{integrationId}']!.post!.requestBody!.content['application/json']!;
     const events = (webhook.schema as { oneOf?: { required?: string[]; properties?: { type?: { const?: string } } }[] })
       .oneOf!;
-    expect(events.map((event) => event.properties?.type?.const)).toEqual(['chart.created', 'invoice.upserted', 'client.contacts_updated']);
+    expect(events.map((event) => event.properties?.type?.const)).toEqual([
+      'chart.created',
+      'invoice.upserted',
+      'client.contacts_updated',
+    ]);
     for (const event of events) expect(event.required).toEqual(['type', 'data']);
   });
 
