@@ -120,11 +120,20 @@ async function inject(fault: PlannedFault, targets: FaultTargets, prng: Prng): P
     case 'email-accept-then-drop':
       standIn.faultNext({ kind: 'drop-after-accept' }, fault.times);
       return undefined;
-    case 'callback-endpoint-down':
-      // Longer than a process outage, so callbacks started meanwhile fail and wait out a backoff. The issue's
-      // "an hour of test time" needs the time-skipping server, which the SIGKILL faults cannot use.
-      await restart({ kill: async () => targets.ehr.down(), start: async () => targets.ehr.up() }, fault.downMs * 3);
-      return undefined;
+    case 'callback-endpoint-down': {
+      // Longer than a process outage, so callbacks started meanwhile fail and wait out a backoff, and kept down
+      // (up to 20 s) until it has dropped a callback, so the fault meets one. The "an hour of test time"
+      // needs the time-skipping server, which the SIGKILL faults cannot use.
+      const { ehr } = targets;
+      const droppedBefore = ehr.receipts.filter((receipt) => receipt.status === 0).length;
+      const dropped = () => ehr.receipts.filter((receipt) => receipt.status === 0).length > droppedBefore;
+      ehr.down();
+      await sleep(fault.downMs * 3);
+      const deadline = Date.now() + 20_000;
+      while (!dropped() && Date.now() < deadline) await sleep(50);
+      ehr.up();
+      return dropped() ? undefined : 'no callback came while it was down';
+    }
     case 'callback-410':
       targets.ehr.goneNext(fault.times);
       return undefined;
