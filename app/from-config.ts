@@ -83,8 +83,9 @@ export async function createWorkerFromConfig(
       ...(observe.metrics ? { metrics: observe.metrics } : {}),
       secretBox: secretBoxFromConfig(config),
       ...withPayments(config),
-      // Only `npm start` passes it: every production entry point calls callbacks over https to public addresses.
-      allowPrivateCallbackTargets: observe.allowPrivateCallbackTargets ?? false,
+      // `npm start` passes it, a harness sets ALLOW_PRIVATE_CALLBACK_TARGETS (refused with NODE_ENV=production):
+      // otherwise callbacks go over https to public addresses.
+      allowPrivateCallbackTargets: observe.allowPrivateCallbackTargets ?? config.allowPrivateCallbackTargets,
     }),
     payloadKeys: config.payloadKeys,
     ...(config.temporal.maxCachedWorkflows !== undefined

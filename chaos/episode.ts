@@ -14,9 +14,10 @@ import { Client, Connection } from '@temporalio/client';
 import { createDb } from '../db/client';
 import { migrate } from '../db/migrate';
 import { createDataConverter } from '../temporal/data-converter';
-import { createTestOrganization, testSecretKeys } from '../test/support/factories';
+import { createTestOrganization, testSecretBox, testSecretKeys } from '../test/support/factories';
 import { startResendStandIn, type ResendStandIn } from '../test/support/resend-stand-in';
 import { testPayloadKeys, testPayloadKeysEnv } from '../test/support/temporal';
+import { startEhrCallbackStandIn } from './ehr-callback-stand-in';
 import { FAULT_KINDS, injectFaults, planFaults, type FaultKind, type InjectedFault } from './faults';
 import { freePort } from './free-port';
 import { account, type Accounting } from './invariants';
@@ -48,6 +49,8 @@ export interface EpisodeResult {
   accounting: Accounting;
   /** How the email stand-in answered, by status (0: connection dropped): shows the email faults hit sends. */
   providerAnswers: Record<string, number>;
+  /** How the EHR's callback endpoint answered, by status (0: it was down): shows the callback faults hit callbacks. */
+  callbackAnswers: Record<string, number>;
   /** Last output of the processes, for a failure report. */
   output: string;
 }
@@ -85,6 +88,13 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
     const db = createDb(databaseUrl, { poolMax: 3 });
     cleanups.push(() => db.$disconnect());
     const org = await createTestOrganization(db);
+    // The EHR takes every status callback, at an endpoint on this machine the callback faults can take down.
+    const ehr = await startEhrCallbackStandIn();
+    cleanups.push(() => ehr.stop());
+    await db.ehrIntegration.update({
+      where: { id: org.integrationId },
+      data: { callbackUrl: ehr.url, callbackSecret: testSecretBox.seal(ehr.secret) },
+    });
 
     const temporal = await temporalStarting;
     cleanups.push(() => temporal.dispose());
@@ -111,6 +121,8 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
       PUBLIC_BASE_URL: apiUrl,
       PORT: new URL(apiUrl).port,
       LOG_LEVEL: 'warn',
+      // The EHR stand-in listens on 127.0.0.1; loadConfig refuses this with NODE_ENV=production.
+      ALLOW_PRIVATE_CALLBACK_TARGETS: 'true',
     };
     const api = apiProcess(env, apiUrl);
     const workers = [workerProcess('worker-1', env), workerProcess('worker-2', env)];
@@ -141,7 +153,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
         prng,
         { rate: options.rate, until: startedAt + options.durationMs },
       ),
-      injectFaults(plan, { api, workers, temporal, postgres, standIn }, faultPrng, startedAt, say).then((done) => {
+      injectFaults(plan, { api, workers, temporal, postgres, standIn, ehr }, faultPrng, startedAt, say).then((done) => {
         say('faults healed');
         return done;
       }),
@@ -155,20 +167,25 @@ export async function runEpisode(options: EpisodeOptions): Promise<EpisodeResult
     const connection = await Connection.connect({ address: temporal.address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection, dataConverter: createDataConverter(keys) });
-    const deps = { db, temporal: client, standIn, organizationId: org.organizationId };
+    const deps = { db, temporal: client, standIn, ehr, organizationId: org.organizationId };
     const settleBy = Date.now() + options.settleMs;
     let accounting = await account(deps, ledger);
-    while (accounting.violations.length > 0 && Date.now() < settleBy) {
+    // Callbacks still retrying are allowed (visibly retrying), but an episode that can wait sees them delivered.
+    while ((accounting.violations.length > 0 || accounting.callbacksRetrying > 0) && Date.now() < settleBy) {
       await sleep(2_000);
       accounting = await account(deps, ledger);
     }
-    say(`accounted: ${accounting.violations.length} violations`);
+    say(`accounted: ${accounting.violations.length} violations, ${accounting.callbacksRetrying} callbacks retrying`);
     const output = processes.map((process) => `--- ${process.name}\n${process.output().slice(-3_000)}`).join('\n');
     const providerAnswers: Record<string, number> = {};
     for (const request of standIn.requests) {
       providerAnswers[request.status] = (providerAnswers[request.status] ?? 0) + 1;
     }
-    return { seed: options.seed, ledger, faults, accounting, providerAnswers, output };
+    const callbackAnswers: Record<string, number> = {};
+    for (const receipt of ehr.receipts) {
+      callbackAnswers[receipt.status] = (callbackAnswers[receipt.status] ?? 0) + 1;
+    }
+    return { seed: options.seed, ledger, faults, accounting, providerAnswers, callbackAnswers, output };
   } finally {
     for (const cleanup of cleanups.reverse()) {
       await cleanup().catch((error: unknown) => say(`cleanup: ${String(error)}`));

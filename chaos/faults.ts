@@ -2,10 +2,11 @@
  * The faults a chaos episode injects, and when: the PRNG lays out a plan
  * (each kind `perKind` times at random moments of the traffic window), and
  * the injectors carry it out one at a time, since two process faults at once
- * would blur which one a violation belongs to. Email faults are queued at the
- * stand-in and hit whichever sends come next.
+ * would blur which one a violation belongs to. Email faults (and the EHR's
+ * 410) are queued at the stand-in and hit whichever sends come next.
  */
 import type { ResendStandIn } from '../test/support/resend-stand-in';
+import type { EhrCallbackStandIn } from './ehr-callback-stand-in';
 import { webhooksInFlightNow } from './ehr-client';
 import type { ChaosPostgres } from './postgres-cluster';
 import type { Prng } from './prng';
@@ -21,6 +22,8 @@ export const FAULT_KINDS = [
   'email-429-retry-after',
   'email-timeout',
   'email-accept-then-drop',
+  'callback-endpoint-down',
+  'callback-410',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -45,6 +48,7 @@ export interface FaultTargets {
   temporal: ChaosTemporal;
   postgres: ChaosPostgres;
   standIn: ResendStandIn;
+  ehr: EhrCallbackStandIn;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -115,6 +119,23 @@ async function inject(fault: PlannedFault, targets: FaultTargets, prng: Prng): P
       return undefined;
     case 'email-accept-then-drop':
       standIn.faultNext({ kind: 'drop-after-accept' }, fault.times);
+      return undefined;
+    case 'callback-endpoint-down': {
+      // Longer than a process outage, so callbacks started meanwhile fail and wait out a backoff, and kept down
+      // (up to 20 s) until it has dropped a callback, so the fault meets one. The issue's "an hour of test time"
+      // needs the time-skipping server, which the SIGKILL faults cannot use.
+      const { ehr } = targets;
+      const droppedBefore = ehr.receipts.filter((receipt) => receipt.status === 0).length;
+      const dropped = () => ehr.receipts.filter((receipt) => receipt.status === 0).length > droppedBefore;
+      ehr.down();
+      await sleep(fault.downMs * 3);
+      const deadline = Date.now() + 20_000;
+      while (!dropped() && Date.now() < deadline) await sleep(50);
+      ehr.up();
+      return dropped() ? undefined : 'no callback came while it was down';
+    }
+    case 'callback-410':
+      targets.ehr.goneNext(fault.times);
       return undefined;
   }
 }

@@ -7,6 +7,8 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import type { ResendStandIn } from '../test/support/resend-stand-in';
+import { accountCallbacks } from './callback-invariant';
+import type { EhrCallbackStandIn } from './ehr-callback-stand-in';
 import type { ChartRecord } from './traffic';
 
 export type ViolationKind = 'lost' | 'duplicated' | 'stuck' | 'unaudited';
@@ -22,6 +24,8 @@ export interface Violation {
 export interface Accounting {
   checks: { name: string; checked: number; violations: number }[];
   violations: Violation[];
+  /** Status callbacks still retrying at the EHR's endpoint: allowed, and worth waiting for while the episode may. */
+  callbacksRetrying: number;
 }
 
 const INVITATION_TEMPLATES = new Set(['portal-invitation', 'invitation-resent']);
@@ -44,7 +48,7 @@ function templateOf(body: unknown): string | undefined {
 }
 
 export async function account(
-  deps: { db: Db; temporal: Client; standIn: ResendStandIn; organizationId: string },
+  deps: { db: Db; temporal: Client; standIn: ResendStandIn; ehr: EhrCallbackStandIn; organizationId: string },
   ledger: ChartRecord[],
 ): Promise<Accounting> {
   const { db, temporal, standIn, organizationId } = deps;
@@ -209,7 +213,8 @@ export async function account(
     const status = execution.status.name;
     if (status === 'FAILED' || status === 'TERMINATED' || status === 'TIMED_OUT') {
       found4.push({ check: 'workflow', kind: 'lost', detail: `${execution.workflowId} ${status}` });
-    } else if (status === 'RUNNING') {
+    } else if (status === 'RUNNING' && execution.type !== 'statusCallback') {
+      // A status callback retrying against an EHR that is down is visibly retrying: the callback check counts it.
       const description = await temporal.workflow.getHandle(execution.workflowId).describe();
       const pending = description.raw.pendingActivities ?? [];
       if (pending.length > 0) {
@@ -253,5 +258,13 @@ export async function account(
   }
   check('every PHI access the traffic made is in the audit trail', reads, found5);
 
-  return { checks, violations };
+  // 6. Every status callback delivered, visibly retrying, or given up because the EHR answered 410.
+  const callbacks = await accountCallbacks(deps, ledger, (record) => onboardingOf(record)?.id);
+  check(
+    "every status callback delivered, retrying, or given up on the EHR's 410 (logged)",
+    callbacks.checked,
+    callbacks.violations,
+  );
+
+  return { checks, violations, callbacksRetrying: callbacks.retrying };
 }

@@ -45,6 +45,13 @@ export function summarize(result: EpisodeResult): string {
       Object.entries(result.providerAnswers)
         .map(([status, count]) => `${status === '0' ? 'dropped' : status} x${count}`)
         .join(', '),
+    `EHR callback endpoint answered ` +
+      (Object.entries(result.callbackAnswers)
+        .map(([status, count]) => `${status === '0' ? 'down' : status} x${count}`)
+        .join(', ') || 'nothing') +
+      (result.accounting.callbacksRetrying > 0
+        ? `; ${result.accounting.callbacksRetrying} callbacks still retrying`
+        : ''),
     '',
     table(faultRows),
     '',

@@ -168,6 +168,13 @@ const ZSecurityEnv = z.object({
     .string({ error: 'is required: base64 of at least 32 random bytes (openssl rand -base64 32)' })
     .transform((raw) => Buffer.from(raw, 'base64'))
     .refine((key) => key.length >= 32, 'must be base64 of at least 32 bytes (openssl rand -base64 32)'),
+  /**
+   * Lets the worker call status callbacks over http and to loopback or private
+   * addresses, so a harness on this machine (`npm run chaos`) can be the EHR.
+   * Refused with NODE_ENV=production: there a callback must go over https to a
+   * public address, or a practice could point it at our own network.
+   */
+  ALLOW_PRIVATE_CALLBACK_TARGETS: bool.default(false),
 });
 
 const ZEmailEnv = z.object({
@@ -275,6 +282,11 @@ function developmentSettingsInProduction(env: Record<string, string>): string[] 
       'EMAIL_TRANSPORT=outbox is for development only (it writes emails, with their links and names, to local files): set EMAIL_TRANSPORT=resend in production',
     );
   }
+  if (env.ALLOW_PRIVATE_CALLBACK_TARGETS === 'true' || env.ALLOW_PRIVATE_CALLBACK_TARGETS === '1') {
+    problems.push(
+      'ALLOW_PRIVATE_CALLBACK_TARGETS is for test harnesses only (it lets callbacks reach this machine and the private network): unset it in production',
+    );
+  }
   if (!(env.PUBLIC_BASE_URL ?? '').startsWith('https://')) {
     problems.push(
       'PUBLIC_BASE_URL must be an https:// URL in production (the links in emails and the secure cookies depend on it)',
@@ -309,6 +321,8 @@ export interface AppConfig {
   /** SECRETS_ENCRYPTION_KEYS, or the payload keys when it is unset. */
   secretsKeys: { id: string; key: Buffer }[];
   tokenSigningKey: Buffer;
+  /** ALLOW_PRIVATE_CALLBACK_TARGETS: never true with NODE_ENV=production (loadConfig refuses it). */
+  allowPrivateCallbackTargets: boolean;
   email: {
     transport: 'outbox' | 'resend';
     from: string;
@@ -387,6 +401,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     codecOperatorOrganizations: e.CODEC_OPERATOR_ORGANIZATIONS ?? [],
     secretsKeys: e.SECRETS_ENCRYPTION_KEYS ?? e.PAYLOAD_ENCRYPTION_KEYS,
     tokenSigningKey: e.TOKEN_SIGNING_KEY,
+    allowPrivateCallbackTargets: e.ALLOW_PRIVATE_CALLBACK_TARGETS,
     email: {
       transport: e.EMAIL_TRANSPORT,
       from: e.EMAIL_FROM,

@@ -5,8 +5,9 @@
  * of a webhook), the Temporal dev server SIGKILLed, PostgreSQL stopped and
  * started (its own throw-away cluster, never the shared test server), and the
  * email provider answering 500, 429, nothing, or accepting then dropping the
- * connection. The accounting must find nothing lost, duplicated, stuck or
- * unaudited.
+ * connection, and the EHR's callback endpoint down for a few seconds or
+ * answering 410. The accounting must find nothing lost, duplicated, stuck or
+ * unaudited, and every status callback delivered, retrying or given up on a 410.
  */
 import { runEpisode } from '../../chaos/episode';
 import { FAULT_KINDS } from '../../chaos/faults';
@@ -44,6 +45,11 @@ it('loses and duplicates nothing while every part is killed or fails twice', asy
   expect(result.faults.some((fault) => fault.kind === 'api-kill-mid-webhook' && !fault.note)).toBe(true);
   const { providerAnswers } = result;
   expect([providerAnswers['500'], providerAnswers['429'], providerAnswers['0']].every((count) => count! > 0)).toBe(
+    true,
+  );
+  // The callback faults met real callbacks: some were dropped while the endpoint was down, some answered 410.
+  const { callbackAnswers } = result;
+  expect([callbackAnswers['0'], callbackAnswers['410'], callbackAnswers['204']].every((count) => count! > 0)).toBe(
     true,
   );
 }, 300_000);

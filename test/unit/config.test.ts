@@ -159,12 +159,23 @@ describe('NODE_ENV=production refuses development settings (issue 14, item 5)', 
     [{ EMAIL_TRANSPORT: '' }, /EMAIL_TRANSPORT=outbox is for development only/],
     [{ PUBLIC_BASE_URL: 'http://portal.example.com' }, /PUBLIC_BASE_URL must be an https:\/\/ URL in production/],
     [{ PUBLIC_BASE_URL: '' }, /PUBLIC_BASE_URL must be an https:\/\/ URL in production/],
+    [{ ALLOW_PRIVATE_CALLBACK_TARGETS: 'true' }, /ALLOW_PRIVATE_CALLBACK_TARGETS is for test harnesses only/],
+    [{ ALLOW_PRIVATE_CALLBACK_TARGETS: '1' }, /ALLOW_PRIVATE_CALLBACK_TARGETS is for test harnesses only/],
   ])('refuses %j', (change, message) => {
     expect(problemsOf({ ...production, ...change }).join('\n')).toMatch(message);
   });
 
   it('leaves development alone', () => {
     expect(loadConfig({ ...minimal, PAYMENTS_PROVIDER: 'local' }).payments.provider).toBe('local');
+  });
+
+  it('calls callbacks only over https to public addresses unless a harness asks otherwise (issue 21)', () => {
+    expect(loadConfig(production).allowPrivateCallbackTargets).toBe(false);
+    expect(loadConfig({ ...production, ALLOW_PRIVATE_CALLBACK_TARGETS: 'false' }).allowPrivateCallbackTargets).toBe(
+      false,
+    );
+    expect(loadConfig(minimal).allowPrivateCallbackTargets).toBe(false);
+    expect(loadConfig({ ...minimal, ALLOW_PRIVATE_CALLBACK_TARGETS: 'true' }).allowPrivateCallbackTargets).toBe(true);
   });
 });
 
