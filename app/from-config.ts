@@ -15,6 +15,7 @@ import { EMAIL_EVENTS_PATH } from '../api/routes/email-webhooks';
 import { createLogger, type Logger } from '../observability/logger';
 import type { AppMetrics } from '../observability/metrics';
 import { sealPlaintextSecretsAtStart } from '../security/reseal-integration-secrets';
+import { resignalUnconfirmedRegistrations } from '../use-cases/accounts/registration-signals';
 import { createSecretBox, type SecretBox } from '../security/secret-box';
 import { createLocalPaymentProvider } from '../payments/local-provider';
 import type { PaymentProvider } from '../payments/payment-provider';
@@ -126,6 +127,10 @@ export async function startApiFromConfig(
     sealing.stop();
     throw error;
   });
+  // A registration whose signal died with an earlier process is told to its workflow now, in the background.
+  void resignalUnconfirmedRegistrations(deps).catch((error: unknown) =>
+    deps.logger.warn({ err: error }, 'could not look for unconfirmed registrations'),
+  );
   return {
     ...api,
     close: async () => {
