@@ -16,5 +16,7 @@ export interface DbOptions {
 export function createDb(databaseUrl: string, options: DbOptions = {}): Db {
   const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.poolMax ?? 10 });
   // After-commit hooks let the status-transition metric count committed changes only (db/after-commit.ts).
-  return trackCommits(new PrismaClient({ adapter }));
+  // A burst (ten clients pressing Pay Now at once on a busy machine) can hold every pooled connection
+  // for more than Prisma's default 2 s wait to start a transaction; waiting a little longer beats a 500.
+  return trackCommits(new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000 } }));
 }
