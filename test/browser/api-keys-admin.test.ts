@@ -12,7 +12,8 @@ import { expectAccessible } from '../support/axe';
 import { launchBrowser, PHONE } from '../support/browser';
 import { createTestOrganization, type TestOrganization } from '../support/factories';
 import { startTestService, type TestService } from '../support/service';
-import { setStaffPassword, STAFF_PASSWORD } from '../support/staff-login';
+import { signInToDashboard } from '../support/staff-browser';
+import { setStaffPassword } from '../support/staff-login';
 
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'screenshots');
 const LAPTOP = { viewport: { width: 1366, height: 768 } };
@@ -46,13 +47,7 @@ async function textOf(page: Page, selector: string): Promise<string> {
   return ((await page.textContent(selector)) ?? '').replace(/\s+/g, ' ').trim();
 }
 
-async function signIn(page: Page, email: string) {
-  await page.goto(`${service.api.url}/staff/${org.slug}/login`);
-  await page.fill('#email', email);
-  await page.fill('#password', STAFF_PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${service.api.url}/staff/${org.slug}`);
-}
+const signIn = (page: Page, email: string) => signInToDashboard(page, service.api.url, org.slug, email);
 
 const withKey = (key: string, method = 'GET', body?: unknown) =>
   fetch(`${service.api.url}${method === 'GET' ? '/v1/forms' : '/v1/practice/settings'}`, {

@@ -11,7 +11,8 @@ import { expectAccessible } from '../support/axe';
 import { launchBrowser, PHONE } from '../support/browser';
 import { createTestOrganization, newOnboarding, type TestOrganization } from '../support/factories';
 import { startTestService, type TestService } from '../support/service';
-import { setStaffPassword, STAFF_PASSWORD } from '../support/staff-login';
+import { signInToDashboard } from '../support/staff-browser';
+import { setStaffPassword } from '../support/staff-login';
 
 const LAPTOP = { viewport: { width: 1366, height: 768 } };
 
@@ -57,13 +58,7 @@ afterAll(async () => {
   await service?.stop();
 });
 
-async function signIn(page: Page, email: string) {
-  await page.goto(`${service.api.url}/staff/${org.slug}/login`);
-  await page.fill('#email', email);
-  await page.fill('#password', STAFF_PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${service.api.url}/staff/${org.slug}`);
-}
+const signIn = (page: Page, email: string) => signInToDashboard(page, service.api.url, org.slug, email);
 
 it.each([
   ['laptop', LAPTOP],
